@@ -1,0 +1,90 @@
+package io.sparkdiffusion.model;
+
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * The knobs of the U-Net denoiser, with defaults that give the network of the PyTorch reference
+ * ({@code shared/bench/ddpm_ref.py}: 624,161 parameters at 1×28×28).
+ *
+ * @param imageChannels       1 (grayscale) or 3 (RGB)
+ * @param imageSize           height = width of the images, divisible by 2^(levels−1)
+ * @param baseChannels        channels of the first level
+ * @param channelMultipliers  channels of level i = baseChannels × channelMultipliers[i]
+ * @param resBlocksPerLevel   residual blocks per level on the way down (and up)
+ * @param groupNormGroups     groups of every GroupNorm; must divide every level's channels
+ * @param timeEmbeddingDim    width of the sinusoidal timestep embedding and of its MLP
+ * @param numClasses          0 for an unconditional model; else class labels 0 … numClasses−1 and one
+ *                            more "no label" class (index numClasses) for classifier-free guidance
+ * @param attention           self-attention at the lowest resolution
+ * @param prediction          what the network outputs: the noise ε or the velocity v
+ */
+public record UNetSpec(int imageChannels, int imageSize, int baseChannels, List<Integer> channelMultipliers,
+                       int resBlocksPerLevel, int groupNormGroups, int timeEmbeddingDim, int numClasses,
+                       boolean attention, Prediction prediction) {
+
+    public enum Prediction { EPSILON, V }
+
+    public UNetSpec {
+        channelMultipliers = List.copyOf(channelMultipliers);
+        if (imageChannels != 1 && imageChannels != 3) {
+            throw new IllegalArgumentException("image channels must be 1 or 3, got " + imageChannels);
+        }
+        if (channelMultipliers.isEmpty()) {
+            throw new IllegalArgumentException("channel multipliers must not be empty");
+        }
+        int downFactor = 1 << (channelMultipliers.size() - 1);
+        if (imageSize < downFactor || imageSize % downFactor != 0) {
+            throw new IllegalArgumentException("image size " + imageSize + " must be a multiple of " + downFactor
+                    + " for " + channelMultipliers.size() + " levels");
+        }
+        if (baseChannels < 1 || resBlocksPerLevel < 1 || timeEmbeddingDim < 2 || timeEmbeddingDim % 2 != 0) {
+            throw new IllegalArgumentException("base channels and res blocks must be positive and the time "
+                    + "embedding dim even");
+        }
+        for (int m : channelMultipliers) {
+            if (m < 1 || (baseChannels * m) % groupNormGroups != 0) {
+                throw new IllegalArgumentException("group-norm groups " + groupNormGroups
+                        + " must divide every level's channels, not " + baseChannels * m);
+            }
+        }
+        if (numClasses < 0) {
+            throw new IllegalArgumentException("number of classes must be 0 (unconditional) or more, got " + numClasses);
+        }
+        if (prediction == null) {
+            prediction = Prediction.EPSILON;
+        }
+    }
+
+    /** The reference network for 1×28×28 images (Fashion-MNIST), unconditional. */
+    public static UNetSpec reference() {
+        return new UNetSpec(1, 28, 32, List.of(1, 2, 2), 1, 8, 128, 0, false, Prediction.EPSILON);
+    }
+
+    public UNetSpec withImage(int channels, int size) {
+        return new UNetSpec(channels, size, baseChannels, channelMultipliers, resBlocksPerLevel, groupNormGroups,
+                timeEmbeddingDim, numClasses, attention, prediction);
+    }
+
+    public UNetSpec withClasses(int classes) {
+        return new UNetSpec(imageChannels, imageSize, baseChannels, channelMultipliers, resBlocksPerLevel,
+                groupNormGroups, timeEmbeddingDim, classes, attention, prediction);
+    }
+
+    public boolean conditional() {
+        return numClasses > 0;
+    }
+
+    /** Channels of each level, from the top (full resolution) down. */
+    public int[] levelChannels() {
+        return channelMultipliers.stream().mapToInt(m -> m * baseChannels).toArray();
+    }
+
+    @Override
+    public String toString() {
+        return "UNetSpec{" + imageChannels + "x" + imageSize + "x" + imageSize + ", channels="
+                + Arrays.toString(levelChannels()) + ", blocks/level=" + resBlocksPerLevel + ", groups="
+                + groupNormGroups + ", temb=" + timeEmbeddingDim + ", classes=" + numClasses + ", attention="
+                + attention + ", prediction=" + prediction + "}";
+    }
+}
