@@ -1,0 +1,221 @@
+package io.sparkdiffusion.model;
+
+import io.sparkdiffusion.model.layers.BroadcastAddVertex;
+import io.sparkdiffusion.model.layers.GroupNormalization;
+import io.sparkdiffusion.runtime.NativeRuntime;
+import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
+import org.deeplearning4j.nn.conf.ComputationGraphConfiguration.GraphBuilder;
+import org.deeplearning4j.nn.conf.ConvolutionMode;
+import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.nn.conf.graph.ElementWiseVertex;
+import org.deeplearning4j.nn.conf.graph.MergeVertex;
+import org.deeplearning4j.nn.conf.inputs.InputType;
+import org.deeplearning4j.nn.conf.layers.ActivationLayer;
+import org.deeplearning4j.nn.conf.layers.CnnLossLayer;
+import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
+import org.deeplearning4j.nn.conf.layers.DenseLayer;
+import org.deeplearning4j.nn.conf.layers.EmbeddingLayer;
+import org.deeplearning4j.nn.conf.layers.Upsampling2D;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.deeplearning4j.nn.weights.WeightInit;
+import org.nd4j.linalg.activations.Activation;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.learning.config.IUpdater;
+import org.nd4j.linalg.lossfunctions.impl.LossMSE;
+
+import java.util.ArrayDeque;
+import java.util.Deque;
+
+/**
+ * Builds the U-Net denoiser of a {@link UNetSpec} as a DL4J {@link ComputationGraph}, so that DL4J's
+ * Spark module can train it with parameter averaging.
+ *
+ * <p>Reads like the picture of the network: time embedding, stem, down path (residual blocks, each
+ * output kept as a skip), up path (concatenate a skip, residual block), output head. A residual block
+ * is {@code SiLU(GN(conv3x3(x))) + Linear(t_emb)} broadcast over H×W, then {@code SiLU(GN(conv3x3(h)))},
+ * plus {@code x} (or a 1×1 convolution of it when the channel count changes) — the block of
+ * {@code shared/bench/ddpm_ref.py}.
+ *
+ * <p>Inputs: {@value #INPUT_IMAGE} (x_t, [N, C, H, W]), {@value #INPUT_TIME} (sinusoidal timestep
+ * embedding, [N, timeEmbeddingDim]) and, for a conditional model, {@value #INPUT_LABEL} (class index,
+ * [N, 1], where index numClasses means "no label"). Output {@value #OUTPUT}: ε (or v), [N, C, H, W].
+ */
+public final class UNetBuilder {
+    public static final String INPUT_IMAGE = "x_t";
+    public static final String INPUT_TIME = "t_emb";
+    public static final String INPUT_LABEL = "label";
+    public static final String OUTPUT = "out";
+
+    private static final String TIME_ACT = "time_act";
+
+    private final UNetSpec spec;
+    private final IUpdater updater;
+    private final long seed;
+    private GraphBuilder graph;
+
+    private UNetBuilder(UNetSpec spec, IUpdater updater, long seed) {
+        this.spec = spec;
+        this.updater = updater;
+        this.seed = seed;
+    }
+
+    /** The configuration (pure data, serializable to JSON). */
+    public static ComputationGraphConfiguration configuration(UNetSpec spec, IUpdater updater, long seed) {
+        return new UNetBuilder(spec, updater, seed).build();
+    }
+
+    /** A ready, initialized network. */
+    public static ComputationGraph network(UNetSpec spec, IUpdater updater, long seed) {
+        NativeRuntime.init();
+        ComputationGraph net = new ComputationGraph(configuration(spec, updater, seed));
+        net.init();
+        return net;
+    }
+
+    private ComputationGraphConfiguration build() {
+        if (spec.attention()) {
+            throw new IllegalArgumentException("attention at the lowest resolution is not available yet; "
+                    + "set model.attention = false");
+        }
+        graph = new NeuralNetConfiguration.Builder()
+                .seed(seed)
+                .dataType(DataType.FLOAT)
+                .updater(updater)
+                .weightInit(WeightInit.XAVIER_UNIFORM)
+                .convolutionMode(ConvolutionMode.Truncate)
+                .graphBuilder();
+        addInputs();
+        addTimeEmbedding();
+
+        int[] channels = spec.levelChannels();
+        int levels = channels.length;
+        String h = conv3x3("stem", INPUT_IMAGE, spec.imageChannels(), channels[0]);
+        int hChannels = channels[0];
+
+        Deque<String> skips = new ArrayDeque<>();
+        Deque<Integer> skipChannels = new ArrayDeque<>();
+        for (int level = 0; level < levels; level++) {
+            for (int b = 0; b < spec.resBlocksPerLevel(); b++) {
+                h = residualBlock("down" + level + "_block" + b, h, hChannels, channels[level]);
+                hChannels = channels[level];
+                skips.push(h);
+                skipChannels.push(hChannels);
+            }
+            if (level < levels - 1) {
+                h = downsample("down" + level + "_downsample", h, hChannels);
+            }
+        }
+
+        for (int level = levels - 1; level >= 0; level--) {
+            for (int b = 0; b < spec.resBlocksPerLevel(); b++) {
+                String name = "up" + level + "_block" + b;
+                graph.addVertex(name + "_concat", new MergeVertex(), h, skips.pop());
+                h = residualBlock(name, name + "_concat", hChannels + skipChannels.pop(), channels[level]);
+                hChannels = channels[level];
+            }
+            if (level > 0) {
+                h = upsample("up" + level + "_upsample", h, hChannels);
+            }
+        }
+
+        h = groupNormSilu("out_norm", h, hChannels);
+        String prediction = conv3x3("out_conv", h, hChannels, spec.imageChannels());
+        graph.addLayer(OUTPUT, new CnnLossLayer.Builder()
+                .lossFunction(pixelMeanSquaredError())
+                .activation(Activation.IDENTITY)
+                .build(), prediction);
+        graph.setOutputs(OUTPUT);
+        return graph.build();
+    }
+
+    private void addInputs() {
+        InputType image = InputType.convolutional(spec.imageSize(), spec.imageSize(), spec.imageChannels());
+        InputType time = InputType.feedForward(spec.timeEmbeddingDim());
+        if (spec.conditional()) {
+            graph.addInputs(INPUT_IMAGE, INPUT_TIME, INPUT_LABEL);
+            graph.setInputTypes(image, time, InputType.feedForward(1));
+        } else {
+            graph.addInputs(INPUT_IMAGE, INPUT_TIME);
+            graph.setInputTypes(image, time);
+        }
+    }
+
+    /** sinusoidal(t) → Linear → SiLU → Linear (+ class embedding) → SiLU, shared by every block. */
+    private void addTimeEmbedding() {
+        int dim = spec.timeEmbeddingDim();
+        graph.addLayer("time_mlp1", dense(dim, dim, Activation.SWISH), INPUT_TIME);
+        graph.addLayer("time_mlp2", dense(dim, dim, Activation.IDENTITY), "time_mlp1");
+        String embedding = "time_mlp2";
+        if (spec.conditional()) {
+            graph.addLayer("class_embedding", new EmbeddingLayer.Builder()
+                    .nIn(spec.numClasses() + 1).nOut(dim).hasBias(false)
+                    .activation(Activation.IDENTITY).build(), INPUT_LABEL);
+            graph.addVertex("time_plus_class", new ElementWiseVertex(ElementWiseVertex.Op.Add),
+                    "time_mlp2", "class_embedding");
+            embedding = "time_plus_class";
+        }
+        graph.addLayer(TIME_ACT, new ActivationLayer(Activation.SWISH), embedding);
+    }
+
+    private String residualBlock(String name, String input, int inChannels, int outChannels) {
+        String h = conv3x3(name + "_conv1", input, inChannels, outChannels);
+        h = groupNormSilu(name + "_norm1", h, outChannels);
+        graph.addLayer(name + "_time", dense(spec.timeEmbeddingDim(), outChannels, Activation.IDENTITY), TIME_ACT);
+        graph.addVertex(name + "_plus_time", new BroadcastAddVertex(), h, name + "_time");
+        h = conv3x3(name + "_conv2", name + "_plus_time", outChannels, outChannels);
+        h = groupNormSilu(name + "_norm2", h, outChannels);
+        String skip = input;
+        if (inChannels != outChannels) {
+            skip = name + "_skip";
+            graph.addLayer(skip, conv(1, 1, inChannels, outChannels), input);
+        }
+        graph.addVertex(name, new ElementWiseVertex(ElementWiseVertex.Op.Add), h, skip);
+        return name;
+    }
+
+    private String groupNormSilu(String name, String input, int channels) {
+        graph.addLayer(name, GroupNormalization.of(spec.groupNormGroups(), channels), input);
+        graph.addLayer(name + "_silu", new ActivationLayer(Activation.SWISH), name);
+        return name + "_silu";
+    }
+
+    private String downsample(String name, String input, int channels) {
+        graph.addLayer(name, conv(3, 2, channels, channels), input);
+        return name;
+    }
+
+    /** Nearest-neighbour ×2, then a 3×3 convolution (as the reference does). */
+    private String upsample(String name, String input, int channels) {
+        graph.addLayer(name + "_nearest", new Upsampling2D.Builder(2).build(), input);
+        return conv3x3(name, name + "_nearest", channels, channels);
+    }
+
+    private String conv3x3(String name, String input, int in, int out) {
+        graph.addLayer(name, conv(3, 1, in, out), input);
+        return name;
+    }
+
+    /** A k×k convolution with PyTorch's padding k/2, so stride 2 maps 28 → 14 → 7 as the reference does. */
+    private static ConvolutionLayer conv(int kernel, int stride, int in, int out) {
+        return new ConvolutionLayer.Builder(kernel, kernel)
+                .stride(stride, stride)
+                .padding(kernel / 2, kernel / 2)
+                .nIn(in).nOut(out)
+                .activation(Activation.IDENTITY)
+                .build();
+    }
+
+    private static DenseLayer dense(int in, int out, Activation activation) {
+        return new DenseLayer.Builder().nIn(in).nOut(out).activation(activation).build();
+    }
+
+    /**
+     * Mean squared error over all pixels, as PyTorch's {@code F.mse_loss}. DL4J's CNN loss sums the per-pixel
+     * losses of an image, so each pixel is weighted 1/(H·W) to make the score a per-pixel mean.
+     */
+    private LossMSE pixelMeanSquaredError() {
+        double pixels = (double) spec.imageSize() * spec.imageSize();
+        return new LossMSE(Nd4j.valueArrayOf(new long[] {1, spec.imageChannels()}, 1.0 / pixels, DataType.FLOAT));
+    }
+}
