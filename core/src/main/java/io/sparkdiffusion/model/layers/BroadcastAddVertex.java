@@ -1,0 +1,104 @@
+package io.sparkdiffusion.model.layers;
+
+import org.deeplearning4j.nn.conf.CNN2DFormat;
+import org.deeplearning4j.nn.conf.graph.GraphVertex;
+import org.deeplearning4j.nn.conf.inputs.InputType;
+import org.deeplearning4j.nn.conf.inputs.InvalidInputTypeException;
+import org.deeplearning4j.nn.conf.memory.LayerMemoryReport;
+import org.deeplearning4j.nn.conf.memory.MemoryReport;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/**
+ * Adds a per-channel vector to CNN feature maps: input 0 is [N, C, H, W] (NCHW), input 1 is [N, C] (feed-forward
+ * activations, e.g. a DenseLayer projecting the timestep embedding), output = in0 + in1[:, :, None, None].
+ * Gradients: in0 gets epsilon, in1 gets epsilon summed over H and W. Implementation: {@link BroadcastAddVertexImpl}.
+ *
+ * <p>Usage: {@code graph.addVertex("h_plus_t", new BroadcastAddVertex(), "h", "t_proj")} (order matters).
+ * It has no fields; it serializes to JSON by class name like DL4J's own vertices.
+ */
+public class BroadcastAddVertex extends GraphVertex {
+
+    public BroadcastAddVertex() {
+    }
+
+    @Override
+    public BroadcastAddVertex clone() {
+        return new BroadcastAddVertex();
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof BroadcastAddVertex;
+    }
+
+    @Override
+    public int hashCode() {
+        return BroadcastAddVertex.class.getName().hashCode();
+    }
+
+    @Override
+    public long numParams(boolean backprop) {
+        return 0;
+    }
+
+    @Override
+    public int minVertexInputs() {
+        return 2;
+    }
+
+    @Override
+    public int maxVertexInputs() {
+        return 2;
+    }
+
+    @Override
+    public org.deeplearning4j.nn.graph.vertex.GraphVertex instantiate(ComputationGraph graph, String name, int idx,
+                                                                      INDArray paramsView, boolean initializeParams,
+                                                                      DataType networkDatatype) {
+        return new BroadcastAddVertexImpl(graph, name, idx, networkDatatype);
+    }
+
+    @Override
+    public InputType getOutputType(int layerIndex, InputType... vertexInputs) throws InvalidInputTypeException {
+        if (vertexInputs.length != 2) {
+            throw new InvalidInputTypeException("BroadcastAddVertex takes 2 inputs ([N, C, H, W] feature maps and an "
+                    + "[N, C] vector), got " + vertexInputs.length);
+        }
+        if (vertexInputs[0].getType() != InputType.Type.CNN) {
+            throw new InvalidInputTypeException("BroadcastAddVertex input 0 must be CNN activations [N, C, H, W], got "
+                    + vertexInputs[0]);
+        }
+        InputType.InputTypeConvolutional maps = (InputType.InputTypeConvolutional) vertexInputs[0];
+        if (maps.getFormat() != CNN2DFormat.NCHW) {
+            throw new InvalidInputTypeException("BroadcastAddVertex supports NCHW feature maps only, got "
+                    + maps.getFormat());
+        }
+        if (vertexInputs[1].getType() != InputType.Type.FF) {
+            throw new InvalidInputTypeException("BroadcastAddVertex input 1 must be feed-forward activations [N, C], got "
+                    + vertexInputs[1]);
+        }
+        long size = ((InputType.InputTypeFeedForward) vertexInputs[1]).getSize();
+        if (size != maps.getChannels()) {
+            throw new InvalidInputTypeException("BroadcastAddVertex: vector input has size " + size
+                    + " but the feature maps have " + maps.getChannels() + " channels");
+        }
+        return maps;
+    }
+
+    @Override
+    public MemoryReport getMemoryReport(InputType... inputTypes) {
+        InputType out = getOutputType(-1, inputTypes);
+        return new LayerMemoryReport.Builder(null, BroadcastAddVertex.class, inputTypes[0], out)
+                .standardMemory(0, 0)
+                .workingMemory(0, 0, 0, 0)
+                .cacheMemory(0, 0)
+                .build();
+    }
+
+    @Override
+    public String toString() {
+        return "BroadcastAddVertex()";
+    }
+}

@@ -1,0 +1,98 @@
+package io.sparkdiffusion.model.layers;
+
+import org.deeplearning4j.nn.api.Layer;
+import org.deeplearning4j.nn.api.MaskState;
+import org.deeplearning4j.nn.gradient.Gradient;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.deeplearning4j.nn.graph.vertex.BaseGraphVertex;
+import org.deeplearning4j.nn.graph.vertex.VertexIndices;
+import org.deeplearning4j.nn.workspace.ArrayType;
+import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
+import org.nd4j.common.primitives.Pair;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.api.ops.impl.broadcast.BroadcastAddOp;
+import org.nd4j.linalg.api.ops.impl.reduce.same.Sum;
+import org.nd4j.linalg.factory.Nd4j;
+
+import java.util.Arrays;
+
+/**
+ * The implementation of {@link BroadcastAddVertex}: one broadcast add forward; backward a copy of epsilon for the
+ * feature maps and one sum over H, W for the vector.
+ */
+public class BroadcastAddVertexImpl extends BaseGraphVertex {
+
+    public BroadcastAddVertexImpl(ComputationGraph graph, String name, int vertexIndex, DataType dataType) {
+        this(graph, name, vertexIndex, null, null, dataType);
+    }
+
+    public BroadcastAddVertexImpl(ComputationGraph graph, String name, int vertexIndex, VertexIndices[] inputVertices,
+                                  VertexIndices[] outputVertices, DataType dataType) {
+        super(graph, name, vertexIndex, inputVertices, outputVertices, dataType);
+    }
+
+    @Override
+    public boolean hasLayer() {
+        return false;
+    }
+
+    @Override
+    public Layer getLayer() {
+        return null;
+    }
+
+    @Override
+    public INDArray doForward(boolean training, LayerWorkspaceMgr workspaceMgr) {
+        if (!canDoForward()) {
+            throw new IllegalStateException("Cannot do forward pass in " + this + ": inputs not set");
+        }
+        INDArray maps = inputs[0].castTo(dataType);
+        INDArray vector = inputs[1].castTo(dataType);
+        checkShapes(maps, vector);
+        INDArray out = workspaceMgr.createUninitialized(ArrayType.ACTIVATIONS, dataType, maps.shape(), 'c');
+        Nd4j.getExecutioner().exec(new BroadcastAddOp(maps, vector, out, 0, 1));
+        return out;
+    }
+
+    @Override
+    public Pair<Gradient, INDArray[]> doBackward(boolean tbptt, LayerWorkspaceMgr workspaceMgr) {
+        if (!canDoBackward()) {
+            throw new IllegalStateException("Cannot do backward pass in " + this + ": inputs or epsilon not set");
+        }
+        INDArray mapsGrad = workspaceMgr.dup(ArrayType.ACTIVATION_GRAD, epsilon, 'c');
+        INDArray vectorGrad = workspaceMgr.createUninitialized(ArrayType.ACTIVATION_GRAD, epsilon.dataType(),
+                new long[] {epsilon.size(0), epsilon.size(1)}, 'c');
+        Nd4j.getExecutioner().exec(new Sum(epsilon, vectorGrad, 2, 3));
+        return new Pair<>(null, new INDArray[] {mapsGrad, vectorGrad});
+    }
+
+    private void checkShapes(INDArray maps, INDArray vector) {
+        if (maps.rank() != 4 || vector.rank() != 2 || maps.size(0) != vector.size(0) || maps.size(1) != vector.size(1)) {
+            throw new IllegalArgumentException(this + " expects inputs [N, C, H, W] and [N, C], got "
+                    + Arrays.toString(maps.shape()) + " and " + Arrays.toString(vector.shape()));
+        }
+    }
+
+    @Override
+    public void setBackpropGradientsViewArray(INDArray backpropGradientsViewArray) {
+        if (backpropGradientsViewArray != null) {
+            throw new IllegalStateException(this + " has no parameters; gradients view array cannot be set");
+        }
+    }
+
+    /** The feature maps' mask (if any) passes through; the vector input's is ignored. */
+    @Override
+    public Pair<INDArray, MaskState> feedForwardMaskArrays(INDArray[] maskArrays, MaskState currentMaskState,
+                                                           int minibatchSize) {
+        if (maskArrays == null || maskArrays.length == 0) {
+            return new Pair<>(null, currentMaskState);
+        }
+        return new Pair<>(maskArrays[0], currentMaskState);
+    }
+
+    @Override
+    public String toString() {
+        return "BroadcastAddVertex(id=" + getVertexIndex() + ",name=\"" + getVertexName() + "\")";
+    }
+}
