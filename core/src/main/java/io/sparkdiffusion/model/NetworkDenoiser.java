@@ -8,8 +8,6 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
-import java.util.Arrays;
-
 /** A trained U-Net as a {@link Denoiser}: feeds x_t, the timestep embedding and labels, returns ε̂. */
 public final class NetworkDenoiser implements Denoiser {
     private final ComputationGraph network;
@@ -25,9 +23,7 @@ public final class NetworkDenoiser implements Denoiser {
     @Override
     public INDArray predictNoise(INDArray xt, int t, int[] labels) {
         int n = (int) xt.size(0);
-        int[] timesteps = new int[n];
-        Arrays.fill(timesteps, t);
-        INDArray timeEmbedding = TimestepEmbedding.embed(timesteps, spec.timeEmbeddingDim());
+        INDArray timeEmbedding = TimestepEmbedding.embed(t, n, spec.timeEmbeddingDim());
         INDArray output = spec.conditional()
                 ? network.output(false, xt, timeEmbedding, labelInput(labels, n, spec.numClasses()))[0]
                 : network.output(false, xt, timeEmbedding)[0];
@@ -38,17 +34,20 @@ public final class NetworkDenoiser implements Denoiser {
         return output;
     }
 
-    /** Class indices as the network's [N, 1] input; {@link #NO_LABEL} (or no labels) maps to the null class. */
+    /**
+     * Labels as the network's one-hot input [N, numClasses + 1]; {@link #NO_LABEL} (or no labels at all) is
+     * the null class, index numClasses.
+     */
     public static INDArray labelInput(int[] labels, int n, int numClasses) {
-        float[] index = new float[n];
+        INDArray oneHot = Nd4j.zeros(DataType.FLOAT, n, numClasses + 1);
         for (int i = 0; i < n; i++) {
             int label = labels == null ? NO_LABEL : labels[i];
             if (label != NO_LABEL && (label < 0 || label >= numClasses)) {
                 throw new IllegalArgumentException("label " + label + " is outside 0.." + (numClasses - 1));
             }
-            index[i] = label == NO_LABEL ? numClasses : label;
+            oneHot.putScalar(i, label == NO_LABEL ? numClasses : label, 1f);
         }
-        return Nd4j.create(index, new long[] {n, 1}, DataType.FLOAT);
+        return oneHot;
     }
 
     public ComputationGraph network() {

@@ -14,7 +14,6 @@ import org.deeplearning4j.nn.conf.layers.ActivationLayer;
 import org.deeplearning4j.nn.conf.layers.CnnLossLayer;
 import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
 import org.deeplearning4j.nn.conf.layers.DenseLayer;
-import org.deeplearning4j.nn.conf.layers.EmbeddingLayer;
 import org.deeplearning4j.nn.conf.layers.Upsampling2D;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.weights.WeightInit;
@@ -38,8 +37,8 @@ import java.util.Deque;
  * {@code shared/bench/ddpm_ref.py}.
  *
  * <p>Inputs: {@value #INPUT_IMAGE} (x_t, [N, C, H, W]), {@value #INPUT_TIME} (sinusoidal timestep
- * embedding, [N, timeEmbeddingDim]) and, for a conditional model, {@value #INPUT_LABEL} (class index,
- * [N, 1], where index numClasses means "no label"). Output {@value #OUTPUT}: ε (or v), [N, C, H, W].
+ * embedding, [N, timeEmbeddingDim]) and, for a conditional model, {@value #INPUT_LABEL} (one-hot class,
+ * [N, numClasses + 1], where index numClasses means "no label"). Output {@value #OUTPUT}: ε (or v), [N, C, H, W].
  */
 public final class UNetBuilder {
     public static final String INPUT_IMAGE = "x_t";
@@ -134,7 +133,7 @@ public final class UNetBuilder {
         InputType time = InputType.feedForward(spec.timeEmbeddingDim());
         if (spec.conditional()) {
             graph.addInputs(INPUT_IMAGE, INPUT_TIME, INPUT_LABEL);
-            graph.setInputTypes(image, time, InputType.feedForward(1));
+            graph.setInputTypes(image, time, InputType.feedForward(spec.numClasses() + 1));
         } else {
             graph.addInputs(INPUT_IMAGE, INPUT_TIME);
             graph.setInputTypes(image, time);
@@ -148,7 +147,9 @@ public final class UNetBuilder {
         graph.addLayer("time_mlp2", dense(dim, dim, Activation.IDENTITY), "time_mlp1");
         String embedding = "time_mlp2";
         if (spec.conditional()) {
-            graph.addLayer("class_embedding", new EmbeddingLayer.Builder()
+            // a bias-free dense layer on a one-hot label is an embedding table (DL4J's EmbeddingLayer
+            // takes its input size from the graph's input type, which is 1 for an index input)
+            graph.addLayer("class_embedding", new DenseLayer.Builder()
                     .nIn(spec.numClasses() + 1).nOut(dim).hasBias(false)
                     .activation(Activation.IDENTITY).build(), INPUT_LABEL);
             graph.addVertex("time_plus_class", new ElementWiseVertex(ElementWiseVertex.Op.Add),

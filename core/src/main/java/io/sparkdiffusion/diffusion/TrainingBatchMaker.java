@@ -1,0 +1,93 @@
+package io.sparkdiffusion.diffusion;
+
+import io.sparkdiffusion.model.NetworkDenoiser;
+import io.sparkdiffusion.model.UNetSpec;
+import io.sparkdiffusion.sampling.Denoiser;
+import io.sparkdiffusion.schedule.NoiseSchedule;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.dataset.api.MultiDataSet;
+import org.nd4j.linalg.factory.Nd4j;
+
+import java.io.Serializable;
+import java.util.SplittableRandom;
+
+/**
+ * Turns a batch of clean images (uint8, CHW) and labels into one training step's {@link MultiDataSet}:
+ * inputs x_t, the timestep embedding and (for a conditional model) the one-hot label; target ε (or v).
+ *
+ * <p>Everything random — the timesteps, the noise and which labels are dropped for classifier-free
+ * guidance — follows from one batch seed, so the same (images, seed) always gives the same batch, on any
+ * executor. Serializable so a Spark closure can carry it.
+ */
+public final class TrainingBatchMaker implements Serializable {
+    private static final long serialVersionUID = 1L;
+    /** Noise stream of {@link ImageNoise} used for training targets (sampling uses others). */
+    private static final long TRAINING_NOISE_STREAM = 0x7EA1L;
+
+    private final UNetSpec spec;
+    private final double labelDropout;
+    private transient NoiseSchedule schedule;
+    private final io.sparkdiffusion.schedule.ScheduleSpec scheduleSpec;
+
+    /**
+     * @param labelDropout probability that a label is replaced by "no label" (only for a conditional model)
+     */
+    public TrainingBatchMaker(UNetSpec spec, io.sparkdiffusion.schedule.ScheduleSpec scheduleSpec,
+                              double labelDropout) {
+        if (labelDropout < 0 || labelDropout > 1) {
+            throw new IllegalArgumentException("label dropout must be in [0, 1], got " + labelDropout);
+        }
+        this.spec = spec;
+        this.scheduleSpec = scheduleSpec;
+        this.labelDropout = labelDropout;
+    }
+
+    /**
+     * @param pixels uint8 images, CHW each, concatenated: n × C × H × W bytes
+     * @param labels one per image ({@link Denoiser#NO_LABEL} for unlabeled); ignored by an unconditional model
+     * @param seed   the batch seed
+     */
+    public MultiDataSet make(byte[] pixels, int n, int[] labels, long seed) {
+        int c = spec.imageChannels();
+        int size = spec.imageSize();
+        if ((long) n * c * size * size != pixels.length) {
+            throw new IllegalArgumentException("expected " + n + " images of " + c + "x" + size + "x" + size
+                    + " = " + ((long) n * c * size * size) + " bytes, got " + pixels.length);
+        }
+        SplittableRandom random = new SplittableRandom(seed);
+        int[] timesteps = new int[n];
+        long[] noiseSeeds = new long[n];
+        for (int i = 0; i < n; i++) {
+            timesteps[i] = random.nextInt(schedule().timesteps());
+            noiseSeeds[i] = random.nextLong();
+        }
+        INDArray x0 = PixelScaling.toUnitRange(pixels, n, c, size, size);
+        INDArray noise = ImageNoise.gaussian(noiseSeeds, TRAINING_NOISE_STREAM, c, size, size);
+        ForwardProcess forward = new ForwardProcess(schedule());
+        INDArray xt = forward.addNoise(x0, noise, timesteps);
+        INDArray target = spec.prediction() == UNetSpec.Prediction.V ? forward.velocity(x0, noise, timesteps) : noise;
+        INDArray timeEmbedding = TimestepEmbedding.embed(timesteps, spec.timeEmbeddingDim());
+        INDArray[] features = spec.conditional()
+                ? new INDArray[] {xt, timeEmbedding, NetworkDenoiser.labelInput(dropLabels(labels, n, random), n,
+                        spec.numClasses())}
+                : new INDArray[] {xt, timeEmbedding};
+        return new org.nd4j.linalg.dataset.MultiDataSet(features, new INDArray[] {target});
+    }
+
+    private int[] dropLabels(int[] labels, int n, SplittableRandom random) {
+        int[] kept = new int[n];
+        for (int i = 0; i < n; i++) {
+            boolean drop = random.nextDouble() < labelDropout;
+            kept[i] = drop || labels == null ? Denoiser.NO_LABEL : labels[i];
+        }
+        return kept;
+    }
+
+    private NoiseSchedule schedule() {
+        if (schedule == null) {
+            schedule = NoiseSchedule.of(scheduleSpec);
+        }
+        return schedule;
+    }
+}

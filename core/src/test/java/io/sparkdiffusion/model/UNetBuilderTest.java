@@ -1,0 +1,75 @@
+package io.sparkdiffusion.model;
+
+import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.deeplearning4j.util.ModelSerializer;
+import org.junit.jupiter.api.Test;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.learning.config.Adam;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+class UNetBuilderTest {
+
+    @Test
+    void referenceSpecHasTheParameterCountOfThePyTorchReference() {
+        // shared/bench/ddpm_ref.py prints "params: 624,161" for the same layout at 1x28x28
+        ComputationGraph net = UNetBuilder.network(UNetSpec.reference(), new Adam(2e-4), 1);
+        assertEquals(624_161, net.numParams());
+    }
+
+    @Test
+    void classConditioningAddsOneEmbeddingRowPerClassPlusTheNullClass() {
+        UNetSpec spec = UNetSpec.reference().withClasses(10);
+        ComputationGraph net = UNetBuilder.network(spec, new Adam(2e-4), 1);
+        assertEquals(624_161 + 11 * 128, net.numParams());
+    }
+
+    @Test
+    void outputHasTheImageShapeFor28And32And64() {
+        for (int[] shape : new int[][] {{1, 28}, {3, 32}, {3, 64}}) {
+            UNetSpec spec = new UNetSpec(shape[0], shape[1], 8, List.of(1, 2, 2), 1, 4, 16, 3, false,
+                    UNetSpec.Prediction.EPSILON);
+            ComputationGraph net = UNetBuilder.network(spec, new Adam(1e-3), 7);
+            INDArray x = Nd4j.rand(DataType.FLOAT, 2, shape[0], shape[1], shape[1]);
+            INDArray t = Nd4j.rand(DataType.FLOAT, 2, 16);
+            INDArray label = NetworkDenoiser.labelInput(new int[] {0, 2}, 2, 3);
+            INDArray out = net.output(false, x, t, label)[0];
+            assertArrayEquals(new long[] {2, shape[0], shape[1], shape[1]}, out.shape());
+        }
+    }
+
+    @Test
+    void configurationSurvivesJsonAndModelSerializerRoundTrips() throws Exception {
+        UNetSpec spec = new UNetSpec(1, 8, 8, List.of(1, 2), 2, 4, 16, 2, false, UNetSpec.Prediction.EPSILON);
+        ComputationGraphConfiguration conf = UNetBuilder.configuration(spec, new Adam(1e-3), 3);
+        assertEquals(conf, ComputationGraphConfiguration.fromJson(conf.toJson()));
+
+        ComputationGraph net = UNetBuilder.network(spec, new Adam(1e-3), 3);
+        INDArray x = Nd4j.rand(DataType.FLOAT, 3, 1, 8, 8);
+        INDArray t = Nd4j.rand(DataType.FLOAT, 3, 16);
+        INDArray label = NetworkDenoiser.labelInput(new int[] {0, 1, NetworkDenoiser.NO_LABEL}, 3, 2);
+        INDArray before = net.output(false, x, t, label)[0];
+
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        ModelSerializer.writeModel(net, bytes, true);
+        ComputationGraph restored = ModelSerializer.restoreComputationGraph(
+                new ByteArrayInputStream(bytes.toByteArray()), true);
+        assertEquals(net.params(), restored.params());
+        assertEquals(before, restored.output(false, x, t, label)[0]);
+    }
+
+    @Test
+    void groupsThatDoNotDivideTheChannelsAreRefused() {
+        assertThrows(IllegalArgumentException.class,
+                () -> new UNetSpec(1, 28, 30, List.of(1, 2), 1, 8, 128, 0, false, UNetSpec.Prediction.EPSILON));
+    }
+}
