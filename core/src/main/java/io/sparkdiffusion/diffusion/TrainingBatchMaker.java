@@ -4,12 +4,12 @@ import io.sparkdiffusion.model.NetworkDenoiser;
 import io.sparkdiffusion.model.UNetSpec;
 import io.sparkdiffusion.sampling.Denoiser;
 import io.sparkdiffusion.schedule.NoiseSchedule;
-import org.nd4j.linalg.api.buffer.DataType;
+import io.sparkdiffusion.schedule.ScheduleSpec;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.api.MultiDataSet;
-import org.nd4j.linalg.factory.Nd4j;
 
 import java.io.Serializable;
+import java.util.Arrays;
 import java.util.SplittableRandom;
 
 /**
@@ -28,12 +28,12 @@ public final class TrainingBatchMaker implements Serializable {
     private final UNetSpec spec;
     private final double labelDropout;
     private transient NoiseSchedule schedule;
-    private final io.sparkdiffusion.schedule.ScheduleSpec scheduleSpec;
+    private final ScheduleSpec scheduleSpec;
 
     /**
      * @param labelDropout probability that a label is replaced by "no label" (only for a conditional model)
      */
-    public TrainingBatchMaker(UNetSpec spec, io.sparkdiffusion.schedule.ScheduleSpec scheduleSpec,
+    public TrainingBatchMaker(UNetSpec spec, ScheduleSpec scheduleSpec,
                               double labelDropout) {
         if (labelDropout < 0 || labelDropout > 1) {
             throw new IllegalArgumentException("label dropout must be in [0, 1], got " + labelDropout);
@@ -44,17 +44,19 @@ public final class TrainingBatchMaker implements Serializable {
     }
 
     /**
-     * @param pixels uint8 images, CHW each, concatenated: n × C × H × W bytes
+     * @param x0     clean images [N, C, H, W] in [−1, 1] (see {@code Pixels})
      * @param labels one per image ({@link Denoiser#NO_LABEL} for unlabeled); ignored by an unconditional model
      * @param seed   the batch seed
      */
-    public MultiDataSet make(byte[] pixels, int n, int[] labels, long seed) {
+    public MultiDataSet make(INDArray x0, int[] labels, long seed) {
         int c = spec.imageChannels();
         int size = spec.imageSize();
-        if ((long) n * c * size * size != pixels.length) {
-            throw new IllegalArgumentException("expected " + n + " images of " + c + "x" + size + "x" + size
-                    + " = " + ((long) n * c * size * size) + " bytes, got " + pixels.length);
+        long[] expected = {x0.size(0), c, size, size};
+        if (!Arrays.equals(expected, x0.shape())) {
+            throw new IllegalArgumentException("expected images of shape " + Arrays.toString(expected)
+                    + " for the model, got " + Arrays.toString(x0.shape()));
         }
+        int n = (int) x0.size(0);
         SplittableRandom random = new SplittableRandom(seed);
         int[] timesteps = new int[n];
         long[] noiseSeeds = new long[n];
@@ -62,7 +64,6 @@ public final class TrainingBatchMaker implements Serializable {
             timesteps[i] = random.nextInt(schedule().timesteps());
             noiseSeeds[i] = random.nextLong();
         }
-        INDArray x0 = PixelScaling.toUnitRange(pixels, n, c, size, size);
         INDArray noise = ImageNoise.gaussian(noiseSeeds, TRAINING_NOISE_STREAM, c, size, size);
         ForwardProcess forward = new ForwardProcess(schedule());
         INDArray xt = forward.addNoise(x0, noise, timesteps);
