@@ -1,0 +1,81 @@
+package io.sparkdiffusion.data;
+
+import io.sparkdiffusion.cli.InputError;
+import io.sparkdiffusion.image.ImageShape;
+import io.sparkdiffusion.image.PngImages;
+import io.sparkdiffusion.image.Uint8Image;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileStatus;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+import org.apache.hadoop.fs.LocatedFileStatus;
+import org.apache.hadoop.fs.RemoteIterator;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.TreeMap;
+
+/**
+ * Reads a small folder-per-class tree ({@code root/<class>/<image>.png}) of images that already have one
+ * shape into memory, for the single-JVM trainer. Large corpora of any shape go through the Spark
+ * PrepareJob instead.
+ */
+public final class ImageFolderReader {
+    private ImageFolderReader() {
+    }
+
+    public static LabeledImages read(String root, Configuration conf) throws IOException {
+        Path rootPath = new Path(root);
+        FileSystem fs = rootPath.getFileSystem(conf);
+        if (!fs.exists(rootPath)) {
+            throw new InputError("image folder " + root + " does not exist");
+        }
+        TreeMap<String, List<Path>> byClass = new TreeMap<>();
+        for (FileStatus classDir : fs.listStatus(rootPath)) {
+            if (classDir.isDirectory()) {
+                List<Path> files = new ArrayList<>();
+                RemoteIterator<LocatedFileStatus> it = fs.listFiles(classDir.getPath(), true);
+                while (it.hasNext()) {
+                    files.add(it.next().getPath());
+                }
+                files.sort(null);
+                byClass.put(classDir.getPath().getName(), files);
+            }
+        }
+        List<String> classNames = new ArrayList<>(byClass.keySet());
+        int total = byClass.values().stream().mapToInt(List::size).sum();
+        if (total == 0) {
+            throw new InputError("image folder " + root + " has no images in class subfolders");
+        }
+        ImageShape shape = null;
+        byte[] pixels = null;
+        int[] labels = new int[total];
+        int i = 0;
+        for (int label = 0; label < classNames.size(); label++) {
+            for (Path file : byClass.get(classNames.get(label))) {
+                Uint8Image image = PngImages.decode(readAll(fs, file));
+                if (shape == null) {
+                    shape = image.shape();
+                    pixels = new byte[total * shape.size()];
+                } else if (!shape.equals(image.shape())) {
+                    throw new InputError(file + " has shape " + image.shape() + " but earlier images have " + shape
+                            + "; prepare mixed corpora with the PrepareJob");
+                }
+                System.arraycopy(image.pixels(), 0, pixels, i * shape.size(), shape.size());
+                labels[i++] = label;
+            }
+        }
+        return new LabeledImages(shape, pixels, labels, classNames);
+    }
+
+    private static byte[] readAll(FileSystem fs, Path file) throws IOException {
+        try (InputStream in = fs.open(file)) {
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            in.transferTo(out);
+            return out.toByteArray();
+        }
+    }
+}

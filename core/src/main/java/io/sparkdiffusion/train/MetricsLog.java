@@ -1,0 +1,76 @@
+package io.sparkdiffusion.train;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+/**
+ * {@code metrics.jsonl} of a run: one JSON object per logged step. Object stores (s3a://) cannot append, so
+ * the whole file is rewritten to a temporary name and renamed on every flush; it stays small (one row per
+ * log interval). On resume, rows after the checkpoint's step are dropped so the curve joins up.
+ */
+public final class MetricsLog {
+    public static final String FILE = "metrics.jsonl";
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final FileSystem fs;
+    private final Path file;
+    private final List<Map<String, Object>> rows = new ArrayList<>();
+
+    private MetricsLog(FileSystem fs, Path file) {
+        this.fs = fs;
+        this.file = file;
+    }
+
+    /** Opens the run's log, keeping existing rows up to and including {@code keepUpToStep}. */
+    public static MetricsLog open(FileSystem fs, Path runDir, long keepUpToStep) throws IOException {
+        MetricsLog log = new MetricsLog(fs, new Path(runDir, FILE));
+        if (fs.exists(log.file)) {
+            try (BufferedReader in = new BufferedReader(new InputStreamReader(fs.open(log.file), StandardCharsets.UTF_8))) {
+                for (String line = in.readLine(); line != null; line = in.readLine()) {
+                    if (!line.isBlank()) {
+                        @SuppressWarnings("unchecked")
+                        Map<String, Object> row = JSON.readValue(line, LinkedHashMap.class);
+                        if (((Number) row.getOrDefault("step", 0)).longValue() <= keepUpToStep) {
+                            log.rows.add(row);
+                        }
+                    }
+                }
+            }
+        }
+        return log;
+    }
+
+    public void add(Map<String, Object> row) {
+        rows.add(new LinkedHashMap<>(row));
+    }
+
+    public List<Map<String, Object>> rows() {
+        return List.copyOf(rows);
+    }
+
+    public void flush() throws IOException {
+        Path tmp = new Path(file.getParent(), "." + FILE + "." + UUID.randomUUID() + ".tmp");
+        try (OutputStream out = fs.create(tmp, true)) {
+            for (Map<String, Object> row : rows) {
+                out.write(JSON.writeValueAsBytes(row));
+                out.write('\n');
+            }
+        }
+        fs.delete(file, false);
+        if (!fs.rename(tmp, file)) {
+            throw new IOException("could not rename " + tmp + " to " + file);
+        }
+    }
+}
