@@ -1,6 +1,5 @@
 package io.sparkdiffusion.checkpoint;
 
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -10,7 +9,6 @@ import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 
@@ -116,7 +114,7 @@ class CheckpointStoreTest {
         assertEquals(List.of(3L, 12L), steps(store.list()));
         assertEquals(3, store.readInfo(store.list().get(0)).step());
         assertEquals(3, store.load(3).info().step());
-        assertEquals(noLeftovers(), leftovers());
+        assertEquals(List.of(), leftovers());
     }
 
     @Test
@@ -128,7 +126,7 @@ class CheckpointStoreTest {
         assertEquals(second.params(), loaded.graph().params());
         assertEquals(0.5, loaded.info().emaDecay());
         assertEquals(List.of(5L), steps(store.list()));
-        assertEquals(noLeftovers(), leftovers());
+        assertEquals(List.of(), leftovers());
     }
 
     @Test
@@ -179,7 +177,7 @@ class CheckpointStoreTest {
         // Clean-up removes the temporaries but not the incomplete step directory or any checkpoint.
         List<Path> removed = store.deleteLeftovers();
         assertEquals(2, removed.size());
-        assertEquals(noLeftovers(), leftovers());
+        assertEquals(List.of(), leftovers());
         assertTrue(Files.isDirectory(half));
         assertEquals(List.of(1L, 2L), steps(store.list()));
 
@@ -218,9 +216,5 @@ class CheckpointStoreTest {
                     .filter(n -> n.startsWith("_") || n.contains(".tmp-"))
                     .sorted().toList();
         }
-    }
-
-    private static List<String> noLeftovers() {
-        return Arrays.asList();
     }
 }
