@@ -28,9 +28,18 @@ public final class LocalTrainer {
     private final long runSeed;
     private final int batchSize;
     private long step;
+    private int epoch;
+    private int batchInEpoch;
 
+    /** A trainer at the start of training. */
     public LocalTrainer(ComputationGraph network, TrainingBatchMaker batchMaker, Ema ema, long runSeed,
-                        int batchSize, long startStep) {
+                        int batchSize) {
+        this(network, batchMaker, ema, runSeed, batchSize, 0, 0, 0);
+    }
+
+    /** A trainer that continues at a position saved in a checkpoint. */
+    public LocalTrainer(ComputationGraph network, TrainingBatchMaker batchMaker, Ema ema, long runSeed,
+                        int batchSize, long startStep, int startEpoch, int startBatchInEpoch) {
         if (batchSize < 1) {
             throw new IllegalArgumentException("batch size must be positive, got " + batchSize);
         }
@@ -40,6 +49,8 @@ public final class LocalTrainer {
         this.runSeed = runSeed;
         this.batchSize = batchSize;
         this.step = startStep;
+        this.epoch = startEpoch;
+        this.batchInEpoch = startBatchInEpoch;
     }
 
     /** The image order of one epoch. */
@@ -53,21 +64,23 @@ public final class LocalTrainer {
     }
 
     /**
-     * Runs one epoch (or its part up to {@code maxSteps} in total); a last batch smaller than the batch size
-     * is used too, so every image is seen once per epoch.
-     *
-     * @return the number of optimizer steps taken
+     * Runs the rest of the current epoch, or of it up to {@code maxSteps} steps in total. A last batch smaller
+     * than the batch size is used too, so every image is seen once per epoch. When the epoch is complete the
+     * position moves to the start of the next one.
      */
-    public int trainEpoch(LabeledImages data, int epoch, long maxSteps, StepListener listener) {
+    public void trainEpoch(LabeledImages data, long maxSteps, StepListener listener) {
         int[] order = epochOrder(data.count(), runSeed, epoch);
-        int steps = 0;
-        for (int start = 0, batch = 0; start < order.length && step < maxSteps; start += batchSize, batch++) {
+        while ((long) batchInEpoch * batchSize < order.length && step < maxSteps) {
+            int start = batchInEpoch * batchSize;
             int[] indices = Arrays.copyOfRange(order, start, Math.min(order.length, start + batchSize));
-            fitBatch(data.batch(indices), data.labels(indices), batchSeed(runSeed, epoch, batch));
-            steps++;
+            fitBatch(data.batch(indices), data.labels(indices), batchSeed(runSeed, epoch, batchInEpoch));
+            batchInEpoch++;
             listener.onStep(step, epoch, network.score(), indices.length);
         }
-        return steps;
+        if ((long) batchInEpoch * batchSize >= order.length) {
+            epoch++;
+            batchInEpoch = 0;
+        }
     }
 
     /** One optimizer step on a batch, then one EMA update. */
@@ -80,6 +93,16 @@ public final class LocalTrainer {
 
     public long step() {
         return step;
+    }
+
+    /** The epoch the next batch belongs to. */
+    public int epoch() {
+        return epoch;
+    }
+
+    /** The index within its epoch of the next batch. */
+    public int batchInEpoch() {
+        return batchInEpoch;
     }
 
     public Ema ema() {

@@ -43,7 +43,7 @@ class LocalTrainerTest {
     static LocalTrainer trainer(long seed) {
         ComputationGraph net = UNetBuilder.network(TINY, new Adam(3e-3), seed);
         TrainingBatchMaker maker = new TrainingBatchMaker(TINY, ScheduleSpec.linear(200), 0.1);
-        return new LocalTrainer(net, maker, Ema.start(net.params(), Ema.Settings.of(0.99)), seed, 32, 0);
+        return new LocalTrainer(net, maker, Ema.start(net.params(), Ema.Settings.of(0.99)), seed, 32);
     }
 
     @Test
@@ -52,7 +52,7 @@ class LocalTrainerTest {
         LocalTrainer trainer = trainer(42);
         List<Double> losses = new ArrayList<>();
         for (int epoch = 0; epoch < 8; epoch++) {
-            trainer.trainEpoch(data, epoch, Long.MAX_VALUE, (step, e, loss, images) -> losses.add(loss));
+            trainer.trainEpoch(data, Long.MAX_VALUE, (step, e, loss, images) -> losses.add(loss));
         }
         assertEquals(64, trainer.step());
         double first = losses.subList(0, 4).stream().mapToDouble(Double::doubleValue).average().orElseThrow();
@@ -67,8 +67,8 @@ class LocalTrainerTest {
         LabeledImages data = twoShapes(64, 2);
         LocalTrainer a = trainer(7);
         LocalTrainer b = trainer(7);
-        a.trainEpoch(data, 0, Long.MAX_VALUE, (s, e, l, i) -> { });
-        b.trainEpoch(data, 0, Long.MAX_VALUE, (s, e, l, i) -> { });
+        a.trainEpoch(data, Long.MAX_VALUE, (s, e, l, i) -> { });
+        b.trainEpoch(data, Long.MAX_VALUE, (s, e, l, i) -> { });
         assertArrayEquals(a.network().params().toFloatVector(), b.network().params().toFloatVector());
         assertArrayEquals(a.ema().params().toFloatVector(), b.ema().params().toFloatVector());
     }

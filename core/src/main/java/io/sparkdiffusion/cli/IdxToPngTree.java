@@ -1,0 +1,83 @@
+package io.sparkdiffusion.cli;
+
+import io.sparkdiffusion.data.FashionMnist;
+import io.sparkdiffusion.data.IdxImages;
+import io.sparkdiffusion.data.IdxReader;
+import io.sparkdiffusion.image.PngImages;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FSDataOutputStream;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.List;
+import java.util.stream.IntStream;
+
+/**
+ * Exports an idx image set (MNIST, Fashion-MNIST) to a folder-per-class PNG tree,
+ * {@code out/<class>/<index>.png}, the layout PrepareJob, PyTorch's ImageFolder and Keras read.
+ *
+ * <pre>IdxToPngTree IMAGES.idx3[.gz] LABELS.idx1[.gz] OUT_DIR [PER_CLASS_LIMIT]</pre>
+ * Class folder names are Fashion-MNIST's when the file name says "fashion" or the files are Debian's
+ * Fashion-MNIST, else the label numbers.
+ */
+public final class IdxToPngTree {
+    private IdxToPngTree() {
+    }
+
+    public static void main(String[] args) {
+        if (args.length < 3 || args.length > 4) {
+            System.err.println("usage: IdxToPngTree IMAGES LABELS OUT_DIR [PER_CLASS_LIMIT]");
+            System.exit(JobRunner.BAD_INPUT);
+        }
+        try {
+            int limit = args.length == 4 ? Integer.parseInt(args[3]) : Integer.MAX_VALUE;
+            int written = export(args[0], args[1], args[2], limit, new Configuration());
+            System.out.println("wrote " + written + " PNG images under " + args[2]);
+        } catch (IOException | RuntimeException e) {
+            System.err.println("IdxToPngTree: " + e.getMessage());
+            System.exit(JobRunner.BAD_INPUT);
+        }
+    }
+
+    public static int export(String images, String labels, String outDir, int perClassLimit, Configuration conf)
+            throws IOException {
+        IdxImages pixels;
+        int[] labelValues;
+        Path imagesPath = new Path(images);
+        FileSystem in = imagesPath.getFileSystem(conf);
+        try (InputStream stream = in.open(imagesPath)) {
+            pixels = IdxReader.readImages(stream);
+        }
+        try (InputStream stream = new Path(labels).getFileSystem(conf).open(new Path(labels))) {
+            labelValues = IdxReader.readLabels(stream);
+        }
+        if (labelValues.length != pixels.count()) {
+            throw new IllegalArgumentException(labels + " has " + labelValues.length + " labels for "
+                    + pixels.count() + " images");
+        }
+        int classes = IntStream.of(labelValues).max().orElse(-1) + 1;
+        boolean fashion = images.toLowerCase().contains("fashion") && classes == FashionMnist.CLASS_NAMES.size();
+        List<String> names = fashion ? FashionMnist.CLASS_NAMES
+                : IntStream.range(0, classes).mapToObj(Integer::toString).toList();
+        Path out = new Path(outDir);
+        FileSystem fs = out.getFileSystem(conf);
+        fs.setWriteChecksum(false); // no .crc side files next to the PNGs on a local file system
+        int[] perClass = new int[classes];
+        int written = 0;
+        for (int i = 0; i < pixels.count(); i++) {
+            int label = labelValues[i];
+            if (perClass[label] >= perClassLimit) {
+                continue;
+            }
+            perClass[label]++;
+            Path file = new Path(new Path(out, names.get(label)), String.format("%05d.png", i));
+            try (FSDataOutputStream stream = fs.create(file, true)) {
+                stream.write(PngImages.encode(pixels.image(i)));
+            }
+            written++;
+        }
+        return written;
+    }
+}

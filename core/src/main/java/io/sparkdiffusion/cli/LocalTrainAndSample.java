@@ -1,0 +1,163 @@
+package io.sparkdiffusion.cli;
+
+import io.sparkdiffusion.checkpoint.CheckpointInfo;
+import io.sparkdiffusion.checkpoint.CheckpointStore;
+import io.sparkdiffusion.checkpoint.LoadedCheckpoint;
+import io.sparkdiffusion.config.Settings;
+import io.sparkdiffusion.config.SpecReader;
+import io.sparkdiffusion.data.LabeledImages;
+import io.sparkdiffusion.data.LocalDatasets;
+import io.sparkdiffusion.diffusion.TrainingBatchMaker;
+import io.sparkdiffusion.model.UNetBuilder;
+import io.sparkdiffusion.model.UNetSpec;
+import io.sparkdiffusion.runtime.NativeRuntime;
+import io.sparkdiffusion.sampling.GridSampler;
+import io.sparkdiffusion.schedule.ScheduleSpec;
+import io.sparkdiffusion.train.Ema;
+import io.sparkdiffusion.train.LocalTrainer;
+import io.sparkdiffusion.train.MetricsLog;
+import io.sparkdiffusion.train.ProgressMeter;
+import io.sparkdiffusion.train.WarmupSchedule;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FSDataOutputStream;
+import org.apache.hadoop.fs.Path;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.nd4j.linalg.learning.config.Adam;
+
+import java.util.Map;
+
+/**
+ * The single-JVM path: train the denoiser on a small corpus, checkpoint it, and write a grid of EMA samples.
+ * For users without a cluster and for the demo; the Spark jobs do the same at scale.
+ */
+public final class LocalTrainAndSample {
+    private static final String ROOT = "local";
+    private static final String BATCH_IN_EPOCH = "batchInEpoch";
+    private static final String USAGE = "LocalTrainAndSample [--config FILE] [--set local.key=value ...] [--help]";
+
+    private LocalTrainAndSample() {
+    }
+
+    public static void main(String[] args) {
+        System.exit(JobRunner.run(ROOT, USAGE, args, LocalTrainAndSample::run));
+    }
+
+    static void run(Settings all) throws Exception {
+        Settings s = all.at(ROOT);
+        Configuration hadoop = new Configuration();
+        NativeRuntime.init();
+        System.out.println("runtime: " + NativeRuntime.describe());
+
+        LabeledImages data = LocalDatasets.read(s.getString("data"), s.getString("labels"), hadoop);
+        boolean conditional = s.getBoolean("conditional");
+        if (conditional && data.numClasses() < 2) {
+            throw new InputError("conditional training needs at least 2 classes; " + s.getString("data")
+                    + " has " + data.numClasses());
+        }
+        UNetSpec spec = SpecReader.model(all, ROOT + ".model", data.shape().channels(), data.shape().height(),
+                conditional ? data.numClasses() : 0);
+        if (data.shape().height() != data.shape().width()) {
+            throw new InputError("images must be square, got " + data.shape());
+        }
+        ScheduleSpec scheduleSpec = SpecReader.schedule(all, ROOT + ".schedule");
+        long seed = s.getLong("seed");
+        System.out.printf("data: %d images %s, %d classes; model: %s%n", data.count(), data.shape(),
+                data.numClasses(), spec);
+
+        CheckpointStore store = CheckpointStore.open(s.getString("run-dir"), hadoop);
+        Ema.Settings emaSettings = Ema.Settings.of(s.getDoubleInRange("ema-decay", 0, 1));
+        ComputationGraph network;
+        Ema ema;
+        long step = 0;
+        int epoch = 0;
+        int batchInEpoch = 0;
+        LoadedCheckpoint resumed = s.getBoolean("resume") ? store.loadLatest().orElse(null) : null;
+        if (resumed != null) {
+            if (!resumed.info().model().equals(spec)) {
+                throw new InputError("cannot resume: the checkpoint's model " + resumed.info().model()
+                        + " differs from the configured " + spec);
+            }
+            network = resumed.graph();
+            ema = Ema.resume(resumed.emaParams(), resumed.info().emaStep(), emaSettings);
+            step = resumed.info().step();
+            epoch = resumed.info().epoch();
+            batchInEpoch = (int) resumed.info().trainerLong(BATCH_IN_EPOCH, 0);
+            System.out.printf("resumed from %s at step %d, epoch %d%n", resumed.dir(), step, epoch);
+        } else {
+            Adam adam = new Adam(new WarmupSchedule(s.getPositiveDouble("learning-rate"),
+                    s.getNonNegativeInt("warmup-steps")));
+            network = UNetBuilder.network(spec, adam, seed);
+            ema = Ema.start(network.params(), emaSettings);
+        }
+        System.out.printf("parameters: %,d%n", network.numParams());
+
+        TrainingBatchMaker batchMaker = new TrainingBatchMaker(spec, scheduleSpec, s.getDoubleInRange("label-dropout", 0, 1));
+        LocalTrainer trainer = new LocalTrainer(network, batchMaker, ema, seed, s.getPositiveInt("batch-size"), step,
+                epoch, batchInEpoch);
+        MetricsLog metrics = MetricsLog.open(store.runDir().getFileSystem(hadoop), store.runDir(), step);
+        long maxSteps = s.getPositiveLong("steps");
+        int maxEpochs = s.getPositiveInt("epochs");
+        int logEvery = s.getPositiveInt("log-every");
+        int checkpointEvery = s.getPositiveInt("checkpoint-every");
+        int keep = s.getPositiveInt("keep-checkpoints");
+        ProgressMeter progress = new ProgressMeter(step, maxSteps);
+        CheckpointInfo base = CheckpointInfo.of(step, epoch, scheduleSpec, spec, data.shape(), data.classNames())
+                .withRunSeed(seed);
+
+        while (trainer.step() < maxSteps && trainer.epoch() < maxEpochs) {
+            trainer.trainEpoch(data, maxSteps, (done, e, loss, images) -> {
+                progress.record(done, loss, images);
+                if (done % logEvery == 0 || done == maxSteps) {
+                    metrics.add(progress.row(done, e, network.getLearningRate("time_mlp1")));
+                    System.out.println(progress.line(done, e));
+                }
+                if (done % checkpointEvery == 0 && done < maxSteps) {
+                    saveCheckpoint(store, base, trainer, keep, progress);
+                    flush(metrics);
+                }
+            });
+        }
+        saveCheckpoint(store, base, trainer, keep, progress);
+        metrics.flush();
+
+        Settings sample = s.at("sample");
+        GridSampler grid = new GridSampler(spec, scheduleSpec, sample.getString("sampler"),
+                sample.getPositiveInt("steps"), sample.getDouble("eta"), sample.getDouble("guidance"));
+        long start = System.nanoTime();
+        byte[] png = grid.samplePng(network, ema.params(), sample.getPositiveInt("count"), sample.getLong("seed"));
+        Path gridPath = new Path(store.runDir(), String.format("samples-step-%07d.png", trainer.step()));
+        try (FSDataOutputStream out = gridPath.getFileSystem(hadoop).create(gridPath, true)) {
+            out.write(png);
+        }
+        System.out.printf("sampled %d images (%s, %d steps) in %.1f s%n", sample.getPositiveInt("count"),
+                sample.getString("sampler"), sample.getPositiveInt("steps"), (System.nanoTime() - start) / 1e9);
+        System.out.println("sample grid: " + gridPath);
+        System.out.println("metrics:     " + new Path(store.runDir(), MetricsLog.FILE));
+        System.out.println("checkpoint:  " + store.latest().map(r -> r.dir().toString()).orElse("?"));
+    }
+
+    /** Saves the trainer's position (step, epoch, batch within it), weights, optimizer state and EMA. */
+    private static void saveCheckpoint(CheckpointStore store, CheckpointInfo base, LocalTrainer trainer, int keep,
+                                       ProgressMeter progress) {
+        try {
+            CheckpointInfo info = CheckpointInfo.of(trainer.step(), trainer.epoch(), base.schedule(), base.model(),
+                            base.imageShape(), base.classNames())
+                    .withRunSeed(base.runSeed())
+                    .withTrainerState(Map.of(BATCH_IN_EPOCH, trainer.batchInEpoch()))
+                    .withMetrics(Map.of("loss", progress.recentLoss()))
+                    .withEma(trainer.ema().settings().maxDecay(), trainer.ema().step());
+            store.save(info, trainer.network(), trainer.ema().params());
+            store.keepLast(keep);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException("checkpoint failed", e);
+        }
+    }
+
+    private static void flush(MetricsLog metrics) {
+        try {
+            metrics.flush();
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException("writing metrics failed", e);
+        }
+    }
+}
