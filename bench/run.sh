@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# Side-by-side throughput of spark-diffusion's denoiser and the PyTorch reference (../shared/bench/ddpm_ref.py,
+# the same U-Net), alternating the two so both see the same machine load. Prints every window and the
+# medians; the ratio of medians is the figure to quote (timings on a shared 2-core machine are noisy).
+#   bench/run.sh [ROUNDS]      (default 2 rounds of: java train, torch train, java sample, torch sample)
+# Needs: apt-get install -y python3-torch python3-numpy dataset-fashion-mnist
+set -euo pipefail
+cd "$(dirname "$0")/.."
+rounds="${1:-2}"
+ref="${DDPM_REF:-../shared/bench/ddpm_ref.py}"
+[ -f "$ref" ] || { echo "bench/run.sh: PyTorch reference $ref not found (set DDPM_REF)" >&2; exit 2; }
+/usr/bin/python3 -c 'import torch' 2>/dev/null || { echo "bench/run.sh: needs Debian's python3-torch" >&2; exit 2; }
+
+. scripts/java-flags.sh
+. scripts/core-classpath.sh
+export OMP_NUM_THREADS="${OMP_NUM_THREADS:-2}"
+out="$(mktemp -d)"
+java_bench() { java "${SPARK_DIFFUSION_JAVA_FLAGS[@]}" -cp "$CORE_CLASSPATH" io.sparkdiffusion.bench.ThroughputBenchmark "$@" 2>/dev/null; }
+torch_bench() { (cd "$out" && /usr/bin/python3 "$OLDPWD/$ref" "$@"); }
+
+for r in $(seq 1 "$rounds"); do
+  echo "== round $r: training, batch 64"
+  java_bench --bench-train 8 --windows 5 --warmup 3 | tee -a "$out/java-train.txt"
+  torch_bench --bench-train 8 --windows 5 --warmup 3 | tee -a "$out/torch-train.txt"
+  echo "== round $r: DDIM-50 sampling, batch 256"
+  java_bench --bench-sample --sample-reps 3 | tee -a "$out/java-sample.txt"
+  torch_bench --bench-sample --sample-reps 3 | tee -a "$out/torch-sample.txt"
+done
+
+# medians over all windows / repetitions of all rounds
+median() { sort -g | awk '{a[NR]=$1} END {if (NR%2) print a[(NR+1)/2]; else print (a[NR/2]+a[NR/2+1])/2}'; }
+jt=$(grep -h '^  window' "$out/java-train.txt" | awk '{print $3}' | median)
+tt=$(grep -h '^  window' "$out/torch-train.txt" | awk '{print $3}' | median)
+js=$(grep -h '^  rep' "$out/java-sample.txt" | awk '{print $3}' | median)
+ts=$(grep -h '^  rep' "$out/torch-sample.txt" | awk '{print $3}' | median)
+echo
+echo "SUMMARY (medians over $rounds rounds, wall clock, OMP_NUM_THREADS=$OMP_NUM_THREADS)"
+printf '  training  batch 64 : spark-diffusion %8.1f img/s   PyTorch %8.1f img/s   ratio %.2f\n' "$jt" "$tt" "$(awk -v a="$jt" -v b="$tt" 'BEGIN {print a / b}')"
+printf '  DDIM-50  batch 256 : spark-diffusion %8.2f img/s   PyTorch %8.2f img/s   ratio %.2f\n' "$js" "$ts" "$(awk -v a="$js" -v b="$ts" 'BEGIN {print a / b}')"
+rm -rf "$out"

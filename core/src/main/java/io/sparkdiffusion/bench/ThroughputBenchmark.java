@@ -1,0 +1,189 @@
+package io.sparkdiffusion.bench;
+
+import io.sparkdiffusion.data.FashionMnist;
+import io.sparkdiffusion.data.LabeledImages;
+import io.sparkdiffusion.diffusion.ImageNoise;
+import io.sparkdiffusion.diffusion.TrainingBatchMaker;
+import io.sparkdiffusion.image.ImageShape;
+import io.sparkdiffusion.model.NetworkDenoiser;
+import io.sparkdiffusion.model.UNetBuilder;
+import io.sparkdiffusion.model.UNetSpec;
+import io.sparkdiffusion.runtime.NativeRuntime;
+import io.sparkdiffusion.sampling.DdimSampler;
+import io.sparkdiffusion.schedule.NoiseSchedule;
+import io.sparkdiffusion.schedule.ScheduleSpec;
+import io.sparkdiffusion.train.Ema;
+import io.sparkdiffusion.train.LocalTrainer;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.learning.config.Adam;
+
+import java.io.FileInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.lang.management.ManagementFactory;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.SplittableRandom;
+
+/**
+ * Training and DDIM-50 sampling throughput of the default denoiser, in the same modes and output format as
+ * the PyTorch reference {@code shared/bench/ddpm_ref.py}, so {@code bench/run.sh} can run both side by side.
+ *
+ * <pre>ThroughputBenchmark --bench-train N [--windows W] [--warmup K] [--batch B]
+ * ThroughputBenchmark --bench-sample [--sample-reps R]</pre>
+ */
+public final class ThroughputBenchmark {
+    private static final int SAMPLE_BATCH = 256;
+    private static final int DDIM_STEPS = 50;
+
+    private ThroughputBenchmark() {
+    }
+
+    public static void main(String[] args) throws IOException {
+        Locale.setDefault(Locale.ROOT);
+        int trainSteps = 0;
+        int windows = 5;
+        int warmup = 3;
+        int batch = 64;
+        boolean sample = false;
+        int sampleReps = 3;
+        for (int i = 0; i < args.length; i++) {
+            switch (args[i]) {
+                case "--bench-train" -> trainSteps = Integer.parseInt(args[++i]);
+                case "--windows" -> windows = Integer.parseInt(args[++i]);
+                case "--warmup" -> warmup = Integer.parseInt(args[++i]);
+                case "--batch" -> batch = Integer.parseInt(args[++i]);
+                case "--bench-sample" -> sample = true;
+                case "--sample-reps" -> sampleReps = Integer.parseInt(args[++i]);
+                default -> {
+                    System.err.println("unknown argument " + args[i]);
+                    System.exit(2);
+                }
+            }
+        }
+        NativeRuntime.init();
+        UNetSpec spec = UNetSpec.reference();
+        ComputationGraph net = UNetBuilder.network(spec, new Adam(2e-4), 0);
+        System.out.println("java " + System.getProperty("java.version") + " " + NativeRuntime.describe()
+                + " OMP_NUM_THREADS=" + System.getenv("OMP_NUM_THREADS"));
+        System.out.printf("params: %,d%n", net.numParams());
+        if (trainSteps > 0) {
+            benchTrain(net, spec, trainSteps, windows, warmup, batch);
+        }
+        if (sample) {
+            benchSample(net, spec, sampleReps);
+        }
+    }
+
+    private static void benchTrain(ComputationGraph net, UNetSpec spec, int steps, int windows, int warmup, int batch)
+            throws IOException {
+        LabeledImages data = trainingImages();
+        TrainingBatchMaker maker = new TrainingBatchMaker(spec, ScheduleSpec.DEFAULT, 0);
+        LocalTrainer trainer = new LocalTrainer(net, maker, Ema.start(net.params(), Ema.Settings.of(0.999)), 0, batch);
+        SplittableRandom random = new SplittableRandom(0);
+        Runnable step = () -> {
+            int[] idx = random.ints(batch, 0, data.count()).toArray();
+            trainer.fitBatch(data.batch(idx), data.labels(idx), random.nextLong());
+        };
+        for (int i = 0; i < warmup; i++) {
+            step.run();
+        }
+        List<Double> rates = new ArrayList<>();
+        List<Double> cpuRates = new ArrayList<>();
+        int threads = threads();
+        for (int w = 0; w < windows; w++) {
+            long t0 = System.nanoTime();
+            long c0 = processCpuNanos();
+            for (int i = 0; i < steps; i++) {
+                step.run();
+            }
+            double dt = (System.nanoTime() - t0) / 1e9;
+            double cpu = (processCpuNanos() - c0) / 1e9;
+            rates.add(steps * batch / dt);
+            cpuRates.add(steps * batch / (cpu / threads));
+            System.out.printf("  window %d: %7.1f img/s wall (%.1f ms/step), cpu-util %.2f cores, %7.1f img/s per %d CPU-s, "
+                    + "loss %.4f%n", w, rates.get(w), dt / steps * 1e3, cpu / dt, cpuRates.get(w), threads, net.score());
+        }
+        System.out.printf("TRAIN batch=%d: wall median %.1f img/s  min %.1f max %.1f;  CPU-time-normalised median %.1f img/s%n",
+                batch, median(rates), min(rates), max(rates), median(cpuRates));
+    }
+
+    private static void benchSample(ComputationGraph net, UNetSpec spec, int reps) {
+        NoiseSchedule schedule = NoiseSchedule.of(ScheduleSpec.DEFAULT);
+        NetworkDenoiser denoiser = new NetworkDenoiser(net, spec, schedule);
+        DdimSampler ddim = new DdimSampler(schedule, DDIM_STEPS, 0.0);
+        sampleOnce(denoiser, new DdimSampler(schedule, 2, 0.0), 16, 0); // warm-up
+        List<Double> rates = new ArrayList<>();
+        List<Double> cpuRates = new ArrayList<>();
+        int threads = threads();
+        for (int r = 0; r < reps; r++) {
+            long t0 = System.nanoTime();
+            long c0 = processCpuNanos();
+            sampleOnce(denoiser, ddim, SAMPLE_BATCH, r);
+            double dt = (System.nanoTime() - t0) / 1e9;
+            double cpu = (processCpuNanos() - c0) / 1e9;
+            rates.add(SAMPLE_BATCH / dt);
+            cpuRates.add(SAMPLE_BATCH / (cpu / threads));
+            System.out.printf("  rep %d: %.2f samples/s wall (%.1fs for %d imgs x %d steps), cpu-util %.2f, %.2f samples per %d CPU-s%n",
+                    r, rates.get(r), dt, SAMPLE_BATCH, DDIM_STEPS, cpu / dt, cpuRates.get(r), threads);
+        }
+        System.out.printf("SAMPLE DDIM-%d batch=%d: wall median %.2f samples/s  min %.2f max %.2f;  CPU-time-normalised median %.2f%n",
+                DDIM_STEPS, SAMPLE_BATCH, median(rates), min(rates), max(rates), median(cpuRates));
+    }
+
+    private static INDArray sampleOnce(NetworkDenoiser denoiser, DdimSampler sampler, int n, long seed) {
+        long[] seeds = new long[n];
+        for (int i = 0; i < n; i++) {
+            seeds[i] = ImageNoise.seedFor(seed, i);
+        }
+        return sampler.sample(denoiser, ImageNoise.initial(seeds, 1, 28, 28), null, seeds);
+    }
+
+    /** Fashion-MNIST's training set when Debian's package is installed; random images otherwise (same cost). */
+    private static LabeledImages trainingImages() throws IOException {
+        Path images = Path.of(FashionMnist.DEBIAN_DIR, FashionMnist.TRAIN_IMAGES);
+        Path labels = Path.of(FashionMnist.DEBIAN_DIR, FashionMnist.TRAIN_LABELS);
+        if (Files.exists(images) && Files.exists(labels)) {
+            try (InputStream i = new FileInputStream(images.toFile()); InputStream l = new FileInputStream(labels.toFile())) {
+                return FashionMnist.read(i, l);
+            }
+        }
+        System.out.println("(Fashion-MNIST not installed: random images)");
+        byte[] pixels = new byte[4096 * 784];
+        SplittableRandom random = new SplittableRandom(1);
+        for (int i = 0; i < pixels.length; i++) {
+            pixels[i] = (byte) random.nextInt(256);
+        }
+        int[] noLabels = new int[4096];
+        Arrays.fill(noLabels, LabeledImages.UNLABELED);
+        return new LabeledImages(new ImageShape(1, 28, 28), pixels, noLabels, List.of());
+    }
+
+    private static int threads() {
+        String omp = System.getenv("OMP_NUM_THREADS");
+        return omp == null ? Runtime.getRuntime().availableProcessors() : Integer.parseInt(omp);
+    }
+
+    private static long processCpuNanos() {
+        return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime();
+    }
+
+    private static double median(List<Double> values) {
+        double[] sorted = values.stream().mapToDouble(Double::doubleValue).sorted().toArray();
+        int n = sorted.length;
+        return n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
+    }
+
+    private static double min(List<Double> values) {
+        return values.stream().mapToDouble(Double::doubleValue).min().orElse(Double.NaN);
+    }
+
+    private static double max(List<Double> values) {
+        return values.stream().mapToDouble(Double::doubleValue).max().orElse(Double.NaN);
+    }
+}
