@@ -28,7 +28,7 @@ done
 . scripts/core-classpath.sh
 export OMP_NUM_THREADS="${OMP_NUM_THREADS:-$(nproc)}"
 
-echo "training on data/fashion-mnist-demo for $steps steps (run directory $run_dir) ..."
+echo "training for $steps steps (run directory $run_dir) ..."
 java "${SPARK_DIFFUSION_JAVA_FLAGS[@]}" -cp "$CORE_CLASSPATH" io.sparkdiffusion.cli.LocalTrainAndSample \
   --set local.data=data/fashion-mnist-demo --set "local.run-dir=$run_dir" --set "local.steps=$steps" \
   --set local.checkpoint-every=500 "${extra[@]}"
