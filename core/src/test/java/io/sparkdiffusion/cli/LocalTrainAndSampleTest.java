@@ -1,0 +1,108 @@
+package io.sparkdiffusion.cli;
+
+import io.sparkdiffusion.checkpoint.CheckpointStore;
+import io.sparkdiffusion.image.PngImages;
+import io.sparkdiffusion.image.Uint8Image;
+import org.apache.hadoop.conf.Configuration;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class LocalTrainAndSampleTest {
+    @TempDir
+    Path tmp;
+
+    /** A folder-per-class tree of 8x8 grayscale PNGs: two classes, a few images each. */
+    Path corpus() throws Exception {
+        SplittableRandom random = new SplittableRandom(3);
+        for (String cls : List.of("bars", "squares")) {
+            Path dir = Files.createDirectories(tmp.resolve("corpus").resolve(cls));
+            for (int i = 0; i < 12; i++) {
+                byte[] pixels = new byte[64];
+                for (int p = 0; p < 64; p++) {
+                    pixels[p] = (byte) random.nextInt(256);
+                }
+                Files.write(dir.resolve(i + ".png"), PngImages.encode(new Uint8Image(1, 8, 8, pixels)));
+            }
+        }
+        return tmp.resolve("corpus");
+    }
+
+    List<String> tinyRun(Path data, Path runDir, int steps, String... more) {
+        List<String> args = new ArrayList<>(List.of(
+                "--set", "local.data=" + data, "--set", "local.run-dir=" + runDir,
+                "--set", "local.steps=" + steps, "--set", "local.batch-size=8", "--set", "local.log-every=2",
+                "--set", "local.checkpoint-every=2", "--set", "local.model.base-channels=8",
+                "--set", "local.model.channel-multipliers=[1,2]", "--set", "local.model.groups=4",
+                "--set", "local.model.time-embedding-dim=16", "--set", "local.schedule.timesteps=50",
+                "--set", "local.sample.count=4", "--set", "local.sample.steps=3", "--set", "local.conditional=true"));
+        for (String m : more) {
+            args.add("--set");
+            args.add(m);
+        }
+        return args;
+    }
+
+    int run(List<String> args, ByteArrayOutputStream err) {
+        PrintStream oldErr = System.err;
+        System.setErr(new PrintStream(err, true));
+        try {
+            return JobRunner.run("local", "usage", args.toArray(String[]::new), LocalTrainAndSample::run);
+        } finally {
+            System.setErr(oldErr);
+        }
+    }
+
+    @Test
+    void trainsCheckpointsSamplesAndResumesAtTheSavedStep() throws Exception {
+        Path data = corpus();
+        Path runDir = tmp.resolve("run");
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        assertEquals(0, run(tinyRun(data, runDir, 4), err), err.toString());
+        assertTrue(Files.exists(runDir.resolve("samples-step-0000004.png")));
+        assertTrue(Files.exists(runDir.resolve("metrics.jsonl")));
+        CheckpointStore store = CheckpointStore.open(runDir.toUri(), new Configuration());
+        assertEquals(4, store.latest().orElseThrow().step());
+        Uint8Image grid = PngImages.decode(Files.readAllBytes(runDir.resolve("samples-step-0000004.png")));
+        assertEquals(1, grid.channels());
+
+        assertEquals(0, run(tinyRun(data, runDir, 6, "local.resume=true"), err), err.toString());
+        assertEquals(6, store.latest().orElseThrow().step());
+        List<String> rows = Files.readAllLines(runDir.resolve("metrics.jsonl"));
+        assertEquals(3, rows.size(), "rows at steps 2, 4 and (resumed) 6: " + rows);
+        assertTrue(rows.get(2).contains("\"step\":6"));
+    }
+
+    @Test
+    void resumingWithAnotherModelIsAnInputError() throws Exception {
+        Path data = corpus();
+        Path runDir = tmp.resolve("run");
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        assertEquals(0, run(tinyRun(data, runDir, 2), err), err.toString());
+        int code = run(tinyRun(data, runDir, 4, "local.resume=true", "local.model.base-channels=4"), err);
+        assertEquals(2, code);
+        assertTrue(err.toString().contains("cannot resume"), err.toString());
+    }
+
+    @Test
+    void missingDataAndUnknownKeysExitWithCode2AndOneLine() {
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        assertEquals(2, run(tinyRun(tmp.resolve("nowhere"), tmp.resolve("run"), 2), err));
+        assertTrue(err.toString().contains("does not exist"), err.toString());
+        assertEquals(1, err.toString().strip().lines().count(), err.toString());
+
+        ByteArrayOutputStream err2 = new ByteArrayOutputStream();
+        assertEquals(2, run(List.of("--set", "local.stepz=3"), err2));
+        assertTrue(err2.toString().contains("local.steps"), "suggests the right key: " + err2);
+    }
+}
