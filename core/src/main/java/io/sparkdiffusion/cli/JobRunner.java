@@ -2,6 +2,7 @@ package io.sparkdiffusion.cli;
 
 import io.sparkdiffusion.config.CommandLine;
 import io.sparkdiffusion.config.ConfigError;
+import io.sparkdiffusion.config.InputError;
 import io.sparkdiffusion.config.JobConfigLoader;
 import io.sparkdiffusion.config.Settings;
 

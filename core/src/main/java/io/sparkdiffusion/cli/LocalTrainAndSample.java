@@ -3,6 +3,7 @@ package io.sparkdiffusion.cli;
 import io.sparkdiffusion.checkpoint.CheckpointInfo;
 import io.sparkdiffusion.checkpoint.CheckpointStore;
 import io.sparkdiffusion.checkpoint.LoadedCheckpoint;
+import io.sparkdiffusion.config.InputError;
 import io.sparkdiffusion.config.Settings;
 import io.sparkdiffusion.config.SpecReader;
 import io.sparkdiffusion.data.LabeledImages;

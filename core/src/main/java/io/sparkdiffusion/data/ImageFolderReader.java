@@ -1,6 +1,6 @@
 package io.sparkdiffusion.data;
 
-import io.sparkdiffusion.cli.InputError;
+import io.sparkdiffusion.config.InputError;
 import io.sparkdiffusion.image.ImageShape;
 import io.sparkdiffusion.image.PngImages;
 import io.sparkdiffusion.image.Uint8Image;

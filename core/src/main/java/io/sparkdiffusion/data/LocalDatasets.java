@@ -1,6 +1,6 @@
 package io.sparkdiffusion.data;
 
-import io.sparkdiffusion.cli.InputError;
+import io.sparkdiffusion.config.InputError;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;

@@ -1,4 +1,4 @@
-package io.sparkdiffusion.cli;
+package io.sparkdiffusion.config;
 
 /** Input a job cannot use (missing path, wrong image shape, incompatible checkpoint): exit code 2, one line. */
 public class InputError extends RuntimeException {
