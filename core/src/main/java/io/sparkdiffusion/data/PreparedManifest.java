@@ -1,0 +1,91 @@
+package io.sparkdiffusion.data;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.util.List;
+import java.util.Map;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+
+import io.sparkdiffusion.image.ImageShape;
+
+/**
+ * {@code manifest.json} of a PrepareJob output: what a trainer needs to know about the shards without reading
+ * them. Shards hold one row per kept image: {@code id} (string, {@link SourceIds#id}), {@code source},
+ * {@code label} (int, −1 unlabeled), {@code height}, {@code width}, {@code channels}, {@code pixels} (binary,
+ * uint8 CHW), {@code split} ("train" / "validation").
+ *
+ * @param formatVersion       {@link #FORMAT_VERSION}
+ * @param createdAt           ISO-8601 instant
+ * @param input               the corpus path as given
+ * @param layout              class-folders, unlabeled or idx
+ * @param shape               of every stored image
+ * @param classNames          class names by label (sorted names of the class folders; idx: by label number)
+ * @param imagesPerClass      kept images per class name (after duplicates were dropped)
+ * @param images              kept images (rows in the shards)
+ * @param files               input files (or idx records) seen
+ * @param rejected            files that could not be used (listed in {@code rejects/})
+ * @param duplicates          exact duplicates dropped (listed in {@code duplicates/})
+ * @param split               the train/validation split
+ * @param pixelStatistics     per-channel statistics of the kept images
+ * @param shards              where the rows are
+ * @param parameters          the job's {@code prepare.*} settings
+ */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public record PreparedManifest(int formatVersion, String createdAt, String input, String layout, ImageShape shape,
+                               List<String> classNames, Map<String, Long> imagesPerClass, long images, long files,
+                               long rejected, long duplicates, Split split, Statistics pixelStatistics,
+                               Shards shards, Map<String, Object> parameters) {
+
+    public static final int FORMAT_VERSION = 1;
+
+    private static final ObjectMapper JSON = JsonMapper.builder()
+            .enable(SerializationFeature.INDENT_OUTPUT)
+            .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+            .build();
+
+    /**
+     * @param validationFraction the configured fraction
+     * @param method             how an image's split is chosen
+     * @param train              images in the train split
+     * @param validation         images in the validation split
+     */
+    public record Split(double validationFraction, String method, long train, long validation) {
+        public static final String METHOD = "first 32 bits of the id (hex) / 2^32 < validationFraction -> validation";
+    }
+
+    /**
+     * @param scale "uint8/255": the values are those of v / 255 in [0, 1]; on the [−1, 1] scale
+     *              mean' = 2·mean − 1 and std' = 2·std
+     * @param mean  per channel
+     * @param std   per channel, population
+     */
+    public record Statistics(String scale, double[] mean, double[] std) {
+        public static final String SCALE = "uint8/255";
+    }
+
+    /**
+     * @param path  relative to the output directory
+     * @param files Parquet files written
+     * @param rowsPerShard the configured target
+     */
+    public record Shards(String path, int files, int rowsPerShard) {
+    }
+
+    public byte[] toJson() throws IOException {
+        return JSON.writeValueAsBytes(this);
+    }
+
+    public void write(OutputStream out) throws IOException {
+        out.write(toJson());
+    }
+
+    public static PreparedManifest read(InputStream in) throws IOException {
+        return JSON.readValue(in, PreparedManifest.class);
+    }
+}

@@ -1,0 +1,80 @@
+package io.sparkdiffusion.image;
+
+import java.nio.ByteBuffer;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+
+/**
+ * The per-file work of PrepareJob, without Spark: bytes → decode → channel conversion → content hash →
+ * shorter side to {@code size} and centre crop → uint8 CHW. Never throws for bad input: every failure comes
+ * back as a {@link PreparedImage#rejected reason}.
+ *
+ * <p>The content hash identifies exact duplicates: SHA-256 of the decoded image at its full resolution,
+ * after conversion to the configured channel count (shape and pixels). So the same picture saved as PNG and
+ * as BMP is a duplicate; a re-encoded JPEG or a resized copy is not.
+ */
+public final class ImagePreparer {
+    private final PrepareOptions options;
+    private final ImageDecoder decoder;
+
+    public ImagePreparer(PrepareOptions options) {
+        this.options = options;
+        this.decoder = new ImageDecoder(options.minSize(), options.maxPixels());
+    }
+
+    public PrepareOptions options() {
+        return options;
+    }
+
+    /** One image file's bytes. */
+    public PreparedImage prepare(byte[] fileBytes) {
+        DecodeResult decoded = decoder.decode(fileBytes);
+        if (!decoded.ok()) {
+            return PreparedImage.rejected(decoded.reason());
+        }
+        try {
+            return prepare(ChannelConverter.convert(decoded.image(), options.channels()));
+        } catch (RuntimeException e) {
+            return PreparedImage.rejected("unsupported pixel layout: " + e);
+        }
+    }
+
+    /** An already decoded image (e.g. from an idx file); converted to the options' channel count. */
+    public PreparedImage prepare(Uint8Image decoded) {
+        if (Math.min(decoded.height(), decoded.width()) < options.minSize()) {
+            return PreparedImage.rejected("too small: " + decoded.width() + "x" + decoded.height()
+                    + ", shorter side below min-size " + options.minSize());
+        }
+        Uint8Image converted = withChannels(decoded, options.channels());
+        return PreparedImage.kept(SquareResizer.resize(converted, options.size()), contentHash(converted));
+    }
+
+    /** Hex SHA-256 of shape and pixels. */
+    public static String contentHash(Uint8Image image) {
+        MessageDigest sha;
+        try {
+            sha = MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every JVM has SHA-256", e);
+        }
+        ImageShape s = image.shape();
+        sha.update(ByteBuffer.allocate(12).putInt(s.channels()).putInt(s.height()).putInt(s.width()).array());
+        return HexFormat.of().formatHex(sha.digest(image.pixels()));
+    }
+
+    private static Uint8Image withChannels(Uint8Image image, int channels) {
+        if (image.channels() == channels) {
+            return image;
+        }
+        int n = image.height() * image.width();
+        if (channels == 1) {
+            return new Uint8Image(1, image.height(), image.width(), ChannelConverter.luma(image.pixels()));
+        }
+        byte[] rgb = new byte[3 * n];
+        for (int c = 0; c < 3; c++) {
+            System.arraycopy(image.pixels(), 0, rgb, c * n, n);
+        }
+        return new Uint8Image(3, image.height(), image.width(), rgb);
+    }
+}

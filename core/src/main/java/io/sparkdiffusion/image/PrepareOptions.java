@@ -1,0 +1,30 @@
+package io.sparkdiffusion.image;
+
+import java.io.Serializable;
+
+/**
+ * How every image of a corpus is made uniform.
+ *
+ * @param size      side of the square output (shorter side scaled to it, then centre-cropped)
+ * @param channels  1 (grey) or 3 (RGB)
+ * @param minSize   reject images whose shorter side (as stored) is below this; 0 = no minimum
+ * @param maxPixels reject images with more pixels than this, before decoding them
+ */
+public record PrepareOptions(int size, int channels, int minSize, long maxPixels) implements Serializable {
+
+    public PrepareOptions {
+        if (size < 1) {
+            throw new IllegalArgumentException("size must be positive, got " + size);
+        }
+        if (channels != 1 && channels != 3) {
+            throw new IllegalArgumentException("channels must be 1 or 3, got " + channels);
+        }
+        if (minSize < 0 || maxPixels < 1) {
+            throw new IllegalArgumentException("min size must be >= 0 and max pixels >= 1");
+        }
+    }
+
+    public ImageShape shape() {
+        return new ImageShape(channels, size, size);
+    }
+}

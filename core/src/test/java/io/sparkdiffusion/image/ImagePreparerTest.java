@@ -1,0 +1,67 @@
+package io.sparkdiffusion.image;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.awt.image.BufferedImage;
+
+import org.junit.jupiter.api.Test;
+
+/** The whole per-file path: every format ends as size x size with the configured channels. */
+class ImagePreparerTest {
+
+    @Test
+    void everyKindOfFileEndsInTheConfiguredShape() {
+        byte[][] files = {
+                ImageFixtures.png(ImageFixtures.rgb(40, 20, 1)),
+                ImageFixtures.rgbaPng(12, 30, 0x336699, 200),
+                ImageFixtures.palettePng(16, 16),
+                ImageFixtures.grey16Png(9, 9, 50),
+                ImageFixtures.jpeg(ImageFixtures.grey(20, 20, 0), false),
+                ImageFixtures.cmykJpeg(24, 16, 10, 20, 30, 40),
+                ImageFixtures.bmp(ImageFixtures.rgb(8, 8, 2)),
+                ImageFixtures.gif(10, 14, 0x123456),
+        };
+        for (int channels : new int[]{1, 3}) {
+            ImagePreparer preparer = new ImagePreparer(new PrepareOptions(8, channels, 0, 1_000_000));
+            for (int i = 0; i < files.length; i++) {
+                PreparedImage prepared = preparer.prepare(files[i]);
+                assertTrue(prepared.ok(), "file " + i + ": " + prepared.reason());
+                assertEquals(new ImageShape(channels, 8, 8), prepared.image().shape(), "file " + i);
+                assertEquals(64, prepared.contentHash().length());
+            }
+        }
+    }
+
+    @Test
+    void contentHashSeesDecodedContentNotTheEncoding() {
+        ImagePreparer preparer = new ImagePreparer(new PrepareOptions(4, 3, 0, 1_000_000));
+        BufferedImage picture = ImageFixtures.solid(6, 6, 0xFF405060, BufferedImage.TYPE_3BYTE_BGR);
+        String png = preparer.prepare(ImageFixtures.png(picture)).contentHash();
+        String bmp = preparer.prepare(ImageFixtures.bmp(picture)).contentHash();
+        assertEquals(png, bmp);
+        String other = preparer.prepare(ImageFixtures.png(ImageFixtures.solid(6, 6, 0xFF405061, BufferedImage.TYPE_3BYTE_BGR))).contentHash();
+        assertNotEquals(png, other);
+    }
+
+    @Test
+    void greyToOneChannelFromRgbUsesLuma() {
+        ImagePreparer preparer = new ImagePreparer(new PrepareOptions(2, 1, 0, 1_000_000));
+        PreparedImage p = preparer.prepare(ImageFixtures.png(ImageFixtures.solid(2, 2, 0xFF102030, BufferedImage.TYPE_INT_RGB)));
+        int expected = (int) Math.round(0.299 * 0x10 + 0.587 * 0x20 + 0.114 * 0x30);
+        assertEquals(expected, p.image().get(0, 1, 1));
+    }
+
+    @Test
+    void decodedIdxImagesGoThroughTheSamePath() {
+        ImagePreparer preparer = new ImagePreparer(new PrepareOptions(14, 3, 0, 1_000_000));
+        byte[] pixels = new byte[28 * 28];
+        java.util.Arrays.fill(pixels, (byte) 200);
+        PreparedImage p = preparer.prepare(new Uint8Image(1, 28, 28, pixels));
+        assertEquals(new ImageShape(3, 14, 14), p.image().shape());
+        assertEquals(200, p.image().get(2, 13, 13));
+        assertTrue(new ImagePreparer(new PrepareOptions(14, 1, 30, 1_000_000)).prepare(new Uint8Image(1, 28, 28, pixels))
+                .reason().startsWith("too small"));
+    }
+}

@@ -1,0 +1,62 @@
+package io.sparkdiffusion.jobs;
+
+import java.io.IOException;
+
+import io.sparkdiffusion.cli.JobRunner;
+import io.sparkdiffusion.config.InputError;
+import io.sparkdiffusion.config.Settings;
+import io.sparkdiffusion.data.PreparedManifest;
+import io.sparkdiffusion.jobs.glue.SparkSessions;
+import io.sparkdiffusion.jobs.glue.StagedOutput;
+import io.sparkdiffusion.jobs.prepare.PrepareSettings;
+import io.sparkdiffusion.jobs.prepare.PrepareStages;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+
+/**
+ * Decodes, resizes and shards an image corpus into {@code <output>/shards/part-*.parquet} with
+ * {@code manifest.json}, {@code rejects/}, {@code duplicates/} and {@code _SUCCESS} (formats: DESIGN.md and
+ * {@link PreparedManifest}).
+ *
+ * <pre>spark-submit --class io.sparkdiffusion.jobs.PrepareJob JAR --config conf/prepare.conf [--set prepare.key=value ...]</pre>
+ */
+public final class PrepareJob {
+    static final String USAGE = "PrepareJob [--config FILE] [--set prepare.key=value ...]";
+
+    private PrepareJob() {
+    }
+
+    public static void main(String[] args) {
+        System.exit(run(args));
+    }
+
+    /** Runs the job and returns its exit code: 0 done, 2 bad usage/config/input (one line on stderr), 1 failure. */
+    public static int run(String... args) {
+        return JobRunner.run("prepare", USAGE, args, PrepareJob::prepare);
+    }
+
+    static void prepare(Settings all) throws IOException {
+        PrepareSettings settings = PrepareSettings.from(all);
+        // Checked before Spark starts: a wrong path costs no cluster time and writes nothing.
+        Configuration conf = new Configuration();
+        Path input = new Path(settings.input());
+        FileSystem inputFs = input.getFileSystem(conf);
+        if (!inputFs.exists(input)) {
+            throw new InputError("input " + settings.input() + " does not exist (prepare.input)");
+        }
+        input = inputFs.makeQualified(input);
+        StagedOutput out = StagedOutput.prepare(new Path(settings.output()), settings.overwrite(), "prepare.output", conf);
+        try (SparkSessions spark = SparkSessions.open("prepare", settings.sparkMaster())) {
+            try {
+                PreparedManifest manifest = new PrepareStages(spark.session(), settings, input, out).run();
+                out.commit();
+                System.out.printf("prepare: %d images (%d rejected, %d duplicates) of shape %s in %s%n",
+                        manifest.images(), manifest.rejected(), manifest.duplicates(), manifest.shape(), out.output());
+            } catch (Exception | Error e) {
+                out.abandon();
+                throw e;
+            }
+        }
+    }
+}

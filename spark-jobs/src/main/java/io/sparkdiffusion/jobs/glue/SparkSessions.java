@@ -1,0 +1,49 @@
+package io.sparkdiffusion.jobs.glue;
+
+import java.util.Optional;
+
+import io.sparkdiffusion.config.ConfigError;
+import org.apache.spark.SparkConf;
+import org.apache.spark.sql.SparkSession;
+
+/**
+ * The SparkSession a job runs in. The master comes from spark-submit (the {@code spark.master} property it
+ * sets) unless the job's {@code spark-master} key names one (scripts/run-local.sh sets {@code local[*]}). A
+ * session that already exists (a test's, a notebook's) is used and left running; one made here is stopped
+ * by {@link #close()}.
+ */
+public final class SparkSessions implements AutoCloseable {
+    private final SparkSession session;
+    private final boolean owned;
+
+    private SparkSessions(SparkSession session, boolean owned) {
+        this.session = session;
+        this.owned = owned;
+    }
+
+    public static SparkSessions open(String appName, Optional<String> master) {
+        scala.Option<SparkSession> existing = SparkSession.getDefaultSession();
+        if (existing.isDefined() && !existing.get().sparkContext().isStopped()) {
+            return new SparkSessions(existing.get(), false);
+        }
+        SparkConf conf = new SparkConf(); // reads the spark.* system properties spark-submit sets
+        master.ifPresent(conf::setMaster);
+        if (!conf.contains("spark.master")) {
+            throw new ConfigError("no Spark master: run through spark-submit, or set " + appName
+                    + ".spark-master (e.g. local[*])");
+        }
+        conf.setIfMissing("spark.app.name", appName);
+        return new SparkSessions(SparkSession.builder().config(conf).getOrCreate(), true);
+    }
+
+    public SparkSession session() {
+        return session;
+    }
+
+    @Override
+    public void close() {
+        if (owned) {
+            session.stop();
+        }
+    }
+}

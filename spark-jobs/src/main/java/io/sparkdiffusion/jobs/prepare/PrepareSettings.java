@@ -1,0 +1,52 @@
+package io.sparkdiffusion.jobs.prepare;
+
+import java.io.Serializable;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+import io.sparkdiffusion.config.ConfigError;
+import io.sparkdiffusion.config.Settings;
+import io.sparkdiffusion.image.PrepareOptions;
+
+/**
+ * PrepareJob's settings, read and checked once from the {@code prepare} section.
+ *
+ * @param labels     idx only: the labels file, empty = derived from the images file name, "none" = unlabeled
+ * @param parameters the whole {@code prepare} section, recorded in the manifest
+ */
+public record PrepareSettings(String input, String output, Layout layout, String glob, String labels,
+                              List<String> classNames, PrepareOptions image, int rowsPerShard,
+                              double validationFraction, double maxRejectFraction, boolean overwrite,
+                              Optional<String> sparkMaster, Map<String, Object> parameters) implements Serializable {
+
+    public enum Layout {
+        CLASS_FOLDERS, UNLABELED, IDX;
+
+        public String configName() {
+            return name().toLowerCase(java.util.Locale.ROOT).replace('_', '-');
+        }
+    }
+
+    public static PrepareSettings from(Settings all) {
+        Settings s = all.at("prepare");
+        String input = required(s, "input", "a directory of images or an idx image file");
+        String output = required(s, "output", "a directory to write the prepared data to");
+        int size = s.getIntInRange("size", 1, 4096);
+        int channels = s.getIntInRange("channels", 1, 3);
+        if (channels == 2) {
+            throw new ConfigError("key 'prepare.channels': expected 1 (grey) or 3 (RGB), got '2'");
+        }
+        PrepareOptions image = new PrepareOptions(size, channels, s.getNonNegativeInt("min-size"), s.getPositiveLong("max-pixels"));
+        return new PrepareSettings(input, output, s.getEnum("layout", Layout.class), s.getString("glob"),
+                s.getString("labels").trim(), s.getStringList("class-names"), image, s.getPositiveInt("rows-per-shard"),
+                s.getDoubleInRange("validation-fraction", 0, 1), s.getDoubleInRange("max-reject-fraction", 0, 1),
+                s.getBoolean("overwrite"), s.getOptionalString("spark-master"),
+                all.config().getConfig("prepare").root().unwrapped());
+    }
+
+    private static String required(Settings s, String key, String what) {
+        return s.getOptionalString(key).orElseThrow(() ->
+                new ConfigError("key 'prepare." + key + "' is not set: expected " + what));
+    }
+}

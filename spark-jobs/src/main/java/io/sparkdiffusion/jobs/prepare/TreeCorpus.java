@@ -1,0 +1,83 @@
+package io.sparkdiffusion.jobs.prepare;
+
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+
+import io.sparkdiffusion.image.ImagePreparer;
+import io.sparkdiffusion.jobs.prepare.PrepareSettings.Layout;
+import org.apache.hadoop.fs.Path;
+import org.apache.spark.api.java.function.MapPartitionsFunction;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Encoders;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+
+/**
+ * An image tree read with Spark's {@code binaryFile} source: the listing is Spark's (parallel for large
+ * trees), the bytes are read and decoded on the executors.
+ */
+public final class TreeCorpus {
+    private final Dataset<Row> files;
+    private final ClassFolders folders;
+    private final PrepareSettings settings;
+
+    public TreeCorpus(SparkSession spark, Path root, PrepareSettings settings) {
+        this.files = spark.read().format("binaryFile")
+                .option("recursiveFileLookup", "true")
+                .option("pathGlobFilter", settings.glob())
+                .load(root.toString());
+        this.folders = new ClassFolders(root);
+        this.settings = settings;
+    }
+
+    /** True when no file matches; reads only the listing, not the content. */
+    public boolean isEmpty() {
+        return files.select("path").isEmpty();
+    }
+
+    /** Sorted names of the class folders that hold at least one matching file (empty when unlabeled). */
+    public List<String> classNames() {
+        if (settings.layout() != Layout.CLASS_FOLDERS) {
+            return List.of();
+        }
+        ClassFolders f = folders;
+        List<String> names = new ArrayList<>(files.select("path")
+                .flatMap((org.apache.spark.api.java.function.FlatMapFunction<Row, String>) row ->
+                        f.classOf(row.getString(0)).stream().iterator(), Encoders.STRING())
+                .distinct().collectAsList());
+        names.sort(null);
+        return names;
+    }
+
+    /** One {@link PreparedRows#DECODED} row per file. */
+    public Dataset<Row> decode(List<String> classNames) {
+        Map<String, Integer> labels = ClassFolders.indexOf(classNames);
+        ClassFolders f = folders;
+        boolean labeled = settings.layout() == Layout.CLASS_FOLDERS;
+        var image = settings.image();
+        double fraction = settings.validationFraction();
+        MapPartitionsFunction<Row, Row> prepare = rows -> {
+            ImagePreparer preparer = new ImagePreparer(image);
+            return new Iterator<>() {
+                @Override
+                public boolean hasNext() {
+                    return rows.hasNext();
+                }
+
+                @Override
+                public Row next() {
+                    Row file = rows.next();
+                    String source = file.getString(0);
+                    int label = labeled ? f.labelOf(source, labels) : -1;
+                    if (labeled && label < 0) {
+                        return PreparedRows.rejected(source, -1, "not inside a class folder", fraction);
+                    }
+                    return PreparedRows.decoded(source, label, preparer.prepare((byte[]) file.get(1)), fraction);
+                }
+            };
+        };
+        return files.select("path", "content").mapPartitions(prepare, Encoders.row(PreparedRows.DECODED));
+    }
+}
