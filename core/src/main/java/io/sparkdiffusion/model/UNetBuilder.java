@@ -6,6 +6,7 @@ import io.sparkdiffusion.runtime.NativeRuntime;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration.GraphBuilder;
 import org.deeplearning4j.nn.conf.ConvolutionMode;
+import org.deeplearning4j.nn.conf.GradientNormalization;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.graph.ElementWiseVertex;
 import org.deeplearning4j.nn.conf.graph.MergeVertex;
@@ -51,23 +52,42 @@ public final class UNetBuilder {
     private final UNetSpec spec;
     private final IUpdater updater;
     private final long seed;
+    private final double gradientClip;
     private GraphBuilder graph;
 
-    private UNetBuilder(UNetSpec spec, IUpdater updater, long seed) {
+    private UNetBuilder(UNetSpec spec, IUpdater updater, long seed, double gradientClip) {
         this.spec = spec;
         this.updater = updater;
         this.seed = seed;
+        this.gradientClip = gradientClip;
     }
 
-    /** The configuration (pure data, serializable to JSON). */
+    /** The configuration (pure data, serializable to JSON), without gradient clipping. */
     public static ComputationGraphConfiguration configuration(UNetSpec spec, IUpdater updater, long seed) {
-        return new UNetBuilder(spec, updater, seed).build();
+        return configuration(spec, updater, seed, 0);
     }
 
-    /** A ready, initialized network. */
+    /**
+     * @param gradientClip clip each layer's gradient to this L2 norm (DL4J has no global-norm clipping);
+     *                     0 = no clipping
+     */
+    public static ComputationGraphConfiguration configuration(UNetSpec spec, IUpdater updater, long seed,
+                                                              double gradientClip) {
+        if (gradientClip < 0) {
+            throw new IllegalArgumentException("gradient clip must be >= 0 (0 = off), got " + gradientClip);
+        }
+        return new UNetBuilder(spec, updater, seed, gradientClip).build();
+    }
+
+    /** A ready, initialized network without gradient clipping. */
     public static ComputationGraph network(UNetSpec spec, IUpdater updater, long seed) {
+        return network(configuration(spec, updater, seed));
+    }
+
+    /** A ready, initialized network of a configuration. */
+    public static ComputationGraph network(ComputationGraphConfiguration configuration) {
         NativeRuntime.init();
-        ComputationGraph net = new ComputationGraph(configuration(spec, updater, seed));
+        ComputationGraph net = new ComputationGraph(configuration);
         net.init();
         return net;
     }
@@ -77,13 +97,17 @@ public final class UNetBuilder {
             throw new IllegalArgumentException("attention at the lowest resolution is not available yet; "
                     + "set model.attention = false");
         }
-        graph = new NeuralNetConfiguration.Builder()
+        NeuralNetConfiguration.Builder defaults = new NeuralNetConfiguration.Builder()
                 .seed(seed)
                 .dataType(DataType.FLOAT)
                 .updater(updater)
                 .weightInit(WeightInit.XAVIER_UNIFORM)
-                .convolutionMode(ConvolutionMode.Truncate)
-                .graphBuilder();
+                .convolutionMode(ConvolutionMode.Truncate);
+        if (gradientClip > 0) {
+            defaults.gradientNormalization(GradientNormalization.ClipL2PerLayer)
+                    .gradientNormalizationThreshold(gradientClip);
+        }
+        graph = defaults.graphBuilder();
         addInputs();
         addTimeEmbedding();
 
