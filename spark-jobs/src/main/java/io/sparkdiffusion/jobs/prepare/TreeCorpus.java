@@ -6,8 +6,10 @@ import java.util.List;
 import java.util.Map;
 
 import io.sparkdiffusion.image.ImagePreparer;
+import io.sparkdiffusion.image.PrepareOptions;
 import io.sparkdiffusion.jobs.prepare.PrepareSettings.Layout;
 import org.apache.hadoop.fs.Path;
+import org.apache.spark.api.java.function.FlatMapFunction;
 import org.apache.spark.api.java.function.MapPartitionsFunction;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Encoders;
@@ -42,10 +44,8 @@ public final class TreeCorpus {
         if (settings.layout() != Layout.CLASS_FOLDERS) {
             return List.of();
         }
-        ClassFolders f = folders;
         List<String> names = new ArrayList<>(files.select("path")
-                .flatMap((org.apache.spark.api.java.function.FlatMapFunction<Row, String>) row ->
-                        f.classOf(row.getString(0)).stream().iterator(), Encoders.STRING())
+                .flatMap(classOfFile(folders), Encoders.STRING())
                 .distinct().collectAsList());
         names.sort(null);
         return names;
@@ -53,12 +53,19 @@ public final class TreeCorpus {
 
     /** One {@link PreparedRows#DECODED} row per file. */
     public Dataset<Row> decode(List<String> classNames) {
-        Map<String, Integer> labels = ClassFolders.indexOf(classNames);
-        ClassFolders f = folders;
-        boolean labeled = settings.layout() == Layout.CLASS_FOLDERS;
-        var image = settings.image();
-        double fraction = settings.validationFraction();
-        MapPartitionsFunction<Row, Row> prepare = rows -> {
+        MapPartitionsFunction<Row, Row> prepare = prepareFiles(folders, ClassFolders.indexOf(classNames),
+                settings.layout() == Layout.CLASS_FOLDERS, settings.image(), settings.validationFraction());
+        return files.select("path", "content").mapPartitions(prepare, Encoders.row(PreparedRows.DECODED));
+    }
+
+    private static FlatMapFunction<Row, String> classOfFile(ClassFolders folders) {
+        return row -> folders.classOf(row.getString(0)).stream().iterator();
+    }
+
+    // Static, so that the function Spark ships to executors captures only what it names (not this corpus).
+    private static MapPartitionsFunction<Row, Row> prepareFiles(ClassFolders folders, Map<String, Integer> labels,
+                                                                boolean labeled, PrepareOptions image, double fraction) {
+        return rows -> {
             ImagePreparer preparer = new ImagePreparer(image);
             return new Iterator<>() {
                 @Override
@@ -70,7 +77,7 @@ public final class TreeCorpus {
                 public Row next() {
                     Row file = rows.next();
                     String source = file.getString(0);
-                    int label = labeled ? f.labelOf(source, labels) : -1;
+                    int label = labeled ? folders.labelOf(source, labels) : -1;
                     if (labeled && label < 0) {
                         return PreparedRows.rejected(source, -1, "not inside a class folder", fraction);
                     }
@@ -78,6 +85,5 @@ public final class TreeCorpus {
                 }
             };
         };
-        return files.select("path", "content").mapPartitions(prepare, Encoders.row(PreparedRows.DECODED));
     }
 }
