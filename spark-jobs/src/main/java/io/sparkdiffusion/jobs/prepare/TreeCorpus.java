@@ -8,6 +8,7 @@ import java.util.Map;
 import io.sparkdiffusion.image.ImagePreparer;
 import io.sparkdiffusion.image.PrepareOptions;
 import io.sparkdiffusion.jobs.prepare.PrepareSettings.Layout;
+import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.api.java.function.FlatMapFunction;
 import org.apache.spark.api.java.function.MapPartitionsFunction;
@@ -15,6 +16,11 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.catalyst.plans.logical.LogicalPlan;
+import org.apache.spark.sql.execution.datasources.HadoopFsRelation;
+import org.apache.spark.sql.execution.datasources.LogicalRelation;
+import org.apache.spark.sql.execution.datasources.PartitioningAwareFileIndex;
+import scala.collection.JavaConverters;
 
 /**
  * An image tree read with Spark's {@code binaryFile} source: the listing is Spark's (parallel for large
@@ -34,9 +40,32 @@ public final class TreeCorpus {
         this.settings = settings;
     }
 
-    /** True when no file matches; reads only the listing, not the content. */
+    /** True when no file matches (Spark's listing; no content is read). */
     public boolean isEmpty() {
-        return files.select("path").isEmpty();
+        return listing().isEmpty();
+    }
+
+    /**
+     * The matching files of length 0. Spark's file scans skip empty files silently, so they are found in
+     * Spark's own listing (already in driver memory) and rejected explicitly.
+     */
+    public List<String> emptyFiles() {
+        List<String> empty = new ArrayList<>();
+        for (FileStatus status : listing()) {
+            if (status.getLen() == 0) {
+                empty.add(status.getPath().toString());
+            }
+        }
+        return empty;
+    }
+
+    private List<FileStatus> listing() {
+        LogicalPlan plan = files.queryExecution().analyzed();
+        if (plan instanceof LogicalRelation relation && relation.relation() instanceof HadoopFsRelation fsRelation
+                && fsRelation.location() instanceof PartitioningAwareFileIndex index) {
+            return JavaConverters.seqAsJavaList(index.allFiles());
+        }
+        throw new IllegalStateException("unexpected plan of the binaryFile source: " + plan.getClass().getName());
     }
 
     /** Sorted names of the class folders that hold at least one matching file (empty when unlabeled). */
@@ -55,7 +84,11 @@ public final class TreeCorpus {
     public Dataset<Row> decode(List<String> classNames) {
         MapPartitionsFunction<Row, Row> prepare = prepareFiles(folders, ClassFolders.indexOf(classNames),
                 settings.layout() == Layout.CLASS_FOLDERS, settings.image(), settings.validationFraction());
-        return files.select("path", "content").mapPartitions(prepare, Encoders.row(PreparedRows.DECODED));
+        Dataset<Row> decoded = files.select("path", "content").mapPartitions(prepare, Encoders.row(PreparedRows.DECODED));
+        List<Row> empty = emptyFiles().stream()
+                .map(path -> PreparedRows.rejected(path, -1, "empty file (0 bytes)", settings.validationFraction()))
+                .toList();
+        return empty.isEmpty() ? decoded : decoded.union(files.sparkSession().createDataFrame(empty, PreparedRows.DECODED));
     }
 
     private static FlatMapFunction<Row, String> classOfFile(ClassFolders folders) {
