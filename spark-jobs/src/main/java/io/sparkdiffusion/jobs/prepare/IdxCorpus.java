@@ -17,6 +17,7 @@ import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.api.java.function.FlatMapFunction;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
@@ -82,7 +83,15 @@ public final class IdxCorpus {
         JavaRDD<Tuple2<Integer, byte[]>> records = JavaSparkContext.fromSparkContext(spark.sparkContext())
                 .parallelize(List.of(uri), 1)
                 .flatMap(IdxCorpus::stream);
-        JavaRDD<Row> decoded = records.repartition(Math.max(1, parallelism)).mapPartitions(part -> {
+        JavaRDD<Row> decoded = records.repartition(Math.max(1, parallelism))
+                .mapPartitions(prepareRecords(uri, labelValues, h, w, options, fraction));
+        return spark.createDataFrame(decoded, PreparedRows.DECODED);
+    }
+
+    // Static, so that the function Spark ships to executors captures only what it names (not this corpus).
+    private static FlatMapFunction<Iterator<Tuple2<Integer, byte[]>>, Row> prepareRecords(
+            String uri, int[] labels, int height, int width, PrepareOptions options, double fraction) {
+        return part -> {
             ImagePreparer preparer = new ImagePreparer(options);
             return new Iterator<Row>() {
                 @Override
@@ -93,13 +102,12 @@ public final class IdxCorpus {
                 @Override
                 public Row next() {
                     Tuple2<Integer, byte[]> record = part.next();
-                    int label = labelValues == null ? -1 : labelValues[record._1()];
+                    int label = labels == null ? -1 : labels[record._1()];
                     return PreparedRows.decoded(uri + "#" + record._1(), label,
-                            preparer.prepare(new Uint8Image(1, h, w, record._2())), fraction);
+                            preparer.prepare(new Uint8Image(1, height, width, record._2())), fraction);
                 }
             };
-        });
-        return spark.createDataFrame(decoded, PreparedRows.DECODED);
+        };
     }
 
     /** The records of one idx file, read lazily as Spark pulls them. */

@@ -6,13 +6,21 @@ import java.util.List;
 import java.util.Map;
 
 import io.sparkdiffusion.image.ImagePreparer;
+import io.sparkdiffusion.image.PrepareOptions;
 import io.sparkdiffusion.jobs.prepare.PrepareSettings.Layout;
+import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.Path;
+import org.apache.spark.api.java.function.FlatMapFunction;
 import org.apache.spark.api.java.function.MapPartitionsFunction;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.catalyst.plans.logical.LogicalPlan;
+import org.apache.spark.sql.execution.datasources.HadoopFsRelation;
+import org.apache.spark.sql.execution.datasources.LogicalRelation;
+import org.apache.spark.sql.execution.datasources.PartitioningAwareFileIndex;
+import scala.collection.JavaConverters;
 
 /**
  * An image tree read with Spark's {@code binaryFile} source: the listing is Spark's (parallel for large
@@ -32,9 +40,32 @@ public final class TreeCorpus {
         this.settings = settings;
     }
 
-    /** True when no file matches; reads only the listing, not the content. */
+    /** True when no file matches (Spark's listing; no content is read). */
     public boolean isEmpty() {
-        return files.select("path").isEmpty();
+        return listing().isEmpty();
+    }
+
+    /**
+     * The matching files of length 0. Spark's file scans skip empty files silently, so they are found in
+     * Spark's own listing (already in driver memory) and rejected explicitly.
+     */
+    public List<String> emptyFiles() {
+        List<String> empty = new ArrayList<>();
+        for (FileStatus status : listing()) {
+            if (status.getLen() == 0) {
+                empty.add(status.getPath().toString());
+            }
+        }
+        return empty;
+    }
+
+    private List<FileStatus> listing() {
+        LogicalPlan plan = files.queryExecution().analyzed();
+        if (plan instanceof LogicalRelation relation && relation.relation() instanceof HadoopFsRelation fsRelation
+                && fsRelation.location() instanceof PartitioningAwareFileIndex index) {
+            return JavaConverters.seqAsJavaList(index.allFiles());
+        }
+        throw new IllegalStateException("unexpected plan of the binaryFile source: " + plan.getClass().getName());
     }
 
     /** Sorted names of the class folders that hold at least one matching file (empty when unlabeled). */
@@ -42,10 +73,8 @@ public final class TreeCorpus {
         if (settings.layout() != Layout.CLASS_FOLDERS) {
             return List.of();
         }
-        ClassFolders f = folders;
         List<String> names = new ArrayList<>(files.select("path")
-                .flatMap((org.apache.spark.api.java.function.FlatMapFunction<Row, String>) row ->
-                        f.classOf(row.getString(0)).stream().iterator(), Encoders.STRING())
+                .flatMap(classOfFile(folders), Encoders.STRING())
                 .distinct().collectAsList());
         names.sort(null);
         return names;
@@ -53,12 +82,23 @@ public final class TreeCorpus {
 
     /** One {@link PreparedRows#DECODED} row per file. */
     public Dataset<Row> decode(List<String> classNames) {
-        Map<String, Integer> labels = ClassFolders.indexOf(classNames);
-        ClassFolders f = folders;
-        boolean labeled = settings.layout() == Layout.CLASS_FOLDERS;
-        var image = settings.image();
-        double fraction = settings.validationFraction();
-        MapPartitionsFunction<Row, Row> prepare = rows -> {
+        MapPartitionsFunction<Row, Row> prepare = prepareFiles(folders, ClassFolders.indexOf(classNames),
+                settings.layout() == Layout.CLASS_FOLDERS, settings.image(), settings.validationFraction());
+        Dataset<Row> decoded = files.select("path", "content").mapPartitions(prepare, Encoders.row(PreparedRows.DECODED));
+        List<Row> empty = emptyFiles().stream()
+                .map(path -> PreparedRows.rejected(path, -1, "empty file (0 bytes)", settings.validationFraction()))
+                .toList();
+        return empty.isEmpty() ? decoded : decoded.union(files.sparkSession().createDataFrame(empty, PreparedRows.DECODED));
+    }
+
+    private static FlatMapFunction<Row, String> classOfFile(ClassFolders folders) {
+        return row -> folders.classOf(row.getString(0)).stream().iterator();
+    }
+
+    // Static, so that the function Spark ships to executors captures only what it names (not this corpus).
+    private static MapPartitionsFunction<Row, Row> prepareFiles(ClassFolders folders, Map<String, Integer> labels,
+                                                                boolean labeled, PrepareOptions image, double fraction) {
+        return rows -> {
             ImagePreparer preparer = new ImagePreparer(image);
             return new Iterator<>() {
                 @Override
@@ -70,7 +110,7 @@ public final class TreeCorpus {
                 public Row next() {
                     Row file = rows.next();
                     String source = file.getString(0);
-                    int label = labeled ? f.labelOf(source, labels) : -1;
+                    int label = labeled ? folders.labelOf(source, labels) : -1;
                     if (labeled && label < 0) {
                         return PreparedRows.rejected(source, -1, "not inside a class folder", fraction);
                     }
@@ -78,6 +118,5 @@ public final class TreeCorpus {
                 }
             };
         };
-        return files.select("path", "content").mapPartitions(prepare, Encoders.row(PreparedRows.DECODED));
     }
 }
