@@ -21,7 +21,7 @@ import java.util.List;
  */
 public record UNetSpec(int imageChannels, int imageSize, int baseChannels, List<Integer> channelMultipliers,
                        int resBlocksPerLevel, int groupNormGroups, int timeEmbeddingDim, int numClasses,
-                       boolean attention, Prediction prediction) {
+                       boolean attention, Prediction prediction) implements java.io.Serializable {
 
     public enum Prediction { EPSILON, V }
 

@@ -11,6 +11,8 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.storage.StorageLevel;
 
+import scala.Tuple2;
+
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.ArrayList;
@@ -23,8 +25,8 @@ import static org.apache.spark.sql.functions.col;
 /**
  * A PrepareJob output as training input: its manifest, and its images spread over one partition per worker.
  *
- * <p>The assignment of images to partitions (a hash of the id) and their order inside a partition (sorted by
- * id) depend only on the data, so every run and every resume sees the same partitions; each epoch then
+ * <p>The images are numbered in the order of their ids and dealt round-robin to the partitions (sizes differ
+ * by at most one, so no worker waits for another), in that order; this depends only on the data, so every run and every resume sees the same partitions; each epoch then
  * shuffles within a partition by {@code TrainingOrder}. The partitions are cached (uint8, the smallest
  * form); minibatches are made from them on the executors, round by round.
  */
@@ -78,10 +80,12 @@ public final class PreparedData {
             rows = rows.filter(col("split").equalTo(split));
         }
         JavaRDD<TrainingImage> images = rows.select("id", "label", "pixels")
-                .repartition(workers, col("id"))
-                .sortWithinPartitions("id")
+                .orderBy("id")
                 .javaRDD()
-                .map(row -> new TrainingImage(row.getInt(1), (byte[]) row.get(2)))
+                .zipWithIndex()
+                .mapToPair(row -> new Tuple2<>(row._2(), new TrainingImage(row._1().getInt(1), (byte[]) row._1().get(2))))
+                .repartitionAndSortWithinPartitions(new RoundRobinPartitioner(workers))
+                .values()
                 .persist(StorageLevel.MEMORY_AND_DISK());
         List<Integer> sizes = images.mapPartitionsWithIndex(PreparedData::partitionSize, true).collect();
         int[] partitionSizes = new int[workers];

@@ -63,6 +63,7 @@ public final class SparkTrainer {
     }
 
     public void run(Start start) throws IOException {
+        IterationCounterHook iterationCounter = new IterationCounterHook();
         ParameterAveragingTrainingMaster master = new ParameterAveragingTrainingMaster.Builder(workers,
                 settings.batchSize())
                 .batchSizePerWorker(settings.batchSize())
@@ -72,6 +73,7 @@ public final class SparkTrainer {
                 .repartionData(Repartition.Never)
                 .saveUpdater(true)
                 .rngSeed(settings.seed())
+                .trainingHooks(iterationCounter)
                 .build();
         SparkComputationGraph sparkNet = new SparkComputationGraph(sc, start.network(), master);
         TrainingBatchMaker batchMaker = new TrainingBatchMaker(spec, settings.schedule(), settings.labelDropout());
@@ -97,10 +99,14 @@ public final class SparkTrainer {
         while (epoch < settings.epochs() && (settings.maxSteps() <= 0 || step < settings.maxSteps())) {
             JavaRDD<MultiDataSet> batches = data.images().mapPartitionsWithIndex(new RoundBatches(batchMaker, shape,
                     settings.seed(), epoch, round, settings.batchSize(), settings.averagingFrequency()), true);
+            iterationCounter.startRound(step, epoch);
             sparkNet.fitMultiDataSet(batches);
             batches.unpersist(false); // the training master persisted it for this round only
             int stepsThisRound = Math.min(settings.averagingFrequency(), maxBatches - round * settings.averagingFrequency());
             step += stepsThisRound;
+            // the master adds averaging-frequency steps per round; a short last round adds fewer
+            sparkNet.getNetwork().getConfiguration().setIterationCount(Math.toIntExact(step));
+            sparkNet.getNetwork().getConfiguration().setEpochCount(epoch);
             ema.update(sparkNet.getNetwork().params());
             progress.record(step, sparkNet.getScore(), imagesInRound(sizes, round));
             metrics.add(progress.row(step, epoch, sparkNet.getNetwork().getLearningRate("time_mlp1")));
