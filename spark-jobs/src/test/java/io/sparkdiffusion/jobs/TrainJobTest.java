@@ -5,8 +5,6 @@ import io.sparkdiffusion.checkpoint.LoadedCheckpoint;
 import io.sparkdiffusion.data.LabeledImages;
 import io.sparkdiffusion.diffusion.TrainingBatchMaker;
 import io.sparkdiffusion.image.ImageShape;
-import io.sparkdiffusion.image.PngImages;
-import io.sparkdiffusion.image.Uint8Image;
 import io.sparkdiffusion.model.UNetBuilder;
 import io.sparkdiffusion.model.UNetSpec;
 import io.sparkdiffusion.schedule.ScheduleSpec;
@@ -27,17 +25,13 @@ import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.SplittableRandom;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class TrainJobTest {
-    /** The tiny model of these tests, as --set overrides and as the spec they give for 8x8 grey, 2 classes. */
-    static final List<String> TINY_MODEL = List.of("train.model.base-channels=8", "train.model.channel-multipliers=[1,2]",
-            "train.model.groups=4", "train.model.time-embedding-dim=16", "train.schedule.timesteps=100");
+    /** The spec TrainJobFixtures.TINY_MODEL gives for 8x8 grey images of 2 classes. */
     static final UNetSpec TINY_SPEC = new UNetSpec(1, 8, 8, List.of(1, 2), 1, 4, 16, 2, false, UNetSpec.Prediction.EPSILON);
 
     @TempDir
@@ -49,23 +43,7 @@ class TrainJobTest {
     static void prepareData() throws Exception {
         spark = SparkSession.builder().master("local[2]").appName("train-test")
                 .config("spark.ui.enabled", "false").config("spark.driver.host", "127.0.0.1").getOrCreate();
-        Path corpus = tmp.resolve("corpus");
-        SplittableRandom random = new SplittableRandom(5);
-        for (String cls : List.of("bars", "squares")) {
-            Path dir = Files.createDirectories(corpus.resolve(cls));
-            for (int i = 0; i < 24; i++) {
-                byte[] pixels = new byte[64];
-                for (int p = 0; p < 64; p++) {
-                    boolean on = cls.equals("bars") ? p / 8 >= 6 : (p % 8 < 4 && p / 8 < 4);
-                    pixels[p] = (byte) ((on ? 200 : 20) + random.nextInt(40));
-                }
-                Files.write(dir.resolve(i + ".png"), PngImages.encode(new Uint8Image(1, 8, 8, pixels)));
-            }
-        }
-        prepared = tmp.resolve("prepared");
-        int code = PrepareJob.run("--set", "prepare.input=" + corpus, "--set", "prepare.output=" + prepared,
-                "--set", "prepare.size=8", "--set", "prepare.channels=1", "--set", "prepare.validation-fraction=0");
-        assertEquals(0, code, "PrepareJob on the fixture corpus");
+        prepared = TrainJobFixtures.preparedCorpus(tmp);
     }
 
     @AfterAll
@@ -74,16 +52,7 @@ class TrainJobTest {
     }
 
     static int train(Path runDir, String... sets) {
-        List<String> args = new ArrayList<>();
-        List<String> all = new ArrayList<>(TINY_MODEL);
-        all.addAll(List.of("train.data=" + prepared, "train.run-dir=" + runDir, "train.batch-size=4",
-                "train.sample.count=4", "train.sample.steps=2", "train.warmup-steps=3", "train.learning-rate=3e-3"));
-        all.addAll(List.of(sets));
-        for (String set : all) {
-            args.add("--set");
-            args.add(set);
-        }
-        return TrainJob.run(args.toArray(String[]::new));
+        return TrainJobFixtures.train(prepared, runDir, sets);
     }
 
     @Test
@@ -128,8 +97,8 @@ class TrainJobTest {
         long afterThree = store.latest().orElseThrow().step();
         assertEquals(18, afterThree, "steps after 3 epochs");
         List<String> rows = Files.readAllLines(runDir.resolve("metrics.jsonl"));
-        double first = loss(rows.get(0));
-        double last = loss(rows.get(rows.size() - 1));
+        double first = TrainJobFixtures.loss(rows.get(0));
+        double last = TrainJobFixtures.loss(rows.get(rows.size() - 1));
         assertTrue(last < 0.8 * first, "loss should fall: " + first + " -> " + last);
         assertTrue(Files.exists(runDir.resolve("loss.png")));
         assertTrue(Files.list(runDir.resolve("samples")).findAny().isPresent(), "sample grids written");
@@ -165,10 +134,5 @@ class TrainJobTest {
         } finally {
             System.setErr(old);
         }
-    }
-
-    static double loss(String jsonRow) {
-        int at = jsonRow.indexOf("\"loss\":") + 7;
-        return Double.parseDouble(jsonRow.substring(at, jsonRow.indexOf(',', at)));
     }
 }
