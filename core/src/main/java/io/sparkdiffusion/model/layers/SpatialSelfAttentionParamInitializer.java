@@ -24,6 +24,8 @@ import java.util.Map;
  *   <li>{@code bo} [1, C].</li>
  * </ul>
  * Tokens are row vectors: q = x·Wq + bq (so a PyTorch {@code Linear} weight is the transpose of the block).
+ * Each bias directly follows its weight matrix, so [Wqkv; bqkv] and [Wo; bo] are contiguous [C+1, 3C] and [C+1, C]
+ * c-order matrices; {@link SpatialSelfAttentionLayer} relies on that to fold the biases into its GEMMs.
  * Initialization is described on {@link SpatialSelfAttention}.
  */
 public final class SpatialSelfAttentionParamInitializer implements ParamInitializer {
@@ -91,7 +93,8 @@ public final class SpatialSelfAttentionParamInitializer implements ParamInitiali
         long c = layer.getNOut();
         Map<String, INDArray> views = split(paramsView, c, "parameter");
         if (initializeParams) {
-            IWeightInit init = layer.getWeightInitFn() != null ? layer.getWeightInitFn() : new WeightInitXavierUniform();
+            IWeightInit init = layer.getWeightInitFn() != null ? layer.getWeightInitFn()
+                    : new WeightInitXavierUniform();
             double biasInit = Double.isNaN(layer.getBiasInit()) ? 0.0 : layer.getBiasInit();
             // fan-in = fan-out = C: Q, K and V are three C×C projections sharing one matrix
             init.init(c, c, new long[] {c, 3 * c}, 'c', views.get(WEIGHT_QKV));

@@ -50,6 +50,13 @@ final class AttentionTestGraphs {
      */
     static ComputationGraphConfiguration residualBlock(int channels, int heads, int size, IUpdater updater,
                                                        DataType type, WorkspaceMode workspaceMode) {
+        return residualBlock(new SpatialSelfAttention.Builder().nHeads(heads).build(), channels, size, updater, type,
+                workspaceMode);
+    }
+
+    /** {@link #residualBlock(int, int, int, IUpdater, DataType, WorkspaceMode)} with the given attention layer. */
+    static ComputationGraphConfiguration residualBlock(SpatialSelfAttention attention, int channels, int size,
+                                                       IUpdater updater, DataType type, WorkspaceMode workspaceMode) {
         return new NeuralNetConfiguration.Builder()
                 .dataType(type)
                 .seed(12345)
@@ -63,7 +70,7 @@ final class AttentionTestGraphs {
                 .setInputTypes(InputType.convolutional(size, size, 4))
                 .addLayer("conv", new ConvolutionLayer.Builder(3, 3).nOut(channels)
                         .activation(Activation.IDENTITY).build(), "x")
-                .addLayer("attn", new SpatialSelfAttention.Builder().nHeads(heads).build(), "conv")
+                .addLayer("attn", attention, "conv")
                 .addVertex("add", new ElementWiseVertex(ElementWiseVertex.Op.Add), "conv", "attn")
                 .addLayer("out", new CnnLossLayer.Builder(LossFunctions.LossFunction.MSE)
                         .activation(Activation.IDENTITY).build(), "add")

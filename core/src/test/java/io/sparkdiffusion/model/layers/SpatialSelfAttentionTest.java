@@ -3,6 +3,8 @@ package io.sparkdiffusion.model.layers;
 import org.deeplearning4j.gradientcheck.GradientCheckUtil;
 import org.deeplearning4j.nn.api.Layer;
 import org.deeplearning4j.nn.conf.WorkspaceMode;
+import org.deeplearning4j.nn.conf.distribution.ConstantDistribution;
+import org.deeplearning4j.nn.conf.weightnoise.WeightNoise;
 import org.deeplearning4j.nn.gradient.Gradient;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
@@ -16,6 +18,7 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.api.MultiDataSet;
 import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.NDArrayIndex;
 import org.nd4j.linalg.learning.config.Adam;
 import org.nd4j.linalg.learning.config.NoOp;
 
@@ -269,6 +272,43 @@ class SpatialSelfAttentionTest {
         }
     }
 
+    /**
+     * Weight noise hands the layer parameter copies instead of the views whose bias row follows the weight matrix, so
+     * the fused [W; b] matrices are assembled by copying; with zero additive noise the results must not change.
+     */
+    @Test
+    void weightNoiseCopiesGiveTheSameResults() {
+        ComputationGraph plain = AttentionTestGraphs.init(AttentionTestGraphs.residualBlock(8, 2, 4, new NoOp(),
+                DataType.DOUBLE, WorkspaceMode.ENABLED));
+        AttentionTestGraphs.randomizeAttention(plain, "attn", 1.0, 23);
+        SpatialSelfAttention noisy = new SpatialSelfAttention.Builder().nHeads(2)
+                .weightNoise(new WeightNoise(new ConstantDistribution(0.0), true, true)).build();
+        ComputationGraph withNoise = AttentionTestGraphs.init(AttentionTestGraphs.residualBlock(noisy, 8, 4,
+                new NoOp(), DataType.DOUBLE, WorkspaceMode.ENABLED));
+        withNoise.setParams(plain.params().dup());
+        INDArray x = input(50, 2, 4, 4, 4);
+        INDArray labels = input(51, 2, 8, 4, 4);
+        assertTrue(gradient(plain, x, labels).equalsWithEps(gradient(withNoise, x, labels), 1e-12));
+        assertTrue(plain.feedForward(new INDArray[] {x}, true).get("attn")
+                .equalsWithEps(withNoise.feedForward(new INDArray[] {x}, true).get("attn"), 1e-12));
+    }
+
+    @Test
+    void fusedViewsOnlyForAdjacentWeightAndBias() {
+        INDArray flat = Nd4j.rand(DataType.DOUBLE, 1, 30);
+        INDArray w = flat.get(NDArrayIndex.interval(0, 0, true), NDArrayIndex.interval(2, 14)).reshape('c', 3, 4);
+        INDArray b = flat.get(NDArrayIndex.interval(0, 0, true), NDArrayIndex.interval(14, 18));
+        INDArray fused = SpatialSelfAttentionLayer.adjacentRows(w, b);
+        assertArrayEquals(new long[] {4, 4}, fused.shape());
+        assertEquals(flat.get(NDArrayIndex.interval(0, 0, true), NDArrayIndex.interval(2, 18)).reshape(4, 4), fused);
+        fused.putScalar(3, 3, 42.0);
+        assertEquals(42.0, b.getDouble(3), "a view, not a copy");
+        INDArray notNext = flat.get(NDArrayIndex.interval(0, 0, true), NDArrayIndex.interval(15, 19));
+        assertEquals(null, SpatialSelfAttentionLayer.adjacentRows(w, notNext));
+        assertEquals(null, SpatialSelfAttentionLayer.adjacentRows(w, b.dup()));
+        assertEquals(null, SpatialSelfAttentionLayer.adjacentRows(w.dup('f'), b));
+    }
+
     private static INDArray gradient(ComputationGraph graph, INDArray x, INDArray labels) {
         graph.setInputs(x);
         graph.setLabels(labels);
@@ -339,5 +379,7 @@ class SpatialSelfAttentionTest {
         org.deeplearning4j.nn.conf.inputs.InputType type =
                 org.deeplearning4j.nn.conf.inputs.InputType.convolutional(7, 7, 8);
         assertEquals(type, attn.getOutputType(0, type));
+        assertTrue(attn.getMemoryReport(type).getTotalMemoryBytes(1, org.deeplearning4j.nn.conf.memory.MemoryUseMode
+                .TRAINING, org.deeplearning4j.nn.conf.CacheMode.NONE, DataType.FLOAT) > 0);
     }
 }
