@@ -2,6 +2,7 @@ package io.sparkdiffusion.model;
 
 import io.sparkdiffusion.model.layers.BroadcastAddVertex;
 import io.sparkdiffusion.model.layers.GroupNormalization;
+import io.sparkdiffusion.model.layers.SpatialSelfAttention;
 import io.sparkdiffusion.runtime.NativeRuntime;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration.GraphBuilder;
@@ -35,7 +36,8 @@ import java.util.Deque;
  * output kept as a skip), up path (concatenate a skip, residual block), output head. A residual block
  * is {@code SiLU(GN(conv3x3(x))) + Linear(t_emb)} broadcast over H×W, then {@code SiLU(GN(conv3x3(h)))},
  * plus {@code x} (or a 1×1 convolution of it when the channel count changes) — the block of
- * {@code shared/bench/ddpm_ref.py}.
+ * {@code shared/bench/ddpm_ref.py}. With {@code attention}, every block of the lowest level (down and up) is
+ * followed by {@code x + SelfAttention(GN(x))}.
  *
  * <p>Inputs: {@value #INPUT_IMAGE} (x_t, [N, C, H, W]), {@value #INPUT_TIME} (sinusoidal timestep
  * embedding, [N, timeEmbeddingDim]) and, for a conditional model, {@value #INPUT_LABEL} (one-hot class,
@@ -93,10 +95,6 @@ public final class UNetBuilder {
     }
 
     private ComputationGraphConfiguration build() {
-        if (spec.attention()) {
-            throw new IllegalArgumentException("attention at the lowest resolution is not available yet; "
-                    + "set model.attention = false");
-        }
         NeuralNetConfiguration.Builder defaults = new NeuralNetConfiguration.Builder()
                 .seed(seed)
                 .dataType(DataType.FLOAT)
@@ -122,6 +120,9 @@ public final class UNetBuilder {
             for (int b = 0; b < spec.resBlocksPerLevel(); b++) {
                 h = residualBlock("down" + level + "_block" + b, h, hChannels, channels[level]);
                 hChannels = channels[level];
+                if (level == levels - 1 && spec.attention()) {
+                    h = attentionBlock("down" + level + "_attention" + b, h, hChannels);
+                }
                 skips.push(h);
                 skipChannels.push(hChannels);
             }
@@ -136,6 +137,9 @@ public final class UNetBuilder {
                 graph.addVertex(name + "_concat", new MergeVertex(), h, skips.pop());
                 h = residualBlock(name, name + "_concat", hChannels + skipChannels.pop(), channels[level]);
                 hChannels = channels[level];
+                if (level == levels - 1 && spec.attention()) {
+                    h = attentionBlock("up" + level + "_attention" + b, h, hChannels);
+                }
             }
             if (level > 0) {
                 h = upsample("up" + level + "_upsample", h, hChannels);
@@ -196,6 +200,14 @@ public final class UNetBuilder {
             graph.addLayer(skip, conv(1, 1, inChannels, outChannels), input);
         }
         graph.addVertex(name, new ElementWiseVertex(ElementWiseVertex.Op.Add), h, skip);
+        return name;
+    }
+
+    /** x + Attention(GN(x)) over the H·W positions, with {@link UNetSpec#attentionHeads()} heads. */
+    private String attentionBlock(String name, String input, int channels) {
+        graph.addLayer(name + "_norm", GroupNormalization.of(spec.groupNormGroups(), channels), input);
+        graph.addLayer(name + "_attend", SpatialSelfAttention.of(channels, spec.attentionHeads()), name + "_norm");
+        graph.addVertex(name, new ElementWiseVertex(ElementWiseVertex.Op.Add), input, name + "_attend");
         return name;
     }
 
