@@ -86,7 +86,7 @@ public final class PreparedData {
                 .mapToPair(row -> new Tuple2<>(row._2(), new TrainingImage(row._1().getInt(1), (byte[]) row._1().get(2))))
                 .repartitionAndSortWithinPartitions(new RoundRobinPartitioner(workers))
                 .values()
-                .persist(StorageLevel.MEMORY_AND_DISK());
+                .persist(StorageLevel.MEMORY_AND_DISK_SER()); // serialized, as DL4J advises: compact, little GC
         List<Integer> sizes = images.mapPartitionsWithIndex(PreparedData::partitionSize, true).collect();
         int[] partitionSizes = new int[workers];
         for (int i = 0; i < sizes.size(); i += 2) {
