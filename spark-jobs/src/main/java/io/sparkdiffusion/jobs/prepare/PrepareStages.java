@@ -35,11 +35,13 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.expressions.Window;
 import org.apache.spark.sql.expressions.WindowSpec;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * PrepareJob's stages, all on the executors; the driver only sees counts, class names and one aggregate.
  * <ol>
- *   <li>decode every file (or idx record) once and write the result to {@code _decoded} in the staging
+ *   <li>decode every file (or idx record) once and write the result to {@code decoded/} in the staging
  *       directory, so that nothing is decoded twice;</li>
  *   <li>count files and rejects, and stop early when too many are bad;</li>
  *   <li>write {@code rejects/} and {@code duplicates/} (JSON lines, sorted by source), drop duplicates (the
@@ -52,6 +54,8 @@ public final class PrepareStages {
     private static final String DUPLICATE_OF = "duplicate_of";
     // Our own _SUCCESS marks the whole output; none inside shards/, rejects/, duplicates/.
     private static final String NO_NESTED_SUCCESS = "mapreduce.fileoutputcommitter.marksuccessfuljobs";
+
+    private static final Logger LOG = LoggerFactory.getLogger(PrepareStages.class);
 
     private final SparkSession spark;
     private final PrepareSettings settings;
@@ -83,13 +87,15 @@ public final class PrepareStages {
             classNames = tree.classNames();
             decoded = tree.decode(classNames);
         }
-        Path decodedPath = out.path("_decoded");
+        long start = System.nanoTime();
+        Path decodedPath = out.path("decoded");
         decoded.write().option(NO_NESTED_SUCCESS, "false").parquet(decodedPath.toString());
         Dataset<Row> all = spark.read().parquet(decodedPath.toString());
 
         Row counts = all.agg(count(lit(1)), sum(when(col(REASON).isNotNull(), 1).otherwise(0))).first();
         long files = counts.getLong(0);
         long rejected = counts.isNullAt(1) ? 0 : counts.getLong(1);
+        LOG.info("decoded {} files ({} rejected) in {} s", files, rejected, seconds(start));
         checkRejects(all, files, rejected);
 
         writeSorted(all.filter(col(REASON).isNotNull()).select(SOURCE, REASON), "rejects");
@@ -106,11 +112,17 @@ public final class PrepareStages {
                 .sortWithinPartitions(ID)
                 .write().option(NO_NESTED_SUCCESS, "false").parquet(out.path("shards").toString());
 
+        LOG.info("wrote rejects, duplicates and shards after {} s", seconds(start));
         ShardSummary summary = summarize(classNames.size());
+        LOG.info("summarized the shards after {} s", seconds(start));
         out.fileSystem().delete(decodedPath, true);
         PreparedManifest manifest = manifest(classNames, summary, files, rejected, kept - summary.images());
         out.writeFile("manifest.json", manifest.toJson());
         return manifest;
+    }
+
+    private static String seconds(long startNanos) {
+        return String.format("%.1f", (System.nanoTime() - startNanos) / 1e9);
     }
 
     private void checkRejects(Dataset<Row> all, long files, long rejected) {
