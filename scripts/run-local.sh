@@ -4,6 +4,7 @@
 # JOB is prepare, train, sample, augment or evaluate. Environment:
 #   SPARK_MASTER           Spark master (default local[*]); a job's <job>.spark-master key wins over it
 #   DRIVER_MEMORY          driver heap, e.g. 512m (default: the 4g of scripts/java-flags.sh)
+#   JAVA_OPTS              more JVM options, e.g. -Xlog:gc:file=gc.log
 # Exit code: the job's (0 ok, 2 usage/config/input error, 1 failure); 2 for an unknown job.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -45,6 +46,10 @@ fi
 flags=("${SPARK_DIFFUSION_JAVA_FLAGS[@]}")
 if [ -n "${DRIVER_MEMORY:-}" ]; then
   flags+=("-Xmx$DRIVER_MEMORY") # the last -Xmx wins
+fi
+if [ -n "${JAVA_OPTS:-}" ]; then
+  read -r -a extra <<< "$JAVA_OPTS"
+  flags+=("${extra[@]}")
 fi
 export OMP_NUM_THREADS="${OMP_NUM_THREADS:-1}"
 export SPARK_LOCAL_IP="${SPARK_LOCAL_IP:-127.0.0.1}" # else Spark warns and may bind to another interface
