@@ -27,6 +27,11 @@ import scala.collection.JavaConverters;
  * trees), the bytes are read and decoded on the executors.
  */
 public final class TreeCorpus {
+    /** Compressed bytes per decoding task when the corpus is large. */
+    private static final long BYTES_PER_PARTITION = 64L << 20;
+    /** Decoding tasks per core at least, so that a slow partition does not leave cores idle at the end. */
+    private static final int PARTITIONS_PER_CORE = 3;
+
     private final Dataset<Row> files;
     private final ClassFolders folders;
     private final PrepareSettings settings;
@@ -59,6 +64,21 @@ public final class TreeCorpus {
         return empty;
     }
 
+    /**
+     * Spark counts every file as at least 4 MB (spark.sql.files.openCostInBytes), so a tree of 70,000 small
+     * PNGs becomes ~2,000 tasks and as many tiny Parquet files. Merge them (no shuffle) into partitions of
+     * about {@link #BYTES_PER_PARTITION}, keeping a few per core.
+     */
+    private Dataset<Row> fewerPartitionsForSmallFiles(Dataset<Row> input) {
+        long bytes = 0;
+        for (FileStatus status : listing()) {
+            bytes += status.getLen();
+        }
+        int cores = input.sparkSession().sparkContext().defaultParallelism();
+        long target = Math.max((long) PARTITIONS_PER_CORE * cores, (bytes + BYTES_PER_PARTITION - 1) / BYTES_PER_PARTITION);
+        return input.rdd().getNumPartitions() > target ? input.coalesce((int) Math.min(Integer.MAX_VALUE, target)) : input;
+    }
+
     private List<FileStatus> listing() {
         LogicalPlan plan = files.queryExecution().analyzed();
         if (plan instanceof LogicalRelation relation && relation.relation() instanceof HadoopFsRelation fsRelation
@@ -84,7 +104,8 @@ public final class TreeCorpus {
     public Dataset<Row> decode(List<String> classNames) {
         MapPartitionsFunction<Row, Row> prepare = prepareFiles(folders, ClassFolders.indexOf(classNames),
                 settings.layout() == Layout.CLASS_FOLDERS, settings.image(), settings.validationFraction());
-        Dataset<Row> decoded = files.select("path", "content").mapPartitions(prepare, Encoders.row(PreparedRows.DECODED));
+        Dataset<Row> decoded = fewerPartitionsForSmallFiles(files.select("path", "content"))
+                .mapPartitions(prepare, Encoders.row(PreparedRows.DECODED));
         List<Row> empty = emptyFiles().stream()
                 .map(path -> PreparedRows.rejected(path, -1, "empty file (0 bytes)", settings.validationFraction()))
                 .toList();
