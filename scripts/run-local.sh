@@ -36,6 +36,7 @@ if [ ! -f "$CP_FILE" ] || [ ! -d spark-jobs/target/classes ] \
   echo "building ..." >&2
   mvn -q -B -pl spark-jobs -am compile dependency:build-classpath \
     -Dmdep.outputFile=target/classpath.txt -Dmdep.includeScope=compile >&2
+  touch "$CP_FILE" # the plugin leaves an unchanged file alone, which would mean a rebuild every run
 fi
 if [ ! -f "spark-jobs/target/classes/io/sparkdiffusion/jobs/$class.class" ]; then
   echo "run-local.sh: job '$job' ($class) does not exist yet in this build" >&2

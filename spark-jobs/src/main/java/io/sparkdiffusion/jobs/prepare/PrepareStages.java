@@ -70,6 +70,7 @@ public final class PrepareStages {
     }
 
     public PreparedManifest run() throws IOException {
+        long start = System.nanoTime();
         List<String> classNames;
         Dataset<Row> decoded;
         if (settings.layout() == Layout.IDX) {
@@ -87,7 +88,7 @@ public final class PrepareStages {
             classNames = tree.classNames();
             decoded = tree.decode(classNames);
         }
-        long start = System.nanoTime();
+        LOG.info("listed the input and found {} classes in {} s", classNames.size(), seconds(start));
         Path decodedPath = out.path("decoded");
         decoded.write().option(NO_NESTED_SUCCESS, "false").parquet(decodedPath.toString());
         Dataset<Row> all = spark.read().parquet(decodedPath.toString());

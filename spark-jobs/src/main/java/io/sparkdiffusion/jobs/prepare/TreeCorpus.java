@@ -10,7 +10,6 @@ import io.sparkdiffusion.image.PrepareOptions;
 import io.sparkdiffusion.jobs.prepare.PrepareSettings.Layout;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.Path;
-import org.apache.spark.api.java.function.FlatMapFunction;
 import org.apache.spark.api.java.function.MapPartitionsFunction;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Encoders;
@@ -88,16 +87,19 @@ public final class TreeCorpus {
         throw new IllegalStateException("unexpected plan of the binaryFile source: " + plan.getClass().getName());
     }
 
-    /** Sorted names of the class folders that hold at least one matching file (empty when unlabeled). */
+    /**
+     * Sorted names of the class folders that hold at least one matching file (empty when unlabeled), from
+     * Spark's listing, which the driver holds anyway: no job, and only the names are kept.
+     */
     public List<String> classNames() {
         if (settings.layout() != Layout.CLASS_FOLDERS) {
             return List.of();
         }
-        List<String> names = new ArrayList<>(files.select("path")
-                .flatMap(classOfFile(folders), Encoders.STRING())
-                .distinct().collectAsList());
-        names.sort(null);
-        return names;
+        java.util.TreeSet<String> names = new java.util.TreeSet<>();
+        for (FileStatus status : listing()) {
+            folders.classOf(status.getPath().toString()).ifPresent(names::add);
+        }
+        return List.copyOf(names);
     }
 
     /** One {@link PreparedRows#DECODED} row per file. */
@@ -110,10 +112,6 @@ public final class TreeCorpus {
                 .map(path -> PreparedRows.rejected(path, -1, "empty file (0 bytes)", settings.validationFraction()))
                 .toList();
         return empty.isEmpty() ? decoded : decoded.union(files.sparkSession().createDataFrame(empty, PreparedRows.DECODED));
-    }
-
-    private static FlatMapFunction<Row, String> classOfFile(ClassFolders folders) {
-        return row -> folders.classOf(row.getString(0)).stream().iterator();
     }
 
     // Static, so that the function Spark ships to executors captures only what it names (not this corpus).
