@@ -28,6 +28,8 @@ import scala.collection.JavaConverters;
 public final class TreeCorpus {
     /** Compressed bytes per decoding task when the corpus is large. */
     private static final long BYTES_PER_PARTITION = 64L << 20;
+    /** Files per decoding task at most: a task carries its file list (~90 bytes a file). */
+    private static final long FILES_PER_PARTITION = 5_000;
     /** Decoding tasks per core at least, so that a slow partition does not leave cores idle at the end. */
     private static final int PARTITIONS_PER_CORE = 3;
 
@@ -66,15 +68,18 @@ public final class TreeCorpus {
     /**
      * Spark counts every file as at least 4 MB (spark.sql.files.openCostInBytes), so a tree of 70,000 small
      * PNGs becomes ~2,000 tasks and as many tiny Parquet files. Merge them (no shuffle) into partitions of
-     * about {@link #BYTES_PER_PARTITION}, keeping a few per core.
+     * about {@link #BYTES_PER_PARTITION} and at most {@link #FILES_PER_PARTITION} files, keeping a few per core.
      */
     private Dataset<Row> fewerPartitionsForSmallFiles(Dataset<Row> input) {
         long bytes = 0;
+        long count = 0;
         for (FileStatus status : listing()) {
             bytes += status.getLen();
+            count++;
         }
         int cores = input.sparkSession().sparkContext().defaultParallelism();
-        long target = Math.max((long) PARTITIONS_PER_CORE * cores, (bytes + BYTES_PER_PARTITION - 1) / BYTES_PER_PARTITION);
+        long target = Math.max(Math.max((long) PARTITIONS_PER_CORE * cores, (bytes + BYTES_PER_PARTITION - 1) / BYTES_PER_PARTITION),
+                (count + FILES_PER_PARTITION - 1) / FILES_PER_PARTITION);
         return input.rdd().getNumPartitions() > target ? input.coalesce((int) Math.min(Integer.MAX_VALUE, target)) : input;
     }
 
