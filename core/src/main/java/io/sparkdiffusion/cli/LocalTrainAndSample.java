@@ -16,6 +16,7 @@ import io.sparkdiffusion.sampling.GridSampler;
 import io.sparkdiffusion.schedule.ScheduleSpec;
 import io.sparkdiffusion.train.Ema;
 import io.sparkdiffusion.train.LocalTrainer;
+import io.sparkdiffusion.train.LossCurve;
 import io.sparkdiffusion.train.MetricsLog;
 import io.sparkdiffusion.train.ProgressMeter;
 import io.sparkdiffusion.train.WarmupSchedule;
@@ -120,6 +121,8 @@ public final class LocalTrainAndSample {
         }
         saveCheckpoint(store, base, trainer, keep, progress);
         metrics.flush();
+        Path lossCurve = new Path(store.runDir(), "loss.png");
+        write(lossCurve, LossCurve.png(metrics.rows(), "training loss, " + store.runDir().getName()), hadoop);
 
         Settings sample = s.at("sample");
         GridSampler grid = new GridSampler(spec, scheduleSpec, sample.getString("sampler"),
@@ -127,12 +130,11 @@ public final class LocalTrainAndSample {
         long start = System.nanoTime();
         byte[] png = grid.samplePng(network, ema.params(), sample.getPositiveInt("count"), sample.getLong("seed"));
         Path gridPath = new Path(store.runDir(), String.format("samples-step-%07d.png", trainer.step()));
-        try (FSDataOutputStream out = gridPath.getFileSystem(hadoop).create(gridPath, true)) {
-            out.write(png);
-        }
+        write(gridPath, png, hadoop);
         System.out.printf("sampled %d images (%s, %d steps) in %.1f s%n", sample.getPositiveInt("count"),
                 sample.getString("sampler"), sample.getPositiveInt("steps"), (System.nanoTime() - start) / 1e9);
         System.out.println("sample grid: " + gridPath);
+        System.out.println("loss curve:  " + lossCurve);
         System.out.println("metrics:     " + new Path(store.runDir(), MetricsLog.FILE));
         System.out.println("checkpoint:  " + store.latest().map(r -> r.dir().toString()).orElse("?"));
     }
@@ -151,6 +153,12 @@ public final class LocalTrainAndSample {
             store.keepLast(keep);
         } catch (java.io.IOException e) {
             throw new java.io.UncheckedIOException("checkpoint failed", e);
+        }
+    }
+
+    private static void write(Path path, byte[] bytes, Configuration hadoop) throws java.io.IOException {
+        try (FSDataOutputStream out = path.getFileSystem(hadoop).create(path, true)) {
+            out.write(bytes);
         }
     }
 

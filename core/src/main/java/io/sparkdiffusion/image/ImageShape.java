@@ -7,7 +7,7 @@ package io.sparkdiffusion.image;
  * @param height   rows
  * @param width    columns
  */
-public record ImageShape(int channels, int height, int width) {
+public record ImageShape(int channels, int height, int width) implements java.io.Serializable {
 
     public ImageShape {
         if (channels != 1 && channels != 3) {

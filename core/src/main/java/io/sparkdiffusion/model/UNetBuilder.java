@@ -2,10 +2,12 @@ package io.sparkdiffusion.model;
 
 import io.sparkdiffusion.model.layers.BroadcastAddVertex;
 import io.sparkdiffusion.model.layers.GroupNormalization;
+import io.sparkdiffusion.model.layers.SpatialSelfAttention;
 import io.sparkdiffusion.runtime.NativeRuntime;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration.GraphBuilder;
 import org.deeplearning4j.nn.conf.ConvolutionMode;
+import org.deeplearning4j.nn.conf.GradientNormalization;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.graph.ElementWiseVertex;
 import org.deeplearning4j.nn.conf.graph.MergeVertex;
@@ -34,7 +36,8 @@ import java.util.Deque;
  * output kept as a skip), up path (concatenate a skip, residual block), output head. A residual block
  * is {@code SiLU(GN(conv3x3(x))) + Linear(t_emb)} broadcast over H×W, then {@code SiLU(GN(conv3x3(h)))},
  * plus {@code x} (or a 1×1 convolution of it when the channel count changes) — the block of
- * {@code shared/bench/ddpm_ref.py}.
+ * {@code shared/bench/ddpm_ref.py}. With {@code attention}, every block of the lowest level (down and up) is
+ * followed by {@code x + SelfAttention(GN(x))}.
  *
  * <p>Inputs: {@value #INPUT_IMAGE} (x_t, [N, C, H, W]), {@value #INPUT_TIME} (sinusoidal timestep
  * embedding, [N, timeEmbeddingDim]) and, for a conditional model, {@value #INPUT_LABEL} (one-hot class,
@@ -51,39 +54,58 @@ public final class UNetBuilder {
     private final UNetSpec spec;
     private final IUpdater updater;
     private final long seed;
+    private final double gradientClip;
     private GraphBuilder graph;
 
-    private UNetBuilder(UNetSpec spec, IUpdater updater, long seed) {
+    private UNetBuilder(UNetSpec spec, IUpdater updater, long seed, double gradientClip) {
         this.spec = spec;
         this.updater = updater;
         this.seed = seed;
+        this.gradientClip = gradientClip;
     }
 
-    /** The configuration (pure data, serializable to JSON). */
+    /** The configuration (pure data, serializable to JSON), without gradient clipping. */
     public static ComputationGraphConfiguration configuration(UNetSpec spec, IUpdater updater, long seed) {
-        return new UNetBuilder(spec, updater, seed).build();
+        return configuration(spec, updater, seed, 0);
     }
 
-    /** A ready, initialized network. */
+    /**
+     * @param gradientClip clip each layer's gradient to this L2 norm (DL4J has no global-norm clipping);
+     *                     0 = no clipping
+     */
+    public static ComputationGraphConfiguration configuration(UNetSpec spec, IUpdater updater, long seed,
+                                                              double gradientClip) {
+        if (gradientClip < 0) {
+            throw new IllegalArgumentException("gradient clip must be >= 0 (0 = off), got " + gradientClip);
+        }
+        return new UNetBuilder(spec, updater, seed, gradientClip).build();
+    }
+
+    /** A ready, initialized network without gradient clipping. */
     public static ComputationGraph network(UNetSpec spec, IUpdater updater, long seed) {
+        return network(configuration(spec, updater, seed));
+    }
+
+    /** A ready, initialized network of a configuration. */
+    public static ComputationGraph network(ComputationGraphConfiguration configuration) {
         NativeRuntime.init();
-        ComputationGraph net = new ComputationGraph(configuration(spec, updater, seed));
+        ComputationGraph net = new ComputationGraph(configuration);
         net.init();
         return net;
     }
 
     private ComputationGraphConfiguration build() {
-        if (spec.attention()) {
-            throw new IllegalArgumentException("attention at the lowest resolution is not available yet; "
-                    + "set model.attention = false");
-        }
-        graph = new NeuralNetConfiguration.Builder()
+        NeuralNetConfiguration.Builder defaults = new NeuralNetConfiguration.Builder()
                 .seed(seed)
                 .dataType(DataType.FLOAT)
                 .updater(updater)
                 .weightInit(WeightInit.XAVIER_UNIFORM)
-                .convolutionMode(ConvolutionMode.Truncate)
-                .graphBuilder();
+                .convolutionMode(ConvolutionMode.Truncate);
+        if (gradientClip > 0) {
+            defaults.gradientNormalization(GradientNormalization.ClipL2PerLayer)
+                    .gradientNormalizationThreshold(gradientClip);
+        }
+        graph = defaults.graphBuilder();
         addInputs();
         addTimeEmbedding();
 
@@ -98,6 +120,9 @@ public final class UNetBuilder {
             for (int b = 0; b < spec.resBlocksPerLevel(); b++) {
                 h = residualBlock("down" + level + "_block" + b, h, hChannels, channels[level]);
                 hChannels = channels[level];
+                if (level == levels - 1 && spec.attention()) {
+                    h = attentionBlock("down" + level + "_attention" + b, h, hChannels);
+                }
                 skips.push(h);
                 skipChannels.push(hChannels);
             }
@@ -112,6 +137,9 @@ public final class UNetBuilder {
                 graph.addVertex(name + "_concat", new MergeVertex(), h, skips.pop());
                 h = residualBlock(name, name + "_concat", hChannels + skipChannels.pop(), channels[level]);
                 hChannels = channels[level];
+                if (level == levels - 1 && spec.attention()) {
+                    h = attentionBlock("up" + level + "_attention" + b, h, hChannels);
+                }
             }
             if (level > 0) {
                 h = upsample("up" + level + "_upsample", h, hChannels);
@@ -172,6 +200,14 @@ public final class UNetBuilder {
             graph.addLayer(skip, conv(1, 1, inChannels, outChannels), input);
         }
         graph.addVertex(name, new ElementWiseVertex(ElementWiseVertex.Op.Add), h, skip);
+        return name;
+    }
+
+    /** x + Attention(GN(x)) over the H·W positions, with {@link UNetSpec#attentionHeads()} heads. */
+    private String attentionBlock(String name, String input, int channels) {
+        graph.addLayer(name + "_norm", GroupNormalization.of(spec.groupNormGroups(), channels), input);
+        graph.addLayer(name + "_attend", SpatialSelfAttention.of(channels, spec.attentionHeads()), name + "_norm");
+        graph.addVertex(name, new ElementWiseVertex(ElementWiseVertex.Op.Add), input, name + "_attend");
         return name;
     }
 

@@ -16,12 +16,13 @@ import java.util.List;
  * @param timeEmbeddingDim    width of the sinusoidal timestep embedding and of its MLP
  * @param numClasses          0 for an unconditional model; else class labels 0 … numClasses−1 and one
  *                            more "no label" class (index numClasses) for classifier-free guidance
- * @param attention           self-attention at the lowest resolution
+ * @param attention           self-attention after every block of the lowest resolution (one head per 32
+ *                            channels)
  * @param prediction          what the network outputs: the noise ε or the velocity v
  */
 public record UNetSpec(int imageChannels, int imageSize, int baseChannels, List<Integer> channelMultipliers,
                        int resBlocksPerLevel, int groupNormGroups, int timeEmbeddingDim, int numClasses,
-                       boolean attention, Prediction prediction) {
+                       boolean attention, Prediction prediction) implements java.io.Serializable {
 
     public enum Prediction { EPSILON, V }
 
@@ -69,6 +70,16 @@ public record UNetSpec(int imageChannels, int imageSize, int baseChannels, List<
     public UNetSpec withClasses(int classes) {
         return new UNetSpec(imageChannels, imageSize, baseChannels, channelMultipliers, resBlocksPerLevel,
                 groupNormGroups, timeEmbeddingDim, classes, attention, prediction);
+    }
+
+    /** Heads of the self-attention at the lowest level: one per 32 channels (at least one). */
+    public int attentionHeads() {
+        int channels = levelChannels()[channelMultipliers.size() - 1];
+        int heads = Math.max(1, channels / 32);
+        while (channels % heads != 0) {
+            heads--;
+        }
+        return heads;
     }
 
     public boolean conditional() {

@@ -8,7 +8,7 @@ package io.sparkdiffusion.schedule;
  * @param betaStart  first β of the linear schedule
  * @param betaEnd    last β of the linear schedule
  */
-public record ScheduleSpec(Kind kind, int timesteps, double betaStart, double betaEnd) {
+public record ScheduleSpec(Kind kind, int timesteps, double betaStart, double betaEnd) implements java.io.Serializable {
 
     public enum Kind { LINEAR, COSINE }
 

@@ -12,15 +12,17 @@ import java.util.Arrays;
  * Trains the denoiser in one JVM: for users without a cluster, for tests, and as the reference that the
  * Spark trainer must match (same data order, same batch seeds, same steps).
  *
- * <p>Epoch e visits the images in the order {@code Seeds.permutation(n, mix(runSeed, e))}; batch b of epoch e
- * draws its timesteps and noise from {@code mix(runSeed, e, b)}. After every optimizer step the EMA of the
- * weights is updated.
+ * <p>The data is one partition (index 0) in {@link TrainingOrder}'s terms. After every optimizer step the EMA of
+ * the weights is updated.
  */
 public final class LocalTrainer {
     /** Called after every optimizer step. */
     public interface StepListener {
         void onStep(long step, int epoch, double loss, int images);
     }
+
+    /** The whole data set is partition 0 of {@link TrainingOrder}. */
+    static final int PARTITION = 0;
 
     private final ComputationGraph network;
     private final TrainingBatchMaker batchMaker;
@@ -53,27 +55,17 @@ public final class LocalTrainer {
         this.batchInEpoch = startBatchInEpoch;
     }
 
-    /** The image order of one epoch. */
-    public static int[] epochOrder(int n, long runSeed, int epoch) {
-        return Seeds.permutation(n, Seeds.mix(runSeed, epoch));
-    }
-
-    /** The seed of batch {@code batch} of epoch {@code epoch}. */
-    public static long batchSeed(long runSeed, int epoch, long batch) {
-        return Seeds.mix(runSeed, epoch, batch);
-    }
-
     /**
      * Runs the rest of the current epoch, or of it up to {@code maxSteps} steps in total. A last batch smaller
      * than the batch size is used too, so every image is seen once per epoch. When the epoch is complete the
      * position moves to the start of the next one.
      */
     public void trainEpoch(LabeledImages data, long maxSteps, StepListener listener) {
-        int[] order = epochOrder(data.count(), runSeed, epoch);
+        int[] order = TrainingOrder.epochOrder(data.count(), runSeed, epoch, PARTITION);
         while ((long) batchInEpoch * batchSize < order.length && step < maxSteps) {
             int start = batchInEpoch * batchSize;
             int[] indices = Arrays.copyOfRange(order, start, Math.min(order.length, start + batchSize));
-            fitBatch(data.batch(indices), data.labels(indices), batchSeed(runSeed, epoch, batchInEpoch));
+            fitBatch(data.batch(indices), data.labels(indices), TrainingOrder.batchSeed(runSeed, epoch, PARTITION, batchInEpoch));
             batchInEpoch++;
             listener.onStep(step, epoch, network.score(), indices.length);
         }

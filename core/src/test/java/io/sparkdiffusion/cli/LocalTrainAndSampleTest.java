@@ -71,6 +71,7 @@ class LocalTrainAndSampleTest {
         assertEquals(0, run(tinyRun(data, runDir, 4), err), err.toString());
         assertTrue(Files.exists(runDir.resolve("samples-step-0000004.png")));
         assertTrue(Files.exists(runDir.resolve("metrics.jsonl")));
+        assertTrue(Files.exists(runDir.resolve("loss.png")));
         CheckpointStore store = CheckpointStore.open(runDir.toUri(), new Configuration());
         assertEquals(4, store.latest().orElseThrow().step());
         Uint8Image grid = PngImages.decode(Files.readAllBytes(runDir.resolve("samples-step-0000004.png")));

@@ -68,6 +68,25 @@ class UNetBuilderTest {
     }
 
     @Test
+    void attentionAtTheLowestLevelAddsGroupNormAndAttentionParameters() throws Exception {
+        UNetSpec plain = new UNetSpec(1, 8, 8, List.of(1, 2), 1, 4, 16, 0, false, UNetSpec.Prediction.EPSILON);
+        UNetSpec attending = new UNetSpec(1, 8, 8, List.of(1, 2), 1, 4, 16, 0, true, UNetSpec.Prediction.EPSILON);
+        ComputationGraph a = UNetBuilder.network(attending, new Adam(1e-3), 3);
+        int c = 16; // lowest level: 8 x 2
+        long perBlock = 2L * c + (c * 3L * c + 3L * c) + (c * (long) c + c); // GN + qkv + out projection
+        assertEquals(UNetBuilder.network(plain, new Adam(1e-3), 3).numParams() + 2 * perBlock, a.numParams(),
+                "one attention block after the down and one after the up block of the lowest level");
+        INDArray x = Nd4j.rand(DataType.FLOAT, 2, 1, 8, 8);
+        INDArray t = Nd4j.rand(DataType.FLOAT, 2, 16);
+        INDArray before = a.output(false, x, t)[0];
+        assertArrayEquals(new long[] {2, 1, 8, 8}, before.shape());
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        ModelSerializer.writeModel(a, bytes, true);
+        ComputationGraph restored = ModelSerializer.restoreComputationGraph(new ByteArrayInputStream(bytes.toByteArray()), true);
+        assertEquals(before, restored.output(false, x, t)[0]);
+    }
+
+    @Test
     void groupsThatDoNotDivideTheChannelsAreRefused() {
         assertThrows(IllegalArgumentException.class,
                 () -> new UNetSpec(1, 28, 30, List.of(1, 2), 1, 8, 128, 0, false, UNetSpec.Prediction.EPSILON));

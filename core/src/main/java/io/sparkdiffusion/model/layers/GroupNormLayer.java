@@ -11,15 +11,13 @@ import org.nd4j.common.primitives.Pair;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.memory.MemoryWorkspace;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.api.ops.executioner.OpExecutioner;
-import org.nd4j.linalg.api.ops.impl.broadcast.BroadcastAddOp;
-import org.nd4j.linalg.api.ops.impl.broadcast.BroadcastMulOp;
-import org.nd4j.linalg.api.ops.impl.reduce.floating.Mean;
-import org.nd4j.linalg.api.ops.impl.reduce3.Dot;
-import org.nd4j.linalg.api.ops.impl.summarystats.Variance;
+import org.nd4j.linalg.api.ops.DynamicCustomOp;
 import org.nd4j.linalg.api.ops.impl.transforms.floating.RSqrt;
+import org.nd4j.linalg.api.ops.impl.transforms.pairwise.arithmetic.AddOp;
+import org.nd4j.linalg.api.ops.impl.transforms.pairwise.arithmetic.MulOp;
 import org.nd4j.linalg.api.shape.Shape;
 import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.NDArrayIndex;
 
 import java.util.Arrays;
 
@@ -28,15 +26,22 @@ import java.util.Arrays;
  * ND4J ops on reshaped views, no per-sample loops.
  *
  * <p>With x viewed as [N, G, M] (M = C/G·H·W), per (sample n, group g): mean μ, rstd r = 1/sqrt(var + eps). The forward
- * pass folds everything into one per-(n, c) scale and shift, y = x·a + b with a = γ_c·r and b = β_c − μ·a (two passes
- * over the activations after the two statistics reductions). The backward pass uses the per-(n, c) sums
- * db = Σ_hw dy and ds = Σ_hw dy·x:
+ * pass folds everything into one per-(n, c) scale and shift, y = x·a + b with a = γ_c·r and b = β_c − μ·a. The
+ * backward pass uses the per-(n, c) sums db = Σ_hw dy and ds = Σ_hw dy·x:
  * <pre>
  *   dβ_c = Σ_n db,   dγ_c = Σ_n (ds − μ·db)·r
  *   dx = a·dy + c2·x + c3,   c2 = (μ·Σ_c∈g γ db − Σ_c∈g γ ds)·r³/M,   c3 = −c2·μ − r·Σ_c∈g γ db / M
  * </pre>
- * (the same formulation as PyTorch's CPU kernel). The statistics of the last forward pass are kept in two small
- * off-workspace arrays [N, G] that are reused between iterations, and recomputed if backprop sees another input.
+ * (the same formulation as PyTorch's CPU kernel).
+ *
+ * <p>Cost per call on the activations: forward 4 passes (mean, variance, ·a, +b), backward 7 (Σdy, dy·x, Σ, c2·x, +c3,
+ * a·dy, +), plus ~25 ops on [N, G] / [N, C] arrays. Choices measured on ND4J M2 (CPU): sums over a dimension are done
+ * as BLAS matrix-vector products with a vector of ones (~5x faster than sum reductions); the variance uses the
+ * {@code reduce_variance} op (stable, ~15x faster than the legacy {@code Variance} op); broadcasting uses numpy-style
+ * pairwise ops written out of place (the legacy Broadcast*Op and in-place broadcasting were ~2x slower).
+ *
+ * <p>The statistics of the last forward pass are kept in two small off-workspace arrays [N, G] that are reused between
+ * iterations; backprop recomputes them only if its input is not the array of that forward pass.
  */
 public class GroupNormLayer extends BaseLayer<GroupNormalization> {
 
@@ -45,6 +50,10 @@ public class GroupNormLayer extends BaseLayer<GroupNormalization> {
     private INDArray rstd;
     /** The input array the statistics belong to (compared by identity, never read). */
     private INDArray statsInput;
+    /** A heap column of ones for {@link #rowSums}, grown as needed. */
+    private INDArray ones;
+    /** How often the statistics were computed (for tests: backprop should reuse the forward pass's). */
+    int statsComputations;
 
     public GroupNormLayer(NeuralNetConfiguration conf, DataType dataType) {
         super(conf, dataType);
@@ -83,12 +92,12 @@ public class GroupNormLayer extends BaseLayer<GroupNormalization> {
         INDArray scale3 = rstd.reshape('c', d.n, d.g, 1).mul(gamma3);                 // a = γ r      [N, G, C/G]
         INDArray shift3 = mean.reshape('c', d.n, d.g, 1).mul(scale3).rsubi(beta3);   // b = β − μ a  [N, G, C/G]
 
+        // y = x·a + b; out-of-place (in-place broadcasting ops measured 2x slower in libnd4j M2)
+        INDArray scaled = workspaceMgr.createUninitialized(ArrayType.FF_WORKING_MEM, dataType,
+                new long[] {d.n, d.c, d.hw}, 'c');
+        Nd4j.exec(new MulOp(x.reshape('c', d.n, d.c, d.hw), scale3.reshape('c', d.n, d.c, 1), scaled));
         INDArray out = workspaceMgr.createUninitialized(ArrayType.ACTIVATIONS, dataType, x.shape(), 'c');
-        INDArray x3 = x.reshape('c', d.n, d.c, d.hw);
-        INDArray out3 = out.reshape('c', d.n, d.c, d.hw);
-        OpExecutioner exec = Nd4j.getExecutioner();
-        exec.exec(new BroadcastMulOp(x3, scale3.reshape('c', d.n, d.c), out3, 0, 1));
-        exec.exec(new BroadcastAddOp(out3, shift3.reshape('c', d.n, d.c), out3, 0, 1));
+        Nd4j.exec(new AddOp(scaled, shift3.reshape('c', d.n, d.c, 1), out.reshape('c', d.n, d.c, d.hw)));
         return out;
     }
 
@@ -106,14 +115,16 @@ public class GroupNormLayer extends BaseLayer<GroupNormalization> {
                 || mean.dataType() != dataType) {
             computeStats(x, d);
         }
-        OpExecutioner exec = Nd4j.getExecutioner();
         INDArray x3 = x.reshape('c', d.n, d.c, d.hw);
         INDArray dy3 = dy.reshape('c', d.n, d.c, d.hw);
+        INDArray work = workspaceMgr.createUninitialized(ArrayType.BP_WORKING_MEM, dataType, x3.shape(), 'c');
 
         // per (sample, channel): db = Σ_hw dy, ds = Σ_hw dy·x   [N, C]
-        INDArray db = dy3.sum(2);
+        INDArray db = Nd4j.createUninitialized(dataType, d.n, d.c);
         INDArray ds = Nd4j.createUninitialized(dataType, d.n, d.c);
-        exec.exec(new Dot(dy3, x3, ds, 2));
+        rowSums(dy3, d.n * d.c, d.hw, 1.0, db);
+        Nd4j.exec(new MulOp(dy3, x3, work));
+        rowSums(work, d.n * d.c, d.hw, 1.0, ds);
 
         INDArray gamma3 = getParam(GroupNormParamInitializer.GAMMA).reshape('c', 1, d.g, d.cg);
         INDArray mean3 = mean.reshape('c', d.n, d.g, 1);
@@ -133,16 +144,15 @@ public class GroupNormLayer extends BaseLayer<GroupNormalization> {
         double invM = 1.0 / d.m;
         INDArray c2 = mean.mul(dbg).subi(dsg).muli(rstd).muli(rstd).muli(rstd).muli(invM);
         INDArray c3 = c2.mul(mean).addi(dbg.muli(rstd).muli(invM)).negi();
-        INDArray scale = rstd3.mul(gamma3).reshape('c', d.n, d.c);
+        INDArray scale = rstd3.mul(gamma3).reshape('c', d.n, d.c, 1);
 
-        // dx = a·dy + c2·x + c3
+        // dx = a·dy + c2·x + c3, with out-of-place broadcasting ops only (see activate)
         INDArray dx = workspaceMgr.createUninitialized(ArrayType.ACTIVATION_GRAD, dataType, x.shape(), 'c');
-        INDArray dxg = dx.reshape('c', d.n, d.g, d.m);
-        exec.exec(new BroadcastMulOp(x.reshape('c', d.n, d.g, d.m), c2, dxg, 0, 1));
-        exec.exec(new BroadcastAddOp(dxg, c3, dxg, 0, 1));
-        INDArray ady = workspaceMgr.createUninitialized(ArrayType.BP_WORKING_MEM, dataType, x3.shape(), 'c');
-        exec.exec(new BroadcastMulOp(dy3, scale, ady, 0, 1));
-        dx.reshape('c', d.n, d.c, d.hw).addi(ady);
+        INDArray workG = work.reshape('c', d.n, d.g, d.m);
+        Nd4j.exec(new MulOp(x.reshape('c', d.n, d.g, d.m), c2.reshape('c', d.n, d.g, 1), workG));
+        Nd4j.exec(new AddOp(workG, c3.reshape('c', d.n, d.g, 1), dx.reshape('c', d.n, d.g, d.m)));
+        Nd4j.exec(new MulOp(dy3, scale, work));
+        dx.addi(work.reshape('c', x.shape()));
 
         Gradient gradient = new DefaultGradient();
         gradient.gradientForVariable().put(GroupNormParamInitializer.GAMMA, dGamma);
@@ -158,13 +168,28 @@ public class GroupNormLayer extends BaseLayer<GroupNormalization> {
                 rstd = Nd4j.createUninitialized(dataType, d.n, d.g);
             }
         }
-        INDArray xg = x.reshape('c', d.n, d.g, d.m);
-        OpExecutioner exec = Nd4j.getExecutioner();
-        exec.exec(new Mean(xg, mean, 2));
-        exec.exec(new Variance(xg, rstd, false, 2));
+        rowSums(x, d.n * d.g, d.m, 1.0 / d.m, mean);
+        // biased variance (tArgs: keepDims = false, biasCorrected = false); the legacy Variance op is ~20x slower
+        Nd4j.exec(DynamicCustomOp.builder("reduce_variance").addInputs(x.reshape('c', d.n, d.g, d.m))
+                .addOutputs(rstd).addIntegerArguments(2).addFloatingPointArguments(0.0, 0.0).build());
         rstd.addi(layerConf().getEps());
-        exec.exec(new RSqrt(rstd, rstd));
+        Nd4j.exec(new RSqrt(rstd, rstd));
         statsInput = input;
+        statsComputations++;
+    }
+
+    /**
+     * out = alpha · (row sums of the contiguous array a viewed as [rows, cols]), as one BLAS matrix-vector product
+     * with a cached vector of ones: several times faster than ND4J's sum reductions along a dimension.
+     */
+    private void rowSums(INDArray a, long rows, long cols, double alpha, INDArray out) {
+        if (ones == null || ones.length() < cols || ones.dataType() != dataType) {
+            try (MemoryWorkspace ignored = Nd4j.getMemoryManager().scopeOutOfWorkspaces()) {
+                ones = Nd4j.ones(dataType, Math.max(cols, ones == null ? 0 : ones.length()), 1);
+            }
+        }
+        INDArray onesCol = ones.length() == cols ? ones : ones.get(NDArrayIndex.interval(0, cols), NDArrayIndex.all());
+        Nd4j.gemm(a.reshape('c', rows, cols), onesCol, out.reshape('c', rows, 1), false, false, alpha, 0.0);
     }
 
     private Dims dims(INDArray x) {

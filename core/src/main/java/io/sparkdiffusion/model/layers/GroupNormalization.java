@@ -168,23 +168,29 @@ public class GroupNormalization extends FeedForwardLayer {
 
     @Override
     public void setNIn(InputType inputType, boolean override) {
-        if (nIn > 0 && !override) {
-            return;
-        }
+        long channels;
         switch (inputType.getType()) {
             case CNN:
                 InputType.InputTypeConvolutional conv = (InputType.InputTypeConvolutional) inputType;
                 checkNchw(conv);
-                nIn = conv.getChannels();
+                channels = conv.getChannels();
                 break;
             case CNNFlat:
-                nIn = ((InputType.InputTypeConvolutionalFlat) inputType).getDepth();
+                channels = ((InputType.InputTypeConvolutionalFlat) inputType).getDepth();
                 break;
             default:
                 throw new IllegalStateException("GroupNormalization (layer \"" + getLayerName()
                         + "\") expects CNN input [N, C, H, W], got " + inputType);
         }
-        nOut = nIn;
+        if (nIn > 0 && !override) {
+            if (nIn != channels) {
+                throw new IllegalStateException("GroupNormalization (layer \"" + getLayerName() + "\") was built for "
+                        + nIn + " channels but its input has " + channels);
+            }
+            return;
+        }
+        nIn = channels;
+        nOut = channels;
         validateGroups(-1);
     }
 

@@ -95,6 +95,22 @@ class GroupNormLayerTest {
         }
     }
 
+    /** Float activations with |mean| >> std: the variance must not come from E[x²] − mean² (cancellation). */
+    @Test
+    void forwardIsAccurateInFloatForLargeMeans() {
+        ComputationGraph graph = TestGraphs.init(TestGraphs.groupNormGraph(8, 4, new NoOp(), DataType.FLOAT));
+        Layer gn = graph.getLayer("gn");
+        INDArray xDouble = input(9).addi(1000.0);
+        double[] ones = new double[8];
+        java.util.Arrays.fill(ones, 1.0);
+        double[] expected = reference(xDouble, 4, ones, new double[8], 1e-5); // gamma = 1, beta = 0 (the init)
+        gn.setInput(xDouble.castTo(DataType.FLOAT), NO_WS);
+        double[] actual = gn.activate(false, NO_WS).castTo(DataType.DOUBLE).dup('c').data().asDouble();
+        for (int i = 0; i < expected.length; i++) {
+            assertEquals(expected[i], actual[i], 2e-3, "element " + i);
+        }
+    }
+
     @Test
     void forwardOfNonContiguousInputMatchesContiguous() {
         Layer gn = groupNormLayer(4);
@@ -142,6 +158,18 @@ class GroupNormLayerTest {
         gn.setInput(x.dup(), NO_WS); // new array object, no forward pass on it
         INDArray actual = gn.backpropGradient(w.dup(), NO_WS).getSecond();
         assertTrue(expected.equalsWithEps(actual, 1e-12));
+    }
+
+    /** In a graph's training step, backprop reuses the statistics of the forward pass (with workspaces on). */
+    @Test
+    void trainingStepComputesStatisticsOnce() {
+        ComputationGraph graph = TestGraphs.init(TestGraphs.groupNormGraph(8, 4, new Adam(1e-3), DataType.FLOAT));
+        GroupNormLayer gn = (GroupNormLayer) graph.getLayer("gn");
+        graph.setInputs(Nd4j.randn(DataType.FLOAT, 2, 4, 4, 4));
+        graph.setLabels(Nd4j.randn(DataType.FLOAT, 2, 8, 4, 4));
+        int before = gn.statsComputations;
+        graph.computeGradientAndScore();
+        assertEquals(before + 1, gn.statsComputations);
     }
 
     private static INDArray numericalGradient(Layer gn, INDArray x, INDArray w, INDArray perturbed) {
@@ -218,6 +246,19 @@ class GroupNormLayerTest {
         assertThrows(IllegalArgumentException.class, () -> new GroupNormalization.Builder().nGroups(2).channels(4)
                 .activation(org.nd4j.linalg.activations.Activation.RELU).build());
         assertThrows(IllegalStateException.class, () -> GroupNormalization.of(3, 8));
+        // like DL4J's own layers: with input types set, the graph builder overrides nIn from the input type
+        org.deeplearning4j.nn.conf.ComputationGraphConfiguration conf =
+                new org.deeplearning4j.nn.conf.NeuralNetConfiguration.Builder().graphBuilder().addInputs("x")
+                        .setInputTypes(org.deeplearning4j.nn.conf.inputs.InputType.convolutional(4, 4, 4))
+                        .addLayer("gn", GroupNormalization.of(2, 8), "x")
+                        .addLayer("out", new org.deeplearning4j.nn.conf.layers.CnnLossLayer.Builder().build(), "gn")
+                        .setOutputs("out").build();
+        GroupNormalization gn = (GroupNormalization) ((org.deeplearning4j.nn.conf.graph.LayerVertex)
+                conf.getVertices().get("gn")).getLayerConf().getLayer();
+        assertEquals(4, gn.getNIn());
+        assertEquals(4, gn.getNOut());
+        assertThrows(IllegalStateException.class, () -> gn.setNIn(
+                org.deeplearning4j.nn.conf.inputs.InputType.convolutional(4, 4, 6), false));
         assertEquals(8, GroupNormalization.of(2, 8).getNIn());
         assertEquals(1e-5, GroupNormalization.of(2, 8).getEps());
     }

@@ -48,6 +48,19 @@ class LayersSerializationTest {
     }
 
     @Test
+    void javaSerializationRoundTripGivesAnEqualConfiguration() throws Exception {
+        ComputationGraphConfiguration conf = conf();
+        java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+        try (java.io.ObjectOutputStream out = new java.io.ObjectOutputStream(bytes)) {
+            out.writeObject(conf);
+        }
+        try (java.io.ObjectInputStream in = new java.io.ObjectInputStream(
+                new java.io.ByteArrayInputStream(bytes.toByteArray()))) {
+            assertEquals(conf, in.readObject());
+        }
+    }
+
+    @Test
     void groupNormFieldsTakePartInEquality() {
         GroupNormalization a = new GroupNormalization.Builder().nGroups(2).channels(8).eps(1e-6).name("gn").build();
         GroupNormalization b = new GroupNormalization.Builder().nGroups(2).channels(8).eps(1e-6).name("gn").build();

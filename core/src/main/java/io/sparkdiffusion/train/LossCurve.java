@@ -1,0 +1,49 @@
+package io.sparkdiffusion.train;
+
+import org.jfree.chart.ChartFactory;
+import org.jfree.chart.ChartUtils;
+import org.jfree.chart.JFreeChart;
+import org.jfree.chart.axis.LogAxis;
+import org.jfree.chart.plot.PlotOrientation;
+import org.jfree.data.xy.XYSeries;
+import org.jfree.data.xy.XYSeriesCollection;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.List;
+import java.util.Map;
+
+/** Renders the loss of a run's metrics rows (step, loss) as a PNG line chart with a log-scale loss axis. */
+public final class LossCurve {
+    private static final int WIDTH = 900;
+    private static final int HEIGHT = 500;
+
+    private LossCurve() {
+    }
+
+    public static byte[] png(List<Map<String, Object>> rows, String title) {
+        System.setProperty("java.awt.headless", "true");
+        XYSeries loss = new XYSeries("training loss (per-pixel MSE)");
+        for (Map<String, Object> row : rows) {
+            if (row.get("step") instanceof Number step && row.get("loss") instanceof Number value
+                    && Double.isFinite(value.doubleValue()) && value.doubleValue() > 0) {
+                loss.add(step.doubleValue(), value.doubleValue());
+            }
+        }
+        JFreeChart chart = ChartFactory.createXYLineChart(title, "step", "loss", new XYSeriesCollection(loss),
+                PlotOrientation.VERTICAL, true, false, false);
+        if (loss.getItemCount() > 0) {
+            LogAxis axis = new LogAxis("loss (log scale)");
+            axis.setSmallestValue(1e-4);
+            chart.getXYPlot().setRangeAxis(axis);
+        }
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        try {
+            ChartUtils.writeChartAsPNG(out, chart, WIDTH, HEIGHT);
+        } catch (IOException e) {
+            throw new UncheckedIOException("rendering the loss curve failed", e);
+        }
+        return out.toByteArray();
+    }
+}

@@ -1,0 +1,32 @@
+package io.sparkdiffusion.train;
+
+import io.sparkdiffusion.image.PngImages;
+import io.sparkdiffusion.image.Uint8Image;
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class LossCurveTest {
+    @Test
+    void rendersAPngChartOfTheLoss() throws Exception {
+        List<Map<String, Object>> rows = List.of(
+                Map.of("step", 10, "loss", 0.9), Map.of("step", 20, "loss", 0.3),
+                Map.of("step", 30, "loss", Double.NaN), Map.of("step", 40, "loss", 0.1));
+        Uint8Image chart = PngImages.decode(LossCurve.png(rows, "run"));
+        assertEquals(900, chart.width());
+        assertEquals(500, chart.height());
+        // a chart, not a blank canvas: more than a handful of distinct colours
+        long distinct = java.util.stream.IntStream.range(0, chart.pixels().length / 3)
+                .map(i -> chart.get(0, i / 900, i % 900)).distinct().count();
+        assertTrue(distinct > 5, "distinct grey levels in the red channel: " + distinct);
+    }
+
+    @Test
+    void emptyMetricsStillRender() throws Exception {
+        assertEquals(900, PngImages.decode(LossCurve.png(List.of(), "empty")).width());
+    }
+}

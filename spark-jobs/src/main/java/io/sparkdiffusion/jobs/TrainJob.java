@@ -1,0 +1,120 @@
+package io.sparkdiffusion.jobs;
+
+import io.sparkdiffusion.checkpoint.CheckpointStore;
+import io.sparkdiffusion.checkpoint.LoadedCheckpoint;
+import io.sparkdiffusion.cli.JobRunner;
+import io.sparkdiffusion.config.InputError;
+import io.sparkdiffusion.config.Settings;
+import io.sparkdiffusion.config.SpecReader;
+import io.sparkdiffusion.data.PreparedManifest;
+import io.sparkdiffusion.image.ImageShape;
+import io.sparkdiffusion.jobs.glue.SparkSessions;
+import io.sparkdiffusion.jobs.train.PreparedData;
+import io.sparkdiffusion.jobs.train.SparkTrainer;
+import io.sparkdiffusion.jobs.train.TrainSettings;
+import io.sparkdiffusion.model.UNetBuilder;
+import io.sparkdiffusion.model.UNetSpec;
+import io.sparkdiffusion.runtime.NativeRuntime;
+import io.sparkdiffusion.train.Ema;
+import io.sparkdiffusion.train.WarmupSchedule;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.nd4j.linalg.learning.config.Adam;
+
+import java.util.Arrays;
+
+/**
+ * Trains the U-Net denoiser on a PrepareJob output with DL4J's parameter averaging across executors;
+ * checkpoints, metrics, a loss curve and sample grids go to {@code train.run-dir}.
+ *
+ * <pre>spark-submit --class io.sparkdiffusion.jobs.TrainJob JAR --config conf/train.conf [--resume] [--set train.key=value ...]</pre>
+ */
+public final class TrainJob {
+    static final String USAGE = "TrainJob [--config FILE] [--resume] [--set train.key=value ...]";
+    /** DL4J's Spark module asks an NTP server for the time unless told to use the system clock. */
+    private static final String TIME_SOURCE_PROPERTY = "org.deeplearning4j.spark.time.TimeSource";
+
+    private TrainJob() {
+    }
+
+    public static void main(String[] args) {
+        System.exit(run(args));
+    }
+
+    public static int run(String... args) {
+        // --resume is shorthand for --set train.resume=true
+        String[] expanded = Arrays.stream(args)
+                .flatMap(a -> a.equals("--resume") ? java.util.stream.Stream.of("--set", "train.resume=true")
+                        : java.util.stream.Stream.of(a))
+                .toArray(String[]::new);
+        return JobRunner.run("train", USAGE, expanded, TrainJob::train);
+    }
+
+    static void train(Settings all) throws Exception {
+        TrainSettings settings = TrainSettings.from(all);
+        Configuration hadoop = new Configuration();
+        // Everything that can be checked without Spark is checked first: bad input costs no cluster time.
+        PreparedManifest manifest = PreparedData.readManifest(settings.data(), hadoop);
+        ImageShape shape = manifest.shape();
+        if (shape.height() != shape.width()) {
+            throw new InputError("TrainJob needs square images; " + settings.data() + " has " + shape);
+        }
+        int numClasses = manifest.classNames() == null ? 0 : manifest.classNames().size();
+        UNetSpec spec = SpecReader.model(all, "train.model", shape.channels(), shape.height(),
+                settings.conditionalFor(numClasses) ? numClasses : 0);
+        CheckpointStore store = CheckpointStore.open(settings.runDir(), hadoop);
+        LoadedCheckpoint resumed = null;
+        if (settings.resume()) {
+            resumed = store.loadLatest().orElse(null);
+            if (resumed != null) {
+                checkResumable(resumed, spec, settings);
+            }
+        } else if (store.latest().isPresent()) {
+            throw new InputError(settings.runDir() + " already has checkpoints; set train.resume=true (or --resume) "
+                    + "to continue, or choose another train.run-dir");
+        }
+
+        System.setProperty(TIME_SOURCE_PROPERTY, "org.deeplearning4j.spark.time.SystemClockTimeSource");
+        NativeRuntime.init();
+        try (SparkSessions spark = SparkSessions.open("train", settings.sparkMaster())) {
+            JavaSparkContext sc = JavaSparkContext.fromSparkContext(spark.session().sparkContext());
+            int workers = settings.workers() > 0 ? settings.workers() : sc.defaultParallelism();
+            PreparedData data = PreparedData.load(spark.session(), settings.data(), manifest, settings.split(), workers);
+            System.out.println("train: " + NativeRuntime.describe() + "; model " + spec);
+            new SparkTrainer(sc, settings, data, spec, store, store.runDir().getFileSystem(hadoop), workers)
+                    .run(start(resumed, spec, settings));
+            data.release();
+        }
+    }
+
+    private static SparkTrainer.Start start(LoadedCheckpoint resumed, UNetSpec spec, TrainSettings settings) {
+        Ema.Settings emaSettings = Ema.Settings.of(settings.emaDecay());
+        if (resumed != null) {
+            System.out.printf("train: resuming from %s at step %d, epoch %d%n", resumed.dir(), resumed.info().step(),
+                    resumed.info().epoch());
+            return new SparkTrainer.Start(resumed.graph(), Ema.resume(resumed.emaParams(), resumed.info().emaStep(),
+                    emaSettings), resumed.info().step(), resumed.info().epoch(),
+                    (int) resumed.info().trainerLong("roundInEpoch", 0));
+        }
+        Adam adam = new Adam(new WarmupSchedule(settings.learningRate(), settings.warmupSteps()));
+        ComputationGraph network = UNetBuilder.network(
+                UNetBuilder.configuration(spec, adam, settings.seed(), settings.gradientClip()));
+        return new SparkTrainer.Start(network, Ema.start(network.params(), emaSettings), 0, 0, 0);
+    }
+
+    private static void checkResumable(LoadedCheckpoint resumed, UNetSpec spec, TrainSettings settings) {
+        if (!resumed.info().model().equals(spec)) {
+            throw new InputError("cannot resume " + resumed.dir() + ": its model " + resumed.info().model()
+                    + " differs from the configured " + spec);
+        }
+        if (!resumed.info().schedule().equals(settings.schedule())) {
+            throw new InputError("cannot resume " + resumed.dir() + ": its noise schedule " + resumed.info().schedule()
+                    + " differs from the configured " + settings.schedule());
+        }
+        if (resumed.info().runSeed() != settings.seed()) {
+            throw new InputError("cannot resume " + resumed.dir() + " with another train.seed (" + settings.seed()
+                    + " instead of " + resumed.info().runSeed() + "): the data order would change");
+        }
+    }
+}

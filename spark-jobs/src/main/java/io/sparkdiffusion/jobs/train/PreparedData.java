@@ -1,0 +1,133 @@
+package io.sparkdiffusion.jobs.train;
+
+import io.sparkdiffusion.config.InputError;
+import io.sparkdiffusion.data.PreparedManifest;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.storage.StorageLevel;
+
+import scala.Tuple2;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Iterator;
+import java.util.List;
+
+import static org.apache.spark.sql.functions.col;
+
+/**
+ * A PrepareJob output as training input: its manifest, and its images spread over one partition per worker.
+ *
+ * <p>The images are numbered in the order of their ids and dealt round-robin to the partitions (sizes differ
+ * by at most one, so no worker waits for another), in that order; this depends only on the data, so every run and every resume sees the same partitions; each epoch then
+ * shuffles within a partition by {@code TrainingOrder}. The partitions are cached (uint8, the smallest
+ * form); minibatches are made from them on the executors, round by round.
+ */
+public final class PreparedData {
+    private final PreparedManifest manifest;
+    private final JavaRDD<TrainingImage> images;
+    private final int[] partitionSizes;
+
+    private PreparedData(PreparedManifest manifest, JavaRDD<TrainingImage> images, int[] partitionSizes) {
+        this.manifest = manifest;
+        this.images = images;
+        this.partitionSizes = partitionSizes;
+    }
+
+    /** Reads and checks the manifest only (no Spark): fails fast on a wrong path or an incompatible version. */
+    public static PreparedManifest readManifest(String dataDir, Configuration conf) throws IOException {
+        Path dir = new Path(dataDir);
+        FileSystem fs = dir.getFileSystem(conf);
+        Path manifestPath = new Path(dir, "manifest.json");
+        if (!fs.exists(new Path(dir, "_SUCCESS")) || !fs.exists(manifestPath)) {
+            throw new InputError(dataDir + " is not a complete PrepareJob output (no _SUCCESS or manifest.json)");
+        }
+        PreparedManifest manifest;
+        try (InputStream in = fs.open(manifestPath)) {
+            manifest = PreparedManifest.read(in);
+        } catch (IOException e) {
+            throw new InputError("cannot read " + manifestPath + ": " + e.getMessage(), e);
+        }
+        if (manifest.formatVersion() != PreparedManifest.FORMAT_VERSION) {
+            throw new InputError(manifestPath + " has format version " + manifest.formatVersion()
+                    + "; this TrainJob reads version " + PreparedManifest.FORMAT_VERSION + " (rerun PrepareJob)");
+        }
+        if (manifest.shape() == null || manifest.shards() == null) {
+            throw new InputError(manifestPath + " lacks the image shape or the shards location");
+        }
+        Path shards = new Path(dir, manifest.shards().path());
+        if (!fs.exists(shards) || fs.globStatus(new Path(shards, "*.parquet")).length == 0) {
+            throw new InputError("no Parquet shards under " + shards);
+        }
+        return manifest;
+    }
+
+    /**
+     * @param split   train, validation or all
+     * @param workers partitions (one per worker)
+     */
+    public static PreparedData load(SparkSession spark, String dataDir, PreparedManifest manifest, String split,
+                                    int workers) {
+        Dataset<Row> rows = spark.read().parquet(new Path(dataDir, manifest.shards().path()).toString());
+        if (!split.equals("all")) {
+            rows = rows.filter(col("split").equalTo(split));
+        }
+        JavaRDD<TrainingImage> images = rows.select("id", "label", "pixels")
+                .orderBy("id")
+                .javaRDD()
+                .zipWithIndex()
+                .mapToPair(row -> new Tuple2<>(row._2(), new TrainingImage(row._1().getInt(1), (byte[]) row._1().get(2))))
+                .repartitionAndSortWithinPartitions(new RoundRobinPartitioner(workers))
+                .values()
+                .persist(StorageLevel.MEMORY_AND_DISK_SER()); // serialized, as DL4J advises: compact, little GC
+        List<Integer> sizes = images.mapPartitionsWithIndex(PreparedData::partitionSize, true).collect();
+        int[] partitionSizes = new int[workers];
+        for (int i = 0; i < sizes.size(); i += 2) {
+            partitionSizes[sizes.get(i)] = sizes.get(i + 1);
+        }
+        if (sizes.isEmpty() || java.util.Arrays.stream(partitionSizes).sum() == 0) {
+            throw new InputError("the " + split + " split of " + dataDir + " has no images");
+        }
+        return new PreparedData(manifest, images, partitionSizes);
+    }
+
+    /** (partition index, size) as two numbers, so the driver learns the sizes without collecting images. */
+    private static Iterator<Integer> partitionSize(int partition, Iterator<TrainingImage> it) {
+        int n = 0;
+        while (it.hasNext()) {
+            it.next();
+            n++;
+        }
+        List<Integer> out = new ArrayList<>(2);
+        Collections.addAll(out, partition, n);
+        return out.iterator();
+    }
+
+    public PreparedManifest manifest() {
+        return manifest;
+    }
+
+    public JavaRDD<TrainingImage> images() {
+        return images;
+    }
+
+    /** Images per partition, indexed by partition. */
+    public int[] partitionSizes() {
+        return partitionSizes.clone();
+    }
+
+    public long count() {
+        return java.util.Arrays.stream(partitionSizes).asLongStream().sum();
+    }
+
+    public void release() {
+        images.unpersist(false);
+    }
+}

@@ -1,0 +1,63 @@
+package io.sparkdiffusion.jobs.train;
+
+import io.sparkdiffusion.config.ConfigError;
+import io.sparkdiffusion.config.Settings;
+import io.sparkdiffusion.config.SpecReader;
+import io.sparkdiffusion.schedule.ScheduleSpec;
+
+import java.util.Optional;
+
+/** The {@code train.*} keys of TrainJob, read and validated once. */
+public record TrainSettings(String data, String split, String runDir, int epochs, long maxSteps, boolean resume,
+                            long seed, int batchSize, int workers, int averagingFrequency, int prefetch,
+                            double learningRate, int warmupSteps, double gradientClip, String conditional,
+                            double labelDropout, double emaDecay, int checkpointEveryEpochs, int keepCheckpoints,
+                            int sampleEveryEpochs, SampleGrid sample, ScheduleSpec schedule,
+                            Optional<String> sparkMaster) {
+
+    static final String ROOT = "train";
+
+    /** The grid of EMA samples written during training. */
+    public record SampleGrid(int count, String sampler, int steps, double eta, double guidance, long seed) {
+    }
+
+    public static TrainSettings from(Settings all) {
+        Settings s = all.at(ROOT);
+        String data = s.getString("data");
+        String runDir = s.getString("run-dir");
+        if (data.isBlank()) {
+            throw new ConfigError("train.data is empty: set it to a PrepareJob output directory");
+        }
+        if (runDir.isBlank()) {
+            throw new ConfigError("train.run-dir is empty: set it to the directory for checkpoints and metrics");
+        }
+        Settings sample = s.at("sample");
+        return new TrainSettings(data, s.getChoice("split", "train", "validation", "all"), runDir,
+                s.getPositiveInt("epochs"), s.getLong("max-steps"), s.getBoolean("resume"), s.getLong("seed"),
+                s.getPositiveInt("batch-size"), s.getNonNegativeInt("workers"), s.getPositiveInt("averaging-frequency"),
+                s.getNonNegativeInt("prefetch"), s.getPositiveDouble("learning-rate"), s.getNonNegativeInt("warmup-steps"),
+                s.getDouble("gradient-clip"), s.getChoice("conditional", "auto", "true", "false"),
+                s.getDoubleInRange("label-dropout", 0, 1), s.getDoubleInRange("ema-decay", 0, 1),
+                s.getPositiveInt("checkpoint-every-epochs"), s.getPositiveInt("keep-checkpoints"),
+                s.getNonNegativeInt("sample-every-epochs"),
+                new SampleGrid(sample.getNonNegativeInt("count"), sample.getString("sampler"),
+                        sample.getPositiveInt("steps"), sample.getDouble("eta"), sample.getDouble("guidance"),
+                        sample.getLong("seed")),
+                SpecReader.schedule(all, ROOT + ".schedule"), s.getOptionalString("spark-master"));
+    }
+
+    /** Whether to train class-conditionally, given the number of classes the data has. */
+    public boolean conditionalFor(int numClasses) {
+        return switch (conditional) {
+            case "true" -> {
+                if (numClasses < 2) {
+                    throw new ConfigError("train.conditional = true needs data with at least 2 classes, it has "
+                            + numClasses);
+                }
+                yield true;
+            }
+            case "false" -> false;
+            default -> numClasses >= 2;
+        };
+    }
+}

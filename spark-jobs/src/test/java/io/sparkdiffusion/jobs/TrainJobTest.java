@@ -1,0 +1,138 @@
+package io.sparkdiffusion.jobs;
+
+import io.sparkdiffusion.checkpoint.CheckpointStore;
+import io.sparkdiffusion.checkpoint.LoadedCheckpoint;
+import io.sparkdiffusion.data.LabeledImages;
+import io.sparkdiffusion.diffusion.TrainingBatchMaker;
+import io.sparkdiffusion.image.ImageShape;
+import io.sparkdiffusion.model.UNetBuilder;
+import io.sparkdiffusion.model.UNetSpec;
+import io.sparkdiffusion.schedule.ScheduleSpec;
+import io.sparkdiffusion.train.Ema;
+import io.sparkdiffusion.train.LocalTrainer;
+import io.sparkdiffusion.train.WarmupSchedule;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.nd4j.linalg.learning.config.Adam;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class TrainJobTest {
+    /** The spec TrainJobFixtures.TINY_MODEL gives for 8x8 grey images of 2 classes. */
+    static final UNetSpec TINY_SPEC = new UNetSpec(1, 8, 8, List.of(1, 2), 1, 4, 16, 2, false, UNetSpec.Prediction.EPSILON);
+
+    @TempDir
+    static Path tmp;
+    static SparkSession spark;
+    static Path prepared;
+
+    @BeforeAll
+    static void prepareData() throws Exception {
+        spark = SparkSession.builder().master("local[2]").appName("train-test")
+                .config("spark.ui.enabled", "false").config("spark.driver.host", "127.0.0.1").getOrCreate();
+        prepared = TrainJobFixtures.preparedCorpus(tmp);
+    }
+
+    @AfterAll
+    static void stopSpark() {
+        spark.stop();
+    }
+
+    static int train(Path runDir, String... sets) {
+        return TrainJobFixtures.train(prepared, runDir, sets);
+    }
+
+    @Test
+    void oneWorkerAveragingEveryStepMatchesTheSingleJvmTrainer() throws Exception {
+        Path runDir = tmp.resolve("equivalence");
+        assertEquals(0, train(runDir, "train.workers=1", "train.averaging-frequency=1", "train.max-steps=4",
+                "train.sample-every-epochs=0", "train.seed=7"));
+        LoadedCheckpoint spark = CheckpointStore.open(runDir.toUri(), new Configuration()).loadLatest().orElseThrow();
+        assertEquals(4, spark.info().step());
+
+        // the same data in the same order (one partition, sorted by id), the same initial network and seeds
+        List<Row> rows = TrainJobTest.spark.read().parquet(prepared.resolve("shards").toString())
+                .select("id", "label", "pixels").orderBy("id").collectAsList();
+        byte[] pixels = new byte[rows.size() * 64];
+        int[] labels = new int[rows.size()];
+        for (int i = 0; i < rows.size(); i++) {
+            System.arraycopy((byte[]) rows.get(i).get(2), 0, pixels, i * 64, 64);
+            labels[i] = rows.get(i).getInt(1);
+        }
+        LabeledImages data = new LabeledImages(new ImageShape(1, 8, 8), pixels, labels, List.of("bars", "squares"));
+        ComputationGraph single = UNetBuilder.network(UNetBuilder.configuration(TINY_SPEC,
+                new Adam(new WarmupSchedule(3e-3, 3)), 7, 1.0));
+        LocalTrainer trainer = new LocalTrainer(single, new TrainingBatchMaker(TINY_SPEC, ScheduleSpec.linear(100), 0.1),
+                Ema.start(single.params(), Ema.Settings.of(0.999)), 7, 4);
+        trainer.trainEpoch(data, 4, (s, e, l, i) -> { });
+
+        float[] expected = single.params().toFloatVector();
+        float[] actual = spark.graph().params().toFloatVector();
+        double maxDiff = 0;
+        for (int i = 0; i < expected.length; i++) {
+            maxDiff = Math.max(maxDiff, Math.abs(expected[i] - actual[i]));
+        }
+        assertTrue(maxDiff < 1e-5, "max parameter difference Spark vs single JVM: " + maxDiff);
+    }
+
+    @Test
+    void twoWorkersLearnCheckpointAndResumeWhereTheyStopped() throws Exception {
+        Path runDir = tmp.resolve("two-workers");
+        assertEquals(0, train(runDir, "train.workers=2", "train.averaging-frequency=2", "train.epochs=3"));
+        CheckpointStore store = CheckpointStore.open(runDir.toUri(), new Configuration());
+        // 48 images dealt to 2 partitions of 24 → 6 batches of 4 per epoch → 3 rounds of 2 steps → 6 steps per epoch
+        long afterThree = store.latest().orElseThrow().step();
+        assertEquals(18, afterThree, "steps after 3 epochs");
+        List<String> rows = Files.readAllLines(runDir.resolve("metrics.jsonl"));
+        double first = TrainJobFixtures.loss(rows.get(0));
+        double last = TrainJobFixtures.loss(rows.get(rows.size() - 1));
+        assertTrue(last < 0.8 * first, "loss should fall: " + first + " -> " + last);
+        assertTrue(Files.exists(runDir.resolve("loss.png")));
+        assertTrue(Files.list(runDir.resolve("samples")).findAny().isPresent(), "sample grids written");
+
+        assertEquals(0, train(runDir, "train.workers=2", "train.averaging-frequency=2", "train.epochs=4",
+                "train.resume=true"));
+        long afterFour = store.latest().orElseThrow().step();
+        assertEquals(24, afterFour, "one more epoch of 6 steps");
+        List<String> resumedRows = Files.readAllLines(runDir.resolve("metrics.jsonl"));
+        assertEquals(rows.size() + rows.size() / 3, resumedRows.size(), "the curve continues without a gap or repeat");
+        assertEquals(rows, resumedRows.subList(0, rows.size()));
+    }
+
+    @Test
+    void badInputExitsWith2AndOneLine() throws Exception {
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        PrintStream old = System.err;
+        System.setErr(new PrintStream(err, true));
+        try {
+            assertEquals(2, TrainJob.run("--set", "train.data=" + tmp.resolve("missing"), "--set",
+                    "train.run-dir=" + tmp.resolve("r1")));
+            assertTrue(err.toString().contains("not a complete PrepareJob output"), err.toString());
+
+            Path runDir = tmp.resolve("respec");
+            assertEquals(0, train(runDir, "train.workers=2", "train.max-steps=2", "train.sample-every-epochs=0"));
+            err.reset();
+            assertEquals(2, train(runDir, "train.resume=true", "train.model.base-channels=4"));
+            assertTrue(err.toString().contains("cannot resume"), err.toString());
+            err.reset();
+            assertEquals(2, train(runDir, "train.max-steps=4"), "an existing run is not silently overwritten");
+            assertTrue(err.toString().contains("already has checkpoints"), err.toString());
+            assertEquals(1, err.toString().strip().lines().count());
+        } finally {
+            System.setErr(old);
+        }
+    }
+}
