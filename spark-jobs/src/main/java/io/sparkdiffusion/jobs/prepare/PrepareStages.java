@@ -102,7 +102,7 @@ public final class PrepareStages {
         Row counts = all.agg(count(lit(1)), sum(when(col(REASON).isNotNull(), 1).otherwise(0))).first();
         long files = counts.getLong(0);
         long rejected = counts.isNullAt(1) ? 0 : counts.getLong(1);
-        LOG.info("decoded {} files ({} rejected) in {} s", files, rejected, seconds(start));
+        LOG.info("decoded {} files or idx records ({} rejected) in {} s", files, rejected, seconds(start));
         checkRejects(all, files, rejected);
 
         writeSorted(all.filter(col(REASON).isNotNull()).select(SOURCE, REASON), "rejects");
