@@ -19,6 +19,12 @@ import org.apache.spark.sql.SparkSession;
 abstract class PrepareJobTestSupport {
     static SparkSession spark;
 
+    static {
+        // Start logging now: its console appender keeps the System.err it first sees, and that must not be
+        // the stream a test swaps in to catch the job's one-line messages.
+        org.slf4j.LoggerFactory.getLogger(PrepareJobTestSupport.class).debug("logging started");
+    }
+
     /** Exit code and stderr of one run. */
     record Run(int exitCode, String stderr) {
         List<String> stderrLines() {

@@ -42,7 +42,7 @@ public record PrepareSettings(String input, String output, Layout layout, String
                 s.getString("labels").trim(), s.getStringList("class-names"), image, s.getPositiveInt("rows-per-shard"),
                 s.getDoubleInRange("validation-fraction", 0, 1), s.getDoubleInRange("max-reject-fraction", 0, 1),
                 s.getBoolean("overwrite"), s.getOptionalString("spark-master"),
-                all.config().getConfig("prepare").root().unwrapped());
+                new java.util.TreeMap<>(all.config().getConfig("prepare").root().unwrapped()));
     }
 
     private static String required(Settings s, String key, String what) {

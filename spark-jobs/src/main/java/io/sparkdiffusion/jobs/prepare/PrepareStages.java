@@ -35,15 +35,18 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.expressions.Window;
 import org.apache.spark.sql.expressions.WindowSpec;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * PrepareJob's stages, all on the executors; the driver only sees counts, class names and one aggregate.
  * <ol>
- *   <li>decode every file (or idx record) once and write the result to {@code _decoded} in the staging
+ *   <li>decode every file (or idx record) once and write the result to {@code decoded/} in the staging
  *       directory, so that nothing is decoded twice;</li>
  *   <li>count files and rejects, and stop early when too many are bad;</li>
  *   <li>write {@code rejects/} and {@code duplicates/} (JSON lines, sorted by source), drop duplicates (the
- *       lexicographically first source of each content hash is kept) and write {@code shards/};</li>
+ *       lexicographically first source of each content hash is kept) and write {@code shards/}, whose rows
+ *       are spread by content hash and ordered by (content hash, source) within a shard;</li>
  *   <li>read the shards back to aggregate statistics and counts for {@code manifest.json}.</li>
  * </ol>
  */
@@ -52,6 +55,13 @@ public final class PrepareStages {
     private static final String DUPLICATE_OF = "duplicate_of";
     // Our own _SUCCESS marks the whole output; none inside shards/, rejects/, duplicates/.
     private static final String NO_NESTED_SUCCESS = "mapreduce.fileoutputcommitter.marksuccessfuljobs";
+
+    private static final Logger LOG = LoggerFactory.getLogger(PrepareStages.class);
+
+    // Ids, sources, hashes and pixels are (nearly) all distinct: Parquet's dictionary attempt only costs time.
+    private static final Map<String, String> NO_DICTIONARY = Map.of(
+            "parquet.enable.dictionary#" + ID, "false", "parquet.enable.dictionary#" + SOURCE, "false",
+            "parquet.enable.dictionary#" + PIXELS, "false", "parquet.enable.dictionary#" + CONTENT_HASH, "false");
 
     private final SparkSession spark;
     private final PrepareSettings settings;
@@ -66,6 +76,7 @@ public final class PrepareStages {
     }
 
     public PreparedManifest run() throws IOException {
+        long start = System.nanoTime();
         List<String> classNames;
         Dataset<Row> decoded;
         if (settings.layout() == Layout.IDX) {
@@ -83,34 +94,44 @@ public final class PrepareStages {
             classNames = tree.classNames();
             decoded = tree.decode(classNames);
         }
-        Path decodedPath = out.path("_decoded");
-        decoded.write().option(NO_NESTED_SUCCESS, "false").parquet(decodedPath.toString());
+        LOG.info("listed the input and found {} classes in {} s", classNames.size(), seconds(start));
+        Path decodedPath = out.path("decoded");
+        decoded.write().option(NO_NESTED_SUCCESS, "false").options(NO_DICTIONARY).parquet(decodedPath.toString());
         Dataset<Row> all = spark.read().parquet(decodedPath.toString());
 
         Row counts = all.agg(count(lit(1)), sum(when(col(REASON).isNotNull(), 1).otherwise(0))).first();
         long files = counts.getLong(0);
         long rejected = counts.isNullAt(1) ? 0 : counts.getLong(1);
+        LOG.info("decoded {} files or idx records ({} rejected) in {} s", files, rejected, seconds(start));
         checkRejects(all, files, rejected);
 
         writeSorted(all.filter(col(REASON).isNotNull()).select(SOURCE, REASON), "rejects");
+        long kept = files - rejected;
+        int shardCount = (int) Math.max(1, (kept + settings.rowsPerShard() - 1) / settings.rowsPerShard());
+        // One shuffle: rows are hash-partitioned by content into the shards, so the window that finds the
+        // duplicates (same content hash, the first source kept) needs no second shuffle or sort.
         WindowSpec sameContent = Window.partitionBy(CONTENT_HASH).orderBy(SOURCE);
         Dataset<Row> ranked = all.filter(col(REASON).isNull())
+                .repartition(shardCount, col(CONTENT_HASH))
                 .withColumn(RANK, row_number().over(sameContent))
                 .withColumn(DUPLICATE_OF, first(SOURCE).over(sameContent));
         writeSorted(ranked.filter(col(RANK).gt(1)).select(SOURCE, DUPLICATE_OF), "duplicates");
-        long kept = files - rejected;
-        int shardCount = (int) Math.max(1, (kept + settings.rowsPerShard() - 1) / settings.rowsPerShard());
         ranked.filter(col(RANK).equalTo(1))
                 .select(Arrays.stream(PreparedRows.SHARD_COLUMNS).map(Column::new).toArray(Column[]::new))
-                .repartition(shardCount, col(ID))
-                .sortWithinPartitions(ID)
-                .write().option(NO_NESTED_SUCCESS, "false").parquet(out.path("shards").toString());
+                .write().option(NO_NESTED_SUCCESS, "false").options(NO_DICTIONARY)
+                .parquet(out.path("shards").toString());
 
+        LOG.info("wrote rejects, duplicates and shards after {} s", seconds(start));
         ShardSummary summary = summarize(classNames.size());
+        LOG.info("summarized the shards after {} s", seconds(start));
         out.fileSystem().delete(decodedPath, true);
         PreparedManifest manifest = manifest(classNames, summary, files, rejected, kept - summary.images());
         out.writeFile("manifest.json", manifest.toJson());
         return manifest;
+    }
+
+    private static String seconds(long startNanos) {
+        return String.format("%.1f", (System.nanoTime() - startNanos) / 1e9);
     }
 
     private void checkRejects(Dataset<Row> all, long files, long rejected) {

@@ -10,7 +10,6 @@ import io.sparkdiffusion.image.PrepareOptions;
 import io.sparkdiffusion.jobs.prepare.PrepareSettings.Layout;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.Path;
-import org.apache.spark.api.java.function.FlatMapFunction;
 import org.apache.spark.api.java.function.MapPartitionsFunction;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Encoders;
@@ -27,6 +26,13 @@ import scala.collection.JavaConverters;
  * trees), the bytes are read and decoded on the executors.
  */
 public final class TreeCorpus {
+    /** Compressed bytes per decoding task when the corpus is large. */
+    private static final long BYTES_PER_PARTITION = 64L << 20;
+    /** Files per decoding task at most: a task carries its file list (~90 bytes a file). */
+    private static final long FILES_PER_PARTITION = 5_000;
+    /** Decoding tasks per core at least, so that a slow partition does not leave cores idle at the end. */
+    private static final int PARTITIONS_PER_CORE = 3;
+
     private final Dataset<Row> files;
     private final ClassFolders folders;
     private final PrepareSettings settings;
@@ -59,6 +65,24 @@ public final class TreeCorpus {
         return empty;
     }
 
+    /**
+     * Spark counts every file as at least 4 MB (spark.sql.files.openCostInBytes), so a tree of 70,000 small
+     * PNGs becomes ~2,000 tasks and as many tiny Parquet files. Merge them (no shuffle) into partitions of
+     * about {@link #BYTES_PER_PARTITION} and at most {@link #FILES_PER_PARTITION} files, keeping a few per core.
+     */
+    private Dataset<Row> fewerPartitionsForSmallFiles(Dataset<Row> input) {
+        long bytes = 0;
+        long count = 0;
+        for (FileStatus status : listing()) {
+            bytes += status.getLen();
+            count++;
+        }
+        int cores = input.sparkSession().sparkContext().defaultParallelism();
+        long target = Math.max(Math.max((long) PARTITIONS_PER_CORE * cores, (bytes + BYTES_PER_PARTITION - 1) / BYTES_PER_PARTITION),
+                (count + FILES_PER_PARTITION - 1) / FILES_PER_PARTITION);
+        return input.rdd().getNumPartitions() > target ? input.coalesce((int) Math.min(Integer.MAX_VALUE, target)) : input;
+    }
+
     private List<FileStatus> listing() {
         LogicalPlan plan = files.queryExecution().analyzed();
         if (plan instanceof LogicalRelation relation && relation.relation() instanceof HadoopFsRelation fsRelation
@@ -68,31 +92,31 @@ public final class TreeCorpus {
         throw new IllegalStateException("unexpected plan of the binaryFile source: " + plan.getClass().getName());
     }
 
-    /** Sorted names of the class folders that hold at least one matching file (empty when unlabeled). */
+    /**
+     * Sorted names of the class folders that hold at least one matching file (empty when unlabeled), from
+     * Spark's listing, which the driver holds anyway: no job, and only the names are kept.
+     */
     public List<String> classNames() {
         if (settings.layout() != Layout.CLASS_FOLDERS) {
             return List.of();
         }
-        List<String> names = new ArrayList<>(files.select("path")
-                .flatMap(classOfFile(folders), Encoders.STRING())
-                .distinct().collectAsList());
-        names.sort(null);
-        return names;
+        java.util.TreeSet<String> names = new java.util.TreeSet<>();
+        for (FileStatus status : listing()) {
+            folders.classOf(status.getPath().toString()).ifPresent(names::add);
+        }
+        return List.copyOf(names);
     }
 
     /** One {@link PreparedRows#DECODED} row per file. */
     public Dataset<Row> decode(List<String> classNames) {
         MapPartitionsFunction<Row, Row> prepare = prepareFiles(folders, ClassFolders.indexOf(classNames),
                 settings.layout() == Layout.CLASS_FOLDERS, settings.image(), settings.validationFraction());
-        Dataset<Row> decoded = files.select("path", "content").mapPartitions(prepare, Encoders.row(PreparedRows.DECODED));
+        Dataset<Row> decoded = fewerPartitionsForSmallFiles(files.select("path", "content"))
+                .mapPartitions(prepare, Encoders.row(PreparedRows.DECODED));
         List<Row> empty = emptyFiles().stream()
                 .map(path -> PreparedRows.rejected(path, -1, "empty file (0 bytes)", settings.validationFraction()))
                 .toList();
         return empty.isEmpty() ? decoded : decoded.union(files.sparkSession().createDataFrame(empty, PreparedRows.DECODED));
-    }
-
-    private static FlatMapFunction<Row, String> classOfFile(ClassFolders folders) {
-        return row -> folders.classOf(row.getString(0)).stream().iterator();
     }
 
     // Static, so that the function Spark ships to executors captures only what it names (not this corpus).
