@@ -27,14 +27,20 @@ for r in $(seq 1 "$rounds"); do
   torch_bench --bench-sample --sample-reps 3 | tee -a "$out/torch-sample.txt"
 done
 
-# medians over all windows / repetitions of all rounds
+# medians over all windows / repetitions of all rounds: wall clock, and throughput per 2 CPU-seconds of the
+# process (robust when other work shares the machine)
 median() { sort -g | awk '{a[NR]=$1} END {if (NR%2) print a[(NR+1)/2]; else print (a[NR/2]+a[NR/2+1])/2}'; }
-jt=$(grep -h '^  window' "$out/java-train.txt" | awk '{print $3}' | median)
-tt=$(grep -h '^  window' "$out/torch-train.txt" | awk '{print $3}' | median)
-js=$(grep -h '^  rep' "$out/java-sample.txt" | awk '{print $3}' | median)
-ts=$(grep -h '^  rep' "$out/torch-sample.txt" | awk '{print $3}' | median)
+wall() { grep -h "^  $2" "$1" | awk '{print $3}' | median; }
+per_cpu() { grep -h "^  $2" "$1" | sed -E 's/.* ([0-9.]+) (img\/s|samples) per [0-9]+ CPU-s.*/\1/' | median; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.2f", a / b}'; }
+report() { # name java-file torch-file line-prefix
+  local jw tw jc tc
+  jw=$(wall "$2" "$4"); tw=$(wall "$3" "$4"); jc=$(per_cpu "$2" "$4"); tc=$(per_cpu "$3" "$4")
+  printf '  %-20s wall: spark-diffusion %7.2f  PyTorch %7.2f  ratio %s   per CPU-time: %7.2f vs %7.2f  ratio %s\n' \
+    "$1" "$jw" "$tw" "$(ratio "$jw" "$tw")" "$jc" "$tc" "$(ratio "$jc" "$tc")"
+}
 echo
-echo "SUMMARY (medians over $rounds rounds, wall clock, OMP_NUM_THREADS=$OMP_NUM_THREADS)"
-printf '  training  batch 64 : spark-diffusion %8.1f img/s   PyTorch %8.1f img/s   ratio %.2f\n' "$jt" "$tt" "$(awk -v a="$jt" -v b="$tt" 'BEGIN {print a / b}')"
-printf '  DDIM-50  batch 256 : spark-diffusion %8.2f img/s   PyTorch %8.2f img/s   ratio %.2f\n' "$js" "$ts" "$(awk -v a="$js" -v b="$ts" 'BEGIN {print a / b}')"
+echo "SUMMARY (images/s, medians over $rounds rounds, OMP_NUM_THREADS=$OMP_NUM_THREADS)"
+report "training batch 64" "$out/java-train.txt" "$out/torch-train.txt" window
+report "DDIM-50 batch 256" "$out/java-sample.txt" "$out/torch-sample.txt" rep
 rm -rf "$out"
