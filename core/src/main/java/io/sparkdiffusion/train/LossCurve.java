@@ -5,12 +5,15 @@ import org.jfree.chart.ChartUtils;
 import org.jfree.chart.JFreeChart;
 import org.jfree.chart.axis.LogAxis;
 import org.jfree.chart.plot.PlotOrientation;
+import org.jfree.chart.plot.XYPlot;
 import org.jfree.data.xy.XYSeries;
 import org.jfree.data.xy.XYSeriesCollection;
 
+import java.awt.Color;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.text.DecimalFormat;
 import java.util.List;
 import java.util.Map;
 
@@ -33,10 +36,15 @@ public final class LossCurve {
         }
         JFreeChart chart = ChartFactory.createXYLineChart(title, "step", "loss", new XYSeriesCollection(loss),
                 PlotOrientation.VERTICAL, true, false, false);
+        XYPlot plot = chart.getXYPlot();
+        plot.setBackgroundPaint(Color.WHITE);
+        plot.setDomainGridlinePaint(Color.LIGHT_GRAY);
+        plot.setRangeGridlinePaint(Color.LIGHT_GRAY);
         if (loss.getItemCount() > 0) {
             LogAxis axis = new LogAxis("loss (log scale)");
             axis.setSmallestValue(1e-4);
-            chart.getXYPlot().setRangeAxis(axis);
+            axis.setNumberFormatOverride(new DecimalFormat("0.####")); // plain numbers, not 10^x
+            plot.setRangeAxis(axis);
         }
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         try {
