@@ -12,7 +12,7 @@ if ! command -v mvn >/dev/null 2>&1 || ! command -v javac >/dev/null 2>&1; then
   apt-get update -q && apt-get install -y -q openjdk-17-jdk-headless maven
 fi
 
-epochs=40
+epochs=120
 out="runs/demo"
 single_jvm=false
 extra=()

@@ -1,5 +1,6 @@
 package io.sparkdiffusion.jobs;
 
+import io.sparkdiffusion.image.ImageFixtures;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -40,13 +41,13 @@ class PrepareJobBadInputTest extends PrepareJobTestSupport {
     /** 12 good images in two classes and 6 bad files; returns the bad files' names → expected reason start. */
     private Map<String, String> corpusWithBadFiles(Path in) throws Exception {
         for (int i = 0; i < 6; i++) {
-            write(in.resolve("cats/good" + i + ".png"), CorpusFixtures.png(CorpusFixtures.rgb(10, 10, i)));
-            write(in.resolve("dogs/good" + i + ".jpg"), CorpusFixtures.jpeg(CorpusFixtures.rgb(12, 9, 10 + i), false));
+            write(in.resolve("cats/good" + i + ".png"), ImageFixtures.png(ImageFixtures.rgb(10, 10, i)));
+            write(in.resolve("dogs/good" + i + ".jpg"), ImageFixtures.jpeg(ImageFixtures.rgb(12, 9, 10 + i), false));
         }
         // a JPEG named .png: decoded by its content, kept
-        write(in.resolve("dogs/really-a-jpeg.png"), CorpusFixtures.jpeg(CorpusFixtures.rgb(10, 10, 40), false));
-        byte[] png = CorpusFixtures.png(CorpusFixtures.rgb(16, 16, 50));
-        byte[] jpeg = CorpusFixtures.jpeg(CorpusFixtures.rgb(32, 32, 51), false);
+        write(in.resolve("dogs/really-a-jpeg.png"), ImageFixtures.jpeg(ImageFixtures.rgb(10, 10, 40), false));
+        byte[] png = ImageFixtures.png(ImageFixtures.rgb(16, 16, 50));
+        byte[] jpeg = ImageFixtures.jpeg(ImageFixtures.rgb(32, 32, 51), false);
         Map<String, String> bad = new TreeMap<>();
         write(in.resolve("cats/empty.png"), new byte[0]);
         bad.put("cats/empty.png", "empty file");
@@ -108,7 +109,7 @@ class PrepareJobBadInputTest extends PrepareJobTestSupport {
     void rerunIsRefusedWithoutOverwriteAndReplacesWithIt() throws Exception {
         Path in = tmp.resolve("in");
         for (int i = 0; i < 4; i++) {
-            write(in.resolve("c/" + i + ".png"), CorpusFixtures.png(CorpusFixtures.grey(8, 8, i)));
+            write(in.resolve("c/" + i + ".png"), ImageFixtures.png(ImageFixtures.grey(8, 8, i)));
         }
         Path out = tmp.resolve("out");
         assertEquals(0, prepare(in, out, "prepare.size=8").exitCode());
@@ -133,7 +134,7 @@ class PrepareJobBadInputTest extends PrepareJobTestSupport {
     @Test
     void badSettingsAndInputsExitTwoWithOneLineAndWriteNothing() throws Exception {
         Path in = tmp.resolve("in");
-        write(in.resolve("c/a.png"), CorpusFixtures.png(CorpusFixtures.grey(8, 8, 0)));
+        write(in.resolve("c/a.png"), ImageFixtures.png(ImageFixtures.grey(8, 8, 0)));
         Path empty = tmp.resolve("empty");
         write(empty.resolve("c/readme.txt"), "no images here".getBytes(StandardCharsets.UTF_8));
         Path out = tmp.resolve("out");

@@ -1,5 +1,6 @@
 package io.sparkdiffusion.jobs;
 
+import io.sparkdiffusion.image.ImageFixtures;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -34,7 +35,7 @@ class PrepareJobSparkMasterTest extends PrepareJobTestSupport {
     @Test
     void noMasterIsAConfigErrorAndTheKeySuppliesOne() throws Exception {
         Path in = tmp.resolve("in");
-        write(in.resolve("c/a.png"), CorpusFixtures.png(CorpusFixtures.grey(8, 8, 0)));
+        write(in.resolve("c/a.png"), ImageFixtures.png(ImageFixtures.grey(8, 8, 0)));
         Path out = tmp.resolve("out");
 
         Run missing = prepare(in, out, "prepare.size=8");

@@ -1,5 +1,6 @@
 package io.sparkdiffusion.jobs;
 
+import io.sparkdiffusion.image.ImageFixtures;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -50,9 +51,9 @@ class PrepareJobTest extends PrepareJobTestSupport {
         int seed = 0;
         for (String cls : classes) {
             for (int i = 0; i < 7; i++) {
-                BufferedImage img = CorpusFixtures.rgb(8, 8, seed++);
+                BufferedImage img = ImageFixtures.rgb(8, 8, seed++);
                 Path file = in.resolve(cls).resolve(i % 2 == 0 ? "deeper/img" + i + ".png" : "img" + i + ".png");
-                write(file, CorpusFixtures.png(img));
+                write(file, ImageFixtures.png(img));
                 sources.put(uri(file), img);
                 labelOf.put(uri(file), List.of("ant", "moth", "zebra").indexOf(cls));
             }
@@ -120,15 +121,15 @@ class PrepareJobTest extends PrepareJobTestSupport {
     @Test
     void everyFormatSizeAndChannelCountEndsInOneShape() throws Exception {
         Path in = tmp.resolve("in");
-        write(in.resolve("a/rgb.png"), CorpusFixtures.png(CorpusFixtures.rgb(40, 24, 1)));
-        write(in.resolve("a/rgba.png"), CorpusFixtures.rgbaPng(20, 20, 0x336699, 100));
-        write(in.resolve("a/palette.png"), CorpusFixtures.palettePng(16, 12));
-        write(in.resolve("a/grey16.png"), CorpusFixtures.grey16Png(9, 30, 77));
-        write(in.resolve("b/grey.jpg"), CorpusFixtures.jpeg(CorpusFixtures.grey(32, 32, 3), false));
-        write(in.resolve("b/progressive.jpeg"), CorpusFixtures.jpeg(CorpusFixtures.rgb(25, 17, 4), true));
-        write(in.resolve("b/cmyk.jpg"), CorpusFixtures.cmykJpeg(16, 16, 0, 255, 255, 0));
-        write(in.resolve("b/pic.bmp"), CorpusFixtures.bmp(CorpusFixtures.rgb(11, 13, 5)));
-        write(in.resolve("b/anim.gif"), CorpusFixtures.gif(6, 6, 0x00FF00));
+        write(in.resolve("a/rgb.png"), ImageFixtures.png(ImageFixtures.rgb(40, 24, 1)));
+        write(in.resolve("a/rgba.png"), ImageFixtures.rgbaPng(20, 20, 0x336699, 100));
+        write(in.resolve("a/palette.png"), ImageFixtures.palettePng(16, 12));
+        write(in.resolve("a/grey16.png"), ImageFixtures.grey16Png(9, 30, 77));
+        write(in.resolve("b/grey.jpg"), ImageFixtures.jpeg(ImageFixtures.grey(32, 32, 3), false));
+        write(in.resolve("b/progressive.jpeg"), ImageFixtures.jpeg(ImageFixtures.rgb(25, 17, 4), true));
+        write(in.resolve("b/cmyk.jpg"), ImageFixtures.cmykJpeg(16, 16, 0, 255, 255, 0));
+        write(in.resolve("b/pic.bmp"), ImageFixtures.bmp(ImageFixtures.rgb(11, 13, 5)));
+        write(in.resolve("b/anim.gif"), ImageFixtures.gif(6, 6, 0x00FF00));
         Path out = tmp.resolve("out");
 
         Run run = prepare(in, out, "prepare.size=12", "prepare.channels=3", "prepare.max-reject-fraction=0");
@@ -152,9 +153,9 @@ class PrepareJobTest extends PrepareJobTestSupport {
     @Test
     void unlabeledTreeHasNoClasses() throws Exception {
         Path in = tmp.resolve("in");
-        write(in.resolve("top.png"), CorpusFixtures.png(CorpusFixtures.grey(10, 10, 1)));
-        write(in.resolve("x/y/deep.png"), CorpusFixtures.png(CorpusFixtures.grey(10, 10, 2)));
-        write(in.resolve("x/mid.png"), CorpusFixtures.png(CorpusFixtures.grey(10, 10, 3)));
+        write(in.resolve("top.png"), ImageFixtures.png(ImageFixtures.grey(10, 10, 1)));
+        write(in.resolve("x/y/deep.png"), ImageFixtures.png(ImageFixtures.grey(10, 10, 2)));
+        write(in.resolve("x/mid.png"), ImageFixtures.png(ImageFixtures.grey(10, 10, 3)));
         Path out = tmp.resolve("out");
 
         Run run = prepare(in, out, "prepare.layout=unlabeled", "prepare.size=5", "prepare.channels=1");
@@ -213,12 +214,12 @@ class PrepareJobTest extends PrepareJobTestSupport {
     @Test
     void exactDuplicatesAreDroppedKeepingTheFirstSource() throws Exception {
         Path in = tmp.resolve("in");
-        BufferedImage picture = CorpusFixtures.solid(8, 8, 0xFF405060, BufferedImage.TYPE_3BYTE_BGR);
-        write(in.resolve("b/copy.png"), CorpusFixtures.png(picture));
-        write(in.resolve("a/original.png"), CorpusFixtures.png(picture));
-        write(in.resolve("a/same-as-bmp.bmp"), CorpusFixtures.bmp(picture));
+        BufferedImage picture = ImageFixtures.solid(8, 8, 0xFF405060, BufferedImage.TYPE_3BYTE_BGR);
+        write(in.resolve("b/copy.png"), ImageFixtures.png(picture));
+        write(in.resolve("a/original.png"), ImageFixtures.png(picture));
+        write(in.resolve("a/same-as-bmp.bmp"), ImageFixtures.bmp(picture));
         for (int i = 0; i < 5; i++) {
-            write(in.resolve("b/unique" + i + ".png"), CorpusFixtures.png(CorpusFixtures.rgb(8, 8, i)));
+            write(in.resolve("b/unique" + i + ".png"), ImageFixtures.png(ImageFixtures.rgb(8, 8, i)));
         }
         for (int attempt = 0; attempt < 2; attempt++) { // deterministic: the same choice every run
             Path out = tmp.resolve("out" + attempt);
