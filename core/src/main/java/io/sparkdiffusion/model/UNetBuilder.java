@@ -2,6 +2,7 @@ package io.sparkdiffusion.model;
 
 import io.sparkdiffusion.model.layers.BroadcastAddVertex;
 import io.sparkdiffusion.model.layers.GroupNormalization;
+import io.sparkdiffusion.model.layers.LinearConvolution;
 import io.sparkdiffusion.runtime.NativeRuntime;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration.GraphBuilder;
@@ -197,9 +198,12 @@ public final class UNetBuilder {
         return name;
     }
 
-    /** A k×k convolution with PyTorch's padding k/2, so stride 2 maps 28 → 14 → 7 as the reference does. */
+    /**
+     * A k×k convolution with PyTorch's padding k/2, so stride 2 maps 28 → 14 → 7 as the reference does. A
+     * {@link LinearConvolution}: DL4J's convolution whose backprop does not recompute the forward pass.
+     */
     private static ConvolutionLayer conv(int kernel, int stride, int in, int out) {
-        return new ConvolutionLayer.Builder(kernel, kernel)
+        return new LinearConvolution.Builder(kernel, kernel)
                 .stride(stride, stride)
                 .padding(kernel / 2, kernel / 2)
                 .nIn(in).nOut(out)
