@@ -1,9 +1,11 @@
 package io.sparkdiffusion.model;
 
 import io.sparkdiffusion.model.layers.BroadcastAddVertex;
+import io.sparkdiffusion.model.layers.DataFormatVertex;
 import io.sparkdiffusion.model.layers.GroupNormalization;
 import io.sparkdiffusion.model.layers.LinearConvolution;
 import io.sparkdiffusion.runtime.NativeRuntime;
+import org.deeplearning4j.nn.conf.CNN2DFormat;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration.GraphBuilder;
 import org.deeplearning4j.nn.conf.ConvolutionMode;
@@ -52,17 +54,31 @@ public final class UNetBuilder {
     private final UNetSpec spec;
     private final IUpdater updater;
     private final long seed;
+    private final CNN2DFormat layout;
     private GraphBuilder graph;
 
-    private UNetBuilder(UNetSpec spec, IUpdater updater, long seed) {
+    private UNetBuilder(UNetSpec spec, IUpdater updater, long seed, CNN2DFormat layout) {
         this.spec = spec;
         this.updater = updater;
         this.seed = seed;
+        this.layout = layout;
     }
 
     /** The configuration (pure data, serializable to JSON). */
     public static ComputationGraphConfiguration configuration(UNetSpec spec, IUpdater updater, long seed) {
-        return new UNetBuilder(spec, updater, seed).build();
+        return configuration(spec, updater, seed, CNN2DFormat.NCHW);
+    }
+
+    /**
+     * The configuration with the activations inside the network in {@code layout}. Inputs and output stay NCHW
+     * whatever the layout (NHWC adds a {@link DataFormatVertex} after the image input and before the loss), and the
+     * layers, their names and their parameters are the same, so parameters can be copied layer by layer between the
+     * two layouts. NHWC is what oneDNN's forward convolutions use internally: with it they skip three layout reorders
+     * each, which makes inference much faster (see {@link NetworkDenoiser}); training gains nothing from it.
+     */
+    public static ComputationGraphConfiguration configuration(UNetSpec spec, IUpdater updater, long seed,
+                                                              CNN2DFormat layout) {
+        return new UNetBuilder(spec, updater, seed, layout).build();
     }
 
     /** A ready, initialized network. */
@@ -90,7 +106,13 @@ public final class UNetBuilder {
 
         int[] channels = spec.levelChannels();
         int levels = channels.length;
-        String h = conv3x3("stem", INPUT_IMAGE, spec.imageChannels(), channels[0]);
+        String image = INPUT_IMAGE;
+        if (layout != CNN2DFormat.NCHW) {
+            graph.addVertex(INPUT_IMAGE + "_" + layout.name().toLowerCase(java.util.Locale.ROOT),
+                    new DataFormatVertex(layout), INPUT_IMAGE);
+            image = INPUT_IMAGE + "_" + layout.name().toLowerCase(java.util.Locale.ROOT);
+        }
+        String h = conv3x3("stem", image, spec.imageChannels(), channels[0]);
         int hChannels = channels[0];
 
         Deque<String> skips = new ArrayDeque<>();
@@ -121,6 +143,10 @@ public final class UNetBuilder {
 
         h = groupNormSilu("out_norm", h, hChannels);
         String prediction = conv3x3("out_conv", h, hChannels, spec.imageChannels());
+        if (layout != CNN2DFormat.NCHW) {
+            graph.addVertex("out_conv_nchw", new DataFormatVertex(CNN2DFormat.NCHW), prediction);
+            prediction = "out_conv_nchw";
+        }
         graph.addLayer(OUTPUT, new CnnLossLayer.Builder()
                 .lossFunction(pixelMeanSquaredError())
                 .activation(Activation.IDENTITY)
@@ -189,7 +215,7 @@ public final class UNetBuilder {
 
     /** Nearest-neighbour ×2, then a 3×3 convolution (as the reference does). */
     private String upsample(String name, String input, int channels) {
-        graph.addLayer(name + "_nearest", new Upsampling2D.Builder(2).build(), input);
+        graph.addLayer(name + "_nearest", new Upsampling2D.Builder(2).dataFormat(layout).build(), input);
         return conv3x3(name, name + "_nearest", channels, channels);
     }
 
@@ -202,8 +228,9 @@ public final class UNetBuilder {
      * A k×k convolution with PyTorch's padding k/2, so stride 2 maps 28 → 14 → 7 as the reference does. A
      * {@link LinearConvolution}: DL4J's convolution whose backprop does not recompute the forward pass.
      */
-    private static ConvolutionLayer conv(int kernel, int stride, int in, int out) {
+    private ConvolutionLayer conv(int kernel, int stride, int in, int out) {
         return new LinearConvolution.Builder(kernel, kernel)
+                .dataFormat(layout)
                 .stride(stride, stride)
                 .padding(kernel / 2, kernel / 2)
                 .nIn(in).nOut(out)

@@ -99,6 +99,8 @@ class LinearConvolutionTest {
         for (String name : new String[] {"c1", "c2", "c3"}) {
             assertTrue(((LinearConvolutionLayer) linear.getLayer(name)).directBackprops > 0,
                     name + " took DL4J's recomputing path");
+            assertTrue(((LinearConvolutionLayer) linear.getLayer(name)).directForwards > 0,
+                    name + " took DL4J's forward path");
         }
     }
 
