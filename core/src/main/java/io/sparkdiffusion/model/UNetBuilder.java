@@ -1,9 +1,12 @@
 package io.sparkdiffusion.model;
 
 import io.sparkdiffusion.model.layers.BroadcastAddVertex;
+import io.sparkdiffusion.model.layers.DataFormatVertex;
 import io.sparkdiffusion.model.layers.GroupNormalization;
+import io.sparkdiffusion.model.layers.LinearConvolution;
 import io.sparkdiffusion.model.layers.SpatialSelfAttention;
 import io.sparkdiffusion.runtime.NativeRuntime;
+import org.deeplearning4j.nn.conf.CNN2DFormat;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration.GraphBuilder;
 import org.deeplearning4j.nn.conf.ConvolutionMode;
@@ -55,30 +58,48 @@ public final class UNetBuilder {
     private final IUpdater updater;
     private final long seed;
     private final double gradientClip;
+    private final CNN2DFormat layout;
     private GraphBuilder graph;
 
-    private UNetBuilder(UNetSpec spec, IUpdater updater, long seed, double gradientClip) {
+    private UNetBuilder(UNetSpec spec, IUpdater updater, long seed, double gradientClip, CNN2DFormat layout) {
         this.spec = spec;
         this.updater = updater;
         this.seed = seed;
         this.gradientClip = gradientClip;
+        this.layout = layout;
     }
 
-    /** The configuration (pure data, serializable to JSON), without gradient clipping. */
+    /** The configuration (pure data, serializable to JSON): NCHW, without gradient clipping. */
     public static ComputationGraphConfiguration configuration(UNetSpec spec, IUpdater updater, long seed) {
-        return configuration(spec, updater, seed, 0);
+        return configuration(spec, updater, seed, 0, CNN2DFormat.NCHW);
+    }
+
+    /** The NCHW configuration for training, with gradient clipping (see below). */
+    public static ComputationGraphConfiguration configuration(UNetSpec spec, IUpdater updater, long seed,
+                                                              double gradientClip) {
+        return configuration(spec, updater, seed, gradientClip, CNN2DFormat.NCHW);
     }
 
     /**
      * @param gradientClip clip each layer's gradient to this L2 norm (DL4J has no global-norm clipping);
      *                     0 = no clipping
+     * @param layout       the layout of the activations inside the network. Inputs and output stay NCHW
+     *                     whatever the layout (NHWC adds a {@link DataFormatVertex} after the image input and
+     *                     before the loss), and the layers, their names and their parameters are the same, so
+     *                     parameters can be copied layer by layer between the two layouts. NHWC is what oneDNN's
+     *                     forward convolutions use internally: with it they skip three layout reorders each,
+     *                     which makes inference much faster (see {@link NetworkDenoiser}); training gains
+     *                     nothing from it. Attention supports NCHW only.
      */
     public static ComputationGraphConfiguration configuration(UNetSpec spec, IUpdater updater, long seed,
-                                                              double gradientClip) {
+                                                              double gradientClip, CNN2DFormat layout) {
         if (gradientClip < 0) {
             throw new IllegalArgumentException("gradient clip must be >= 0 (0 = off), got " + gradientClip);
         }
-        return new UNetBuilder(spec, updater, seed, gradientClip).build();
+        if (spec.attention() && layout != CNN2DFormat.NCHW) {
+            throw new IllegalArgumentException("the attention layer supports the NCHW layout only");
+        }
+        return new UNetBuilder(spec, updater, seed, gradientClip, layout).build();
     }
 
     /** A ready, initialized network without gradient clipping. */
@@ -111,7 +132,13 @@ public final class UNetBuilder {
 
         int[] channels = spec.levelChannels();
         int levels = channels.length;
-        String h = conv3x3("stem", INPUT_IMAGE, spec.imageChannels(), channels[0]);
+        String image = INPUT_IMAGE;
+        if (layout != CNN2DFormat.NCHW) {
+            graph.addVertex(INPUT_IMAGE + "_" + layout.name().toLowerCase(java.util.Locale.ROOT),
+                    new DataFormatVertex(layout), INPUT_IMAGE);
+            image = INPUT_IMAGE + "_" + layout.name().toLowerCase(java.util.Locale.ROOT);
+        }
+        String h = conv3x3("stem", image, spec.imageChannels(), channels[0]);
         int hChannels = channels[0];
 
         Deque<String> skips = new ArrayDeque<>();
@@ -148,6 +175,10 @@ public final class UNetBuilder {
 
         h = groupNormSilu("out_norm", h, hChannels);
         String prediction = conv3x3("out_conv", h, hChannels, spec.imageChannels());
+        if (layout != CNN2DFormat.NCHW) {
+            graph.addVertex("out_conv_nchw", new DataFormatVertex(CNN2DFormat.NCHW), prediction);
+            prediction = "out_conv_nchw";
+        }
         graph.addLayer(OUTPUT, new CnnLossLayer.Builder()
                 .lossFunction(pixelMeanSquaredError())
                 .activation(Activation.IDENTITY)
@@ -224,7 +255,7 @@ public final class UNetBuilder {
 
     /** Nearest-neighbour ×2, then a 3×3 convolution (as the reference does). */
     private String upsample(String name, String input, int channels) {
-        graph.addLayer(name + "_nearest", new Upsampling2D.Builder(2).build(), input);
+        graph.addLayer(name + "_nearest", new Upsampling2D.Builder(2).dataFormat(layout).build(), input);
         return conv3x3(name, name + "_nearest", channels, channels);
     }
 
@@ -233,9 +264,13 @@ public final class UNetBuilder {
         return name;
     }
 
-    /** A k×k convolution with PyTorch's padding k/2, so stride 2 maps 28 → 14 → 7 as the reference does. */
-    private static ConvolutionLayer conv(int kernel, int stride, int in, int out) {
-        return new ConvolutionLayer.Builder(kernel, kernel)
+    /**
+     * A k×k convolution with PyTorch's padding k/2, so stride 2 maps 28 → 14 → 7 as the reference does. A
+     * {@link LinearConvolution}: DL4J's convolution whose backprop does not recompute the forward pass.
+     */
+    private ConvolutionLayer conv(int kernel, int stride, int in, int out) {
+        return new LinearConvolution.Builder(kernel, kernel)
+                .dataFormat(layout)
                 .stride(stride, stride)
                 .padding(kernel / 2, kernel / 2)
                 .nIn(in).nOut(out)

@@ -16,26 +16,40 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * Gradients: in0 gets epsilon, in1 gets epsilon summed over H and W. Implementation: {@link BroadcastAddVertexImpl}.
  *
  * <p>Usage: {@code graph.addVertex("h_plus_t", new BroadcastAddVertex(), "h", "t_proj")} (order matters).
- * It has no fields; it serializes to JSON by class name like DL4J's own vertices.
+ * Feature maps may also be NHWC ([N, H, W, C]; the vector is then added as in1[:, None, None, :]): the layout is
+ * taken from the input type when the graph is built and kept in the JSON field {@code dataFormat}.
  */
 public class BroadcastAddVertex extends GraphVertex {
+
+    /** Layout of the feature maps; taken from the input type when the graph is built (absent in older JSON: NCHW). */
+    protected CNN2DFormat dataFormat = CNN2DFormat.NCHW;
 
     public BroadcastAddVertex() {
     }
 
+    public CNN2DFormat getDataFormat() {
+        return dataFormat == null ? CNN2DFormat.NCHW : dataFormat;
+    }
+
+    public void setDataFormat(CNN2DFormat dataFormat) {
+        this.dataFormat = dataFormat;
+    }
+
     @Override
     public BroadcastAddVertex clone() {
-        return new BroadcastAddVertex();
+        BroadcastAddVertex clone = new BroadcastAddVertex();
+        clone.dataFormat = dataFormat;
+        return clone;
     }
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof BroadcastAddVertex;
+        return o instanceof BroadcastAddVertex && ((BroadcastAddVertex) o).getDataFormat() == getDataFormat();
     }
 
     @Override
     public int hashCode() {
-        return BroadcastAddVertex.class.getName().hashCode();
+        return BroadcastAddVertex.class.getName().hashCode() * 31 + getDataFormat().hashCode();
     }
 
     @Override
@@ -57,7 +71,7 @@ public class BroadcastAddVertex extends GraphVertex {
     public org.deeplearning4j.nn.graph.vertex.GraphVertex instantiate(ComputationGraph graph, String name, int idx,
                                                                       INDArray paramsView, boolean initializeParams,
                                                                       DataType networkDatatype) {
-        return new BroadcastAddVertexImpl(graph, name, idx, networkDatatype);
+        return new BroadcastAddVertexImpl(graph, name, idx, networkDatatype, getDataFormat());
     }
 
     @Override
@@ -71,10 +85,7 @@ public class BroadcastAddVertex extends GraphVertex {
                     + vertexInputs[0]);
         }
         InputType.InputTypeConvolutional maps = (InputType.InputTypeConvolutional) vertexInputs[0];
-        if (maps.getFormat() != CNN2DFormat.NCHW) {
-            throw new InvalidInputTypeException("BroadcastAddVertex supports NCHW feature maps only, got "
-                    + maps.getFormat());
-        }
+        dataFormat = maps.getFormat();
         if (vertexInputs[1].getType() != InputType.Type.FF) {
             throw new InvalidInputTypeException("BroadcastAddVertex input 1 must be feed-forward activations [N, C], got "
                     + vertexInputs[1]);
@@ -99,6 +110,6 @@ public class BroadcastAddVertex extends GraphVertex {
 
     @Override
     public String toString() {
-        return "BroadcastAddVertex()";
+        return "BroadcastAddVertex(" + getDataFormat() + ")";
     }
 }

