@@ -66,6 +66,7 @@ public final class TrainJob {
         CheckpointStore store = CheckpointStore.open(settings.runDir(), hadoop);
         LoadedCheckpoint resumed = null;
         if (settings.resume()) {
+            store.deleteLeftovers(); // what a save interrupted by a crash left behind
             resumed = store.loadLatest().orElse(null);
             if (resumed != null) {
                 checkResumable(resumed, spec, settings);

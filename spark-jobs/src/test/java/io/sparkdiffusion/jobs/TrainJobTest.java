@@ -25,6 +25,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -113,6 +114,32 @@ class TrainJobTest {
     }
 
     @Test
+    void aRunKilledBetweenCheckpointsResumesFromLatestAndTheCurveJoinsUp() throws Exception {
+        Path runDir = tmp.resolve("killed");
+        assertEquals(0, train(runDir, "train.workers=2", "train.averaging-frequency=2", "train.epochs=2",
+                "train.sample-every-epochs=0"));
+        CheckpointStore store = CheckpointStore.open(runDir.toUri(), new Configuration());
+        assertEquals(12, store.latest().orElseThrow().step());
+        List<String> beforeKill = Files.readAllLines(runDir.resolve("metrics.jsonl"));
+        // What a driver killed later leaves behind: rows logged after the last checkpoint, and a checkpoint
+        // whose write was cut short (no checkpoint.json, never renamed into place)
+        List<String> killed = new ArrayList<>(beforeKill);
+        killed.add("{\"step\":14,\"epoch\":2,\"loss\":123.456,\"lr\":0.003,\"images_per_s\":1.0,\"wall_s\":1.0}");
+        Files.write(runDir.resolve("metrics.jsonl"), killed);
+        Path partial = Files.createDirectories(runDir.resolve("checkpoints").resolve("_tmp-step-0000016-crashed"));
+        Files.write(partial.resolve("model.zip"), new byte[] {1, 2, 3});
+
+        assertEquals(0, train(runDir, "train.workers=2", "train.averaging-frequency=2", "train.epochs=3",
+                "train.sample-every-epochs=0", "train.resume=true"));
+        assertEquals(18, store.latest().orElseThrow().step(), "continued from step 12, not from the lost work");
+        List<String> rows = Files.readAllLines(runDir.resolve("metrics.jsonl"));
+        assertEquals(beforeKill, rows.subList(0, beforeKill.size()), "rows up to the checkpoint kept");
+        assertEquals(beforeKill.size() + 3, rows.size(), "the rows of the lost work replaced by the rerun's");
+        assertTrue(rows.stream().noneMatch(r -> r.contains("123.456")), "no row of the lost work survives");
+        assertTrue(Files.notExists(partial), "the partial checkpoint was cleaned up");
+    }
+
+    @Test
     void badInputExitsWith2AndOneLine() throws Exception {
         ByteArrayOutputStream err = new ByteArrayOutputStream();
         PrintStream old = System.err;
@@ -121,6 +148,24 @@ class TrainJobTest {
             assertEquals(2, TrainJob.run("--set", "train.data=" + tmp.resolve("missing"), "--set",
                     "train.run-dir=" + tmp.resolve("r1")));
             assertTrue(err.toString().contains("not a complete PrepareJob output"), err.toString());
+
+            Path noShards = copyOfPrepared("no-shards");
+            try (var files = Files.list(noShards.resolve("shards"))) {
+                for (Path f : files.toList()) {
+                    Files.delete(f);
+                }
+            }
+            err.reset();
+            assertEquals(2, train(tmp.resolve("r2"), "train.data=" + noShards));
+            assertTrue(err.toString().contains("no Parquet shards"), err.toString());
+
+            Path future = copyOfPrepared("future-version");
+            String manifest = Files.readString(future.resolve("manifest.json"));
+            Files.writeString(future.resolve("manifest.json"),
+                    manifest.replaceFirst("\"formatVersion\"\\s*:\\s*1", "\"formatVersion\" : 99"));
+            err.reset();
+            assertEquals(2, train(tmp.resolve("r3"), "train.data=" + future));
+            assertTrue(err.toString().contains("format version 99"), err.toString());
 
             Path runDir = tmp.resolve("respec");
             assertEquals(0, train(runDir, "train.workers=2", "train.max-steps=2", "train.sample-every-epochs=0"));
@@ -134,5 +179,16 @@ class TrainJobTest {
         } finally {
             System.setErr(old);
         }
+    }
+
+    /** A copy of the prepared data set that a test may damage. */
+    static Path copyOfPrepared(String name) throws java.io.IOException {
+        Path copy = tmp.resolve(name);
+        try (var paths = Files.walk(prepared)) {
+            for (Path source : paths.toList()) {
+                Files.copy(source, copy.resolve(prepared.relativize(source).toString()));
+            }
+        }
+        return copy;
     }
 }
