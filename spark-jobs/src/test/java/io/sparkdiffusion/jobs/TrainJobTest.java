@@ -126,6 +126,7 @@ class TrainJobTest {
         List<String> killed = new ArrayList<>(beforeKill);
         killed.add("{\"step\":14,\"epoch\":2,\"loss\":123.456,\"lr\":0.003,\"images_per_s\":1.0,\"wall_s\":1.0}");
         Files.write(runDir.resolve("metrics.jsonl"), killed);
+        Files.deleteIfExists(runDir.resolve(".metrics.jsonl.crc")); // Hadoop's local checksum of the old content
         Path partial = Files.createDirectories(runDir.resolve("checkpoints").resolve("_tmp-step-0000016-crashed"));
         Files.write(partial.resolve("model.zip"), new byte[] {1, 2, 3});
 
@@ -163,6 +164,7 @@ class TrainJobTest {
             String manifest = Files.readString(future.resolve("manifest.json"));
             Files.writeString(future.resolve("manifest.json"),
                     manifest.replaceFirst("\"formatVersion\"\\s*:\\s*1", "\"formatVersion\" : 99"));
+            Files.deleteIfExists(future.resolve(".manifest.json.crc"));
             err.reset();
             assertEquals(2, train(tmp.resolve("r3"), "train.data=" + future));
             assertTrue(err.toString().contains("format version 99"), err.toString());
