@@ -1,14 +1,14 @@
 #!/usr/bin/env bash
 # PrepareJob throughput (issue 3): the job on local[2] against the decode-only floor, on the same corpus.
 #   bench/prepare.sh [CORPUS_DIR] [OUT_DIR]
-# CORPUS_DIR defaults to /tmp/fashion-mnist-70k (made first with scripts/fashion-mnist-tree.sh if missing);
-# OUT_DIR to /tmp/fashion-mnist-70k-prepared. The job runs with the driver heap at DRIVER_MEMORY (default
+# CORPUS_DIR defaults to ${TMPDIR:-/tmp}/fashion-mnist-70k (made first with scripts/fashion-mnist-tree.sh if missing);
+# OUT_DIR to ${TMPDIR:-/tmp}/fashion-mnist-70k-prepared. The job runs with the driver heap at DRIVER_MEMORY (default
 # 512m: the issue's memory check); SIZE and CHANNELS (default 28 and 1) set the job's output shape. Prints
 # the floor lines, the job's wall time and images/s, and the load.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-corpus="${1:-/tmp/fashion-mnist-70k}"
-out="${2:-/tmp/fashion-mnist-70k-prepared}"
+corpus="${1:-${TMPDIR:-/tmp}/fashion-mnist-70k}"
+out="${2:-${TMPDIR:-/tmp}/fashion-mnist-70k-prepared}"
 if [ ! -d "$corpus" ]; then
   scripts/fashion-mnist-tree.sh "$corpus"
 fi
