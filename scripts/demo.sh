@@ -46,7 +46,8 @@ echo "== TrainJob: $epochs epochs on 2 workers -> $out/train"
 rm -rf "$out/train"
 SPARK_MASTER="local[2]" scripts/run-local.sh train --set "train.data=$out/prepared" --set "train.run-dir=$out/train" \
   --set "train.epochs=$epochs" --set train.workers=2 --set train.batch-size=32 --set train.averaging-frequency=4 \
-  --set "train.sample-every-epochs=$epochs" --set train.checkpoint-every-epochs=10 "${extra[@]}"
+  --set "train.sample-every-epochs=$epochs" --set train.checkpoint-every-epochs=10 --set train.sample.guidance=3 \
+  "${extra[@]}"
 
 echo
 echo "demo finished in $(( $(date +%s) - start )) s"
