@@ -19,7 +19,6 @@ import org.nd4j.linalg.learning.regularization.Regularization;
 
 import java.util.Collection;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 
 /**
@@ -143,14 +142,8 @@ public class GroupNormalization extends FeedForwardLayer {
                                                        DataType networkDataType) {
         LayerValidation.assertNOutSet("GroupNormalization", getLayerName(), layerIndex, getNOut());
         validateGroups(layerIndex);
-        GroupNormLayer layer = new GroupNormLayer(conf, networkDataType);
-        layer.setListeners(trainingListeners);
-        layer.setIndex(layerIndex);
-        layer.setParamsViewArray(layerParamsView);
-        Map<String, INDArray> paramTable = initializer().init(conf, layerParamsView, initializeParams);
-        layer.setParamTable(paramTable);
-        layer.setConf(conf);
-        return layer;
+        return NativeLayers.bind(new GroupNormLayer(conf, networkDataType), conf, initializer(), trainingListeners,
+                layerIndex, layerParamsView, initializeParams);
     }
 
     @Override

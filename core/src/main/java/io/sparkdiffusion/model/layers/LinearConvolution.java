@@ -9,7 +9,6 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 import java.util.Collection;
-import java.util.Map;
 
 /**
  * DL4J's 2D {@link ConvolutionLayer} (same configuration, parameters, JSON fields and forward pass) whose backprop does
@@ -38,14 +37,8 @@ public class LinearConvolution extends ConvolutionLayer {
                              int layerIndex, INDArray layerParamsView, boolean initializeParams,
                              DataType networkDataType) {
         LayerValidation.assertNInNOutSet("LinearConvolution", getLayerName(), layerIndex, getNIn(), getNOut());
-        LinearConvolutionLayer layer = new LinearConvolutionLayer(conf, networkDataType);
-        layer.setListeners(trainingListeners);
-        layer.setIndex(layerIndex);
-        layer.setParamsViewArray(layerParamsView);
-        Map<String, INDArray> paramTable = initializer().init(conf, layerParamsView, initializeParams);
-        layer.setParamTable(paramTable);
-        layer.setConf(conf);
-        return layer;
+        return NativeLayers.bind(new LinearConvolutionLayer(conf, networkDataType), conf, initializer(), trainingListeners,
+                layerIndex, layerParamsView, initializeParams);
     }
 
     @Override

@@ -17,7 +17,6 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 import java.util.Collection;
-import java.util.Map;
 import java.util.Objects;
 
 /**
@@ -139,14 +138,8 @@ public class SpatialSelfAttention extends FeedForwardLayer {
                                                        DataType networkDataType) {
         LayerValidation.assertNOutSet("SpatialSelfAttention", getLayerName(), layerIndex, getNOut());
         validateHeads(layerIndex);
-        SpatialSelfAttentionLayer layer = new SpatialSelfAttentionLayer(conf, networkDataType);
-        layer.setListeners(trainingListeners);
-        layer.setIndex(layerIndex);
-        layer.setParamsViewArray(layerParamsView);
-        Map<String, INDArray> paramTable = initializer().init(conf, layerParamsView, initializeParams);
-        layer.setParamTable(paramTable);
-        layer.setConf(conf);
-        return layer;
+        return NativeLayers.bind(new SpatialSelfAttentionLayer(conf, networkDataType), conf, initializer(), trainingListeners,
+                layerIndex, layerParamsView, initializeParams);
     }
 
     @Override
