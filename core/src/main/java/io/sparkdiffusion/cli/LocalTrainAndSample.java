@@ -108,7 +108,7 @@ public final class LocalTrainAndSample {
 
         while (trainer.step() < maxSteps && trainer.epoch() < maxEpochs) {
             trainer.trainEpoch(data, maxSteps, (done, e, loss, images) -> {
-                progress.record(done, loss, images);
+                progress.record(loss, images);
                 if (done % logEvery == 0 || done == maxSteps) {
                     metrics.add(progress.row(done, e, network.getLearningRate("time_mlp1")));
                     System.out.println(progress.line(done, e));

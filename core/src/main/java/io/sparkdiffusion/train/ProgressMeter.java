@@ -21,7 +21,8 @@ public final class ProgressMeter {
         this.maxSteps = maxSteps;
     }
 
-    public void record(long step, double loss, int batchImages) {
+    /** One optimizer step (or averaging round) with its loss and the images it trained on. */
+    public void record(double loss, int batchImages) {
         images += batchImages;
         intervalImages += batchImages;
         lossSum += loss;

@@ -108,7 +108,7 @@ public final class SparkTrainer {
             sparkNet.getNetwork().getConfiguration().setIterationCount(Math.toIntExact(step));
             sparkNet.getNetwork().getConfiguration().setEpochCount(epoch);
             ema.update(sparkNet.getNetwork().params());
-            progress.record(step, sparkNet.getScore(), imagesInRound(sizes, round));
+            progress.record(sparkNet.getScore(), imagesInRound(sizes, round));
             metrics.add(progress.row(step, epoch, sparkNet.getNetwork().getLearningRate("time_mlp1")));
             System.out.println("train: " + progress.line(step, epoch) + "  round " + (round + 1) + "/" + roundsPerEpoch);
             round++;
