@@ -12,15 +12,13 @@ import org.apache.hadoop.fs.Path;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.List;
-import java.util.stream.IntStream;
 
 /**
  * Exports an idx image set (MNIST, Fashion-MNIST) to a folder-per-class PNG tree,
  * {@code out/<class>/<index>.png}, the layout PrepareJob, PyTorch's ImageFolder and Keras read.
  *
  * <pre>IdxToPngTree IMAGES.idx3[.gz] LABELS.idx1[.gz] OUT_DIR [PER_CLASS_LIMIT]</pre>
- * Class folder names are Fashion-MNIST's when the file name says "fashion" or the files are Debian's
- * Fashion-MNIST, else the label numbers.
+ * Class folder names: {@link FashionMnist#classNamesFor}.
  */
 public final class IdxToPngTree {
     private IdxToPngTree() {
@@ -57,14 +55,11 @@ public final class IdxToPngTree {
             throw new IllegalArgumentException(labels + " has " + labelValues.length + " labels for "
                     + pixels.count() + " images");
         }
-        int classes = IntStream.of(labelValues).max().orElse(-1) + 1;
-        boolean fashion = images.toLowerCase().contains("fashion") && classes == FashionMnist.CLASS_NAMES.size();
-        List<String> names = fashion ? FashionMnist.CLASS_NAMES
-                : IntStream.range(0, classes).mapToObj(Integer::toString).toList();
+        List<String> names = FashionMnist.classNamesFor(images, labelValues);
         Path out = new Path(outDir);
         FileSystem fs = out.getFileSystem(conf);
         fs.setWriteChecksum(false); // no .crc side files next to the PNGs on a local file system
-        int[] perClass = new int[classes];
+        int[] perClass = new int[names.size()];
         int written = 0;
         for (int i = 0; i < pixels.count(); i++) {
             int label = labelValues[i];

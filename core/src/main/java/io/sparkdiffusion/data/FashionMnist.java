@@ -25,6 +25,18 @@ public final class FashionMnist {
     private FashionMnist() {
     }
 
+    /**
+     * Class names for the labels of an idx file: Fashion-MNIST's when the file's path says "fashion" and it has
+     * their number of classes, else the label numbers.
+     */
+    public static List<String> classNamesFor(String idxPath, int[] labels) {
+        int classes = java.util.stream.IntStream.of(labels).max().orElse(-1) + 1;
+        if (classes == CLASS_NAMES.size() && idxPath.toLowerCase(java.util.Locale.ROOT).contains("fashion")) {
+            return CLASS_NAMES;
+        }
+        return java.util.stream.IntStream.range(0, classes).mapToObj(Integer::toString).toList();
+    }
+
     /** Reads an images file and its labels file (plain or gzip) into memory. Streams are not closed. */
     public static LabeledImages read(InputStream images, InputStream labels) throws IOException {
         return LabeledImages.fromIdx(IdxReader.readImages(images), IdxReader.readLabels(labels), CLASS_NAMES);

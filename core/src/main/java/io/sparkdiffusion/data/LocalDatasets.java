@@ -7,8 +7,6 @@ import org.apache.hadoop.fs.Path;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.util.List;
-import java.util.stream.IntStream;
 
 /** Loads a small corpus for the single-JVM trainer: an idx image file (+ labels) or a folder-per-class tree. */
 public final class LocalDatasets {
@@ -45,10 +43,6 @@ public final class LocalDatasets {
         if (labelValues.length != images.count()) {
             throw new InputError(labelFile + " has " + labelValues.length + " labels for " + images.count() + " images");
         }
-        int classes = IntStream.of(labelValues).max().orElse(-1) + 1;
-        List<String> names = classes == FashionMnist.CLASS_NAMES.size() && data.contains("fashion")
-                ? FashionMnist.CLASS_NAMES
-                : IntStream.range(0, classes).mapToObj(Integer::toString).toList();
-        return LabeledImages.fromIdx(images, labelValues, names);
+        return LabeledImages.fromIdx(images, labelValues, FashionMnist.classNamesFor(data, labelValues));
     }
 }
