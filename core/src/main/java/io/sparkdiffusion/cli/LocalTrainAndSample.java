@@ -16,7 +16,6 @@ import io.sparkdiffusion.sampling.GridSampler;
 import io.sparkdiffusion.schedule.ScheduleSpec;
 import io.sparkdiffusion.train.Ema;
 import io.sparkdiffusion.train.LocalTrainer;
-import io.sparkdiffusion.train.LossCurve;
 import io.sparkdiffusion.train.MetricsLog;
 import io.sparkdiffusion.train.ProgressMeter;
 import io.sparkdiffusion.train.WarmupSchedule;
@@ -121,8 +120,7 @@ public final class LocalTrainAndSample {
         }
         saveCheckpoint(store, base, trainer, keep, progress);
         metrics.flush();
-        Path lossCurve = new Path(store.runDir(), "loss.png");
-        write(lossCurve, LossCurve.png(metrics.rows(), "training loss, " + store.runDir().getName()), hadoop);
+        Path lossCurve = metrics.writeLossCurve("training loss, " + store.runDir().getName());
 
         Settings sample = s.at("sample");
         GridSampler grid = new GridSampler(spec, scheduleSpec, sample.getString("sampler"),

@@ -22,6 +22,7 @@ import java.util.UUID;
  */
 public final class MetricsLog {
     public static final String FILE = "metrics.jsonl";
+    public static final String LOSS_CURVE = "loss.png";
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final FileSystem fs;
@@ -58,6 +59,15 @@ public final class MetricsLog {
 
     public List<Map<String, Object>> rows() {
         return List.copyOf(rows);
+    }
+
+    /** Renders the logged loss as {@code loss.png} beside the log and returns its path. */
+    public Path writeLossCurve(String title) throws IOException {
+        Path png = new Path(file.getParent(), LOSS_CURVE);
+        try (OutputStream out = fs.create(png, true)) {
+            out.write(LossCurve.png(rows, title));
+        }
+        return png;
     }
 
     public void flush() throws IOException {

@@ -7,7 +7,6 @@ import io.sparkdiffusion.image.ImageShape;
 import io.sparkdiffusion.model.UNetSpec;
 import io.sparkdiffusion.sampling.GridSampler;
 import io.sparkdiffusion.train.Ema;
-import io.sparkdiffusion.train.LossCurve;
 import io.sparkdiffusion.train.MetricsLog;
 import io.sparkdiffusion.train.ProgressMeter;
 import io.sparkdiffusion.train.TrainingOrder;
@@ -126,7 +125,7 @@ public final class SparkTrainer {
         }
         checkpoint(sparkNet.getNetwork(), ema, step, epoch, round, progress, metrics);
         System.out.println("train: done at step " + step + "; checkpoint " + store.latest().map(r -> r.dir().toString()).orElse("?"));
-        System.out.println("train: loss curve " + new Path(store.runDir(), "loss.png") + ", metrics "
+        System.out.println("train: loss curve " + new Path(store.runDir(), MetricsLog.LOSS_CURVE) + ", metrics "
                 + new Path(store.runDir(), MetricsLog.FILE));
     }
 
@@ -153,7 +152,7 @@ public final class SparkTrainer {
         store.save(info, network, ema.params());
         store.keepLast(settings.keepCheckpoints());
         metrics.flush();
-        write(new Path(store.runDir(), "loss.png"), LossCurve.png(metrics.rows(), "training loss"));
+        metrics.writeLossCurve("training loss");
         System.out.println("train: checkpoint at step " + step + " (epoch " + epoch + ")");
     }
 
