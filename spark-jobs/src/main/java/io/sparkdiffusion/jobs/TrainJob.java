@@ -83,9 +83,12 @@ public final class TrainJob {
             int workers = settings.workers() > 0 ? settings.workers() : sc.defaultParallelism();
             PreparedData data = PreparedData.load(spark.session(), settings.data(), manifest, settings.split(), workers);
             System.out.println("train: " + NativeRuntime.describe() + "; model " + spec);
-            new SparkTrainer(sc, settings, data, spec, store, store.runDir().getFileSystem(hadoop), workers)
-                    .run(start(resumed, spec, settings));
-            data.release();
+            try {
+                new SparkTrainer(sc, settings, data, spec, store, store.runDir().getFileSystem(hadoop), workers)
+                        .run(start(resumed, spec, settings));
+            } finally {
+                data.release(); // a session the job did not make (a test's, a notebook's) keeps running
+            }
         }
     }
 
