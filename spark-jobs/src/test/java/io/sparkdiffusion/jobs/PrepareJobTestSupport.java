@@ -52,11 +52,16 @@ abstract class PrepareJobTestSupport {
             args.add("--set");
             args.add(set);
         }
+        return capture(() -> PrepareJob.run(args.toArray(String[]::new)));
+    }
+
+    /** Runs a job's {@code run} and catches what it printed on stderr. */
+    static Run capture(java.util.function.IntSupplier job) {
         PrintStream original = System.err;
         ByteArrayOutputStream captured = new ByteArrayOutputStream();
         System.setErr(new PrintStream(captured, true, StandardCharsets.UTF_8));
         try {
-            int code = PrepareJob.run(args.toArray(String[]::new));
+            int code = job.getAsInt();
             return new Run(code, captured.toString(StandardCharsets.UTF_8));
         } finally {
             System.setErr(original);

@@ -7,6 +7,7 @@ import java.util.Map;
 
 import io.sparkdiffusion.image.ImagePreparer;
 import io.sparkdiffusion.image.PrepareOptions;
+import io.sparkdiffusion.jobs.glue.BinaryFileTree;
 import io.sparkdiffusion.jobs.prepare.PrepareSettings.Layout;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.Path;
@@ -15,33 +16,18 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
-import org.apache.spark.sql.catalyst.plans.logical.LogicalPlan;
-import org.apache.spark.sql.execution.datasources.HadoopFsRelation;
-import org.apache.spark.sql.execution.datasources.LogicalRelation;
-import org.apache.spark.sql.execution.datasources.PartitioningAwareFileIndex;
-import scala.collection.JavaConverters;
 
 /**
- * An image tree read with Spark's {@code binaryFile} source: the listing is Spark's (parallel for large
- * trees), the bytes are read and decoded on the executors.
+ * An image corpus tree ({@link BinaryFileTree}): the listing is Spark's, the bytes are read and decoded on the
+ * executors.
  */
 public final class TreeCorpus {
-    /** Compressed bytes per decoding task when the corpus is large. */
-    private static final long BYTES_PER_PARTITION = 64L << 20;
-    /** Files per decoding task at most: a task carries its file list (~90 bytes a file). */
-    private static final long FILES_PER_PARTITION = 5_000;
-    /** Decoding tasks per core at least, so that a slow partition does not leave cores idle at the end. */
-    private static final int PARTITIONS_PER_CORE = 3;
-
-    private final Dataset<Row> files;
+    private final BinaryFileTree tree;
     private final ClassFolders folders;
     private final PrepareSettings settings;
 
     public TreeCorpus(SparkSession spark, Path root, PrepareSettings settings) {
-        this.files = spark.read().format("binaryFile")
-                .option("recursiveFileLookup", "true")
-                .option("pathGlobFilter", settings.glob())
-                .load(root.toString());
+        this.tree = new BinaryFileTree(spark, root, settings.glob());
         this.folders = new ClassFolders(root);
         this.settings = settings;
     }
@@ -65,31 +51,8 @@ public final class TreeCorpus {
         return empty;
     }
 
-    /**
-     * Spark counts every file as at least 4 MB (spark.sql.files.openCostInBytes), so a tree of 70,000 small
-     * PNGs becomes ~2,000 tasks and as many tiny Parquet files. Merge them (no shuffle) into partitions of
-     * about {@link #BYTES_PER_PARTITION} and at most {@link #FILES_PER_PARTITION} files, keeping a few per core.
-     */
-    private Dataset<Row> fewerPartitionsForSmallFiles(Dataset<Row> input) {
-        long bytes = 0;
-        long count = 0;
-        for (FileStatus status : listing()) {
-            bytes += status.getLen();
-            count++;
-        }
-        int cores = input.sparkSession().sparkContext().defaultParallelism();
-        long target = Math.max(Math.max((long) PARTITIONS_PER_CORE * cores, (bytes + BYTES_PER_PARTITION - 1) / BYTES_PER_PARTITION),
-                (count + FILES_PER_PARTITION - 1) / FILES_PER_PARTITION);
-        return input.rdd().getNumPartitions() > target ? input.coalesce((int) Math.min(Integer.MAX_VALUE, target)) : input;
-    }
-
     private List<FileStatus> listing() {
-        LogicalPlan plan = files.queryExecution().analyzed();
-        if (plan instanceof LogicalRelation relation && relation.relation() instanceof HadoopFsRelation fsRelation
-                && fsRelation.location() instanceof PartitioningAwareFileIndex index) {
-            return JavaConverters.seqAsJavaList(index.allFiles());
-        }
-        throw new IllegalStateException("unexpected plan of the binaryFile source: " + plan.getClass().getName());
+        return tree.listing();
     }
 
     /**
@@ -111,12 +74,12 @@ public final class TreeCorpus {
     public Dataset<Row> decode(List<String> classNames) {
         MapPartitionsFunction<Row, Row> prepare = prepareFiles(folders, ClassFolders.indexOf(classNames),
                 settings.layout() == Layout.CLASS_FOLDERS, settings.image(), settings.validationFraction());
-        Dataset<Row> decoded = fewerPartitionsForSmallFiles(files.select("path", "content"))
+        Dataset<Row> decoded = tree.pathsAndContents()
                 .mapPartitions(prepare, Encoders.row(PreparedRows.DECODED));
         List<Row> empty = emptyFiles().stream()
                 .map(path -> PreparedRows.rejected(path, -1, "empty file (0 bytes)", settings.validationFraction()))
                 .toList();
-        return empty.isEmpty() ? decoded : decoded.union(files.sparkSession().createDataFrame(empty, PreparedRows.DECODED));
+        return empty.isEmpty() ? decoded : decoded.union(tree.files().sparkSession().createDataFrame(empty, PreparedRows.DECODED));
     }
 
     // Static, so that the function Spark ships to executors captures only what it names (not this corpus).

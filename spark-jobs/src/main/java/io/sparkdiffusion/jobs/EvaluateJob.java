@@ -1,0 +1,42 @@
+package io.sparkdiffusion.jobs;
+
+import io.sparkdiffusion.cli.JobRunner;
+import io.sparkdiffusion.config.Settings;
+import io.sparkdiffusion.jobs.evaluate.ClassifierTraining;
+import io.sparkdiffusion.jobs.evaluate.EvaluateSettings;
+import io.sparkdiffusion.jobs.evaluate.Evaluation;
+
+/**
+ * Scores generated images against real ones: Fréchet distance in the feature space of a small CNN classifier (with
+ * the real-vs-real floor), class consistency, per-class counts, and train-on-synthetic vs train-on-real accuracy.
+ * Mode {@code train-classifier} first trains that classifier on a PrepareJob output.
+ *
+ * <pre>
+ * spark-submit --class io.sparkdiffusion.jobs.EvaluateJob JAR --config conf/evaluate.conf --set evaluate.mode=train-classifier
+ * spark-submit --class io.sparkdiffusion.jobs.EvaluateJob JAR --config conf/evaluate.conf [--set evaluate.key=value ...]
+ * </pre>
+ */
+public final class EvaluateJob {
+    static final String USAGE = "EvaluateJob [--config FILE] [--set evaluate.key=value ...]";
+
+    private EvaluateJob() {
+    }
+
+    public static void main(String[] args) {
+        System.exit(run(args));
+    }
+
+    /** Runs the job and returns its exit code: 0 done, 2 bad usage/config/input (one line on stderr), 1 failure. */
+    public static int run(String... args) {
+        return JobRunner.run("evaluate", USAGE, args, EvaluateJob::evaluate);
+    }
+
+    static void evaluate(Settings all) throws Exception {
+        EvaluateSettings settings = EvaluateSettings.from(all);
+        switch (settings.mode()) {
+            case TRAIN_CLASSIFIER -> ClassifierTraining.run(settings);
+            case EVALUATE -> Evaluation.run(settings);
+            default -> throw new IllegalStateException("unknown mode " + settings.mode());
+        }
+    }
+}

@@ -1,0 +1,78 @@
+package io.sparkdiffusion.jobs.evaluate;
+
+import java.util.List;
+
+import io.sparkdiffusion.config.InputError;
+import io.sparkdiffusion.data.LabeledImages;
+import io.sparkdiffusion.data.PreparedManifest;
+import io.sparkdiffusion.eval.FeatureClassifier;
+import io.sparkdiffusion.image.ImageShape;
+import io.sparkdiffusion.jobs.glue.SparkSessions;
+import io.sparkdiffusion.jobs.glue.StagedOutput;
+import io.sparkdiffusion.jobs.glue.TaskErrors;
+import io.sparkdiffusion.jobs.train.PreparedData;
+import io.sparkdiffusion.runtime.NativeRuntime;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.Path;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+
+/**
+ * Mode train-classifier: trains the feature classifier on a PrepareJob output's train split and saves it, with
+ * its accuracy on the validation split, to {@code evaluate.classifier}.
+ *
+ * <p>The classifier is small and trains in the driver JVM: the training images are streamed there as uint8 (a
+ * 28×28 grey image is 784 bytes, so Fashion-MNIST's 60,000 take 47 MB); {@code evaluate.train-images} bounds them.
+ */
+public final class ClassifierTraining {
+
+    private ClassifierTraining() {
+    }
+
+    public static void run(EvaluateSettings settings) throws Exception {
+        Configuration hadoop = new Configuration();
+        PreparedManifest manifest = PreparedData.readManifest(settings.data(), hadoop);
+        List<String> classes = manifest.classNames() == null ? List.of() : manifest.classNames();
+        if (classes.size() < 2) {
+            throw new InputError(settings.data() + " has " + classes.size() + " classes; a classifier needs labeled "
+                    + "images of at least 2 (evaluate.data)");
+        }
+        if (PreparedSets.count(manifest, "train") == 0) {
+            throw new InputError("the train split of " + settings.data() + " is empty (evaluate.data)");
+        }
+        ImageShape shape = manifest.shape();
+        StagedOutput out = StagedOutput.prepare(new Path(settings.classifier()), settings.overwrite(),
+                "evaluate.classifier", hadoop);
+        int[] identity = java.util.stream.IntStream.range(0, classes.size()).toArray();
+        NativeRuntime.init();
+        try (SparkSessions spark = SparkSessions.open("evaluate", settings.sparkMaster())) {
+            try {
+                Dataset<Row> train = PreparedSets.rows(spark.session(), settings.data(), manifest, "train");
+                LabeledImages images = PreparedSets.collect(train, shape, settings.trainImages(), settings.seed(),
+                        identity, classes, "evaluate.data " + settings.data());
+                long started = System.nanoTime();
+                FeatureClassifier classifier = FeatureClassifier.train(images, settings.recipe());
+                double seconds = (System.nanoTime() - started) / 1e9;
+                LabeledImages validation = PreparedSets.count(manifest, "validation") == 0 ? null
+                        : PreparedSets.collect(PreparedSets.rows(spark.session(), settings.data(), manifest, "validation"),
+                        shape, 0, settings.seed(), identity, classes, "evaluate.data " + settings.data());
+                Double accuracy = validation == null ? null : classifier.accuracy(validation, settings.batchSize());
+                classifier = classifier.withInfo(classifier.info().withTrainingData(settings.data(), "train")
+                        .withValidation(validation == null ? 0 : validation.count(), accuracy));
+                classifier.save(out.fileSystem(), out.staging());
+                out.commit();
+                System.out.printf(java.util.Locale.ROOT, "evaluate: classifier (%,d parameters, %d-d features) trained on "
+                                + "%,d images of %s in %.0f s; validation accuracy %s; saved to %s%n",
+                        classifier.numParams(), settings.recipe().featureWidth(), images.count(), shape, seconds,
+                        accuracy == null ? "- (no validation split)" : String.format(java.util.Locale.ROOT, "%.1f %% on %,d images",
+                                100 * accuracy, validation.count()), out.output());
+            } catch (RuntimeException e) {
+                out.abandon();
+                throw TaskErrors.inputErrorOr(e); // bad input found by a task: one line, exit 2
+            } catch (Exception | Error e) {
+                out.abandon();
+                throw e;
+            }
+        }
+    }
+}

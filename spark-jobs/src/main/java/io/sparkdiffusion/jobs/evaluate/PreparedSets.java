@@ -1,0 +1,98 @@
+package io.sparkdiffusion.jobs.evaluate;
+
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.xxhash64;
+
+import java.io.ByteArrayOutputStream;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+
+import io.sparkdiffusion.config.InputError;
+import io.sparkdiffusion.data.LabeledImages;
+import io.sparkdiffusion.data.PreparedManifest;
+import io.sparkdiffusion.eval.EvaluationReport;
+import io.sparkdiffusion.eval.EvaluationTally;
+import io.sparkdiffusion.eval.FloorSubsets;
+import io.sparkdiffusion.eval.ImageScorer;
+import io.sparkdiffusion.image.ImageShape;
+import io.sparkdiffusion.image.Uint8Image;
+import org.apache.hadoop.fs.Path;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+
+/** A PrepareJob output's images as EvaluateJob uses them: scored on the executors, or a bounded subset in the driver. */
+final class PreparedSets {
+    private PreparedSets() {
+    }
+
+    /** Images in a split (train, validation or all), from the manifest's counts. */
+    static long count(PreparedManifest manifest, String split) {
+        return switch (split) {
+            case "train" -> manifest.split().train();
+            case "validation" -> manifest.split().validation();
+            default -> manifest.images();
+        };
+    }
+
+    /** (id, label, pixels) rows of a split. */
+    static Dataset<Row> rows(SparkSession spark, String dir, PreparedManifest manifest, String split) {
+        Dataset<Row> rows = spark.read().parquet(new Path(dir, manifest.shards().path()).toString());
+        if (!split.equals("all")) {
+            rows = rows.filter(col("split").equalTo(split));
+        }
+        return rows.select("id", "label", "pixels");
+    }
+
+    /**
+     * Scores every image of a split on the executors: features into the reference group and the floor subsets,
+     * predictions of the classifier and the judges against the labels.
+     *
+     * @param labelMap the data's labels → the classifier's class indices
+     */
+    static EvaluationTally score(Dataset<Row> rows, ImageShape shape, int[] labelMap, FloorSubsets floor,
+                                 ScoringSetup setup) {
+        return rows.javaRDD().mapPartitions((Iterator<Row> it) -> {
+            ImageScorer scorer = setup.open();
+            while (it.hasNext()) {
+                Row row = it.next();
+                String id = row.getString(0);
+                int label = row.isNullAt(1) || row.getInt(1) < 0 ? -1 : labelMap[row.getInt(1)];
+                scorer.add(id, new Uint8Image(shape, (byte[]) row.get(2)), label, floor.referenceGroups(id, EvaluationReport.REFERENCE));
+            }
+            return List.of(scorer.finish()).iterator();
+        }).reduce(EvaluationTally::add);
+    }
+
+    /**
+     * Up to {@code limit} labeled images of a split (0 = all) in the driver, a random subset chosen by a hash of
+     * (id, seed), labels translated to the classifier's classes. Streamed a partition at a time; kept as uint8.
+     */
+    static LabeledImages collect(Dataset<Row> rows, ImageShape shape, int limit, long seed, int[] labelMap,
+                                 List<String> classNames, String what) {
+        Dataset<Row> chosen = rows.orderBy(xxhash64(col("id"), lit(seed)), col("id"));
+        if (limit > 0) {
+            chosen = chosen.limit(limit);
+        }
+        ByteArrayOutputStream pixels = new ByteArrayOutputStream();
+        List<Integer> labels = new ArrayList<>();
+        Iterator<Row> it = chosen.toLocalIterator();
+        while (it.hasNext()) {
+            Row row = it.next();
+            if (row.isNullAt(1) || row.getInt(1) < 0) {
+                throw new InputError(what + " has unlabeled images; a classifier trains on labeled ones");
+            }
+            byte[] p = (byte[]) row.get(2);
+            if (p.length != shape.size()) {
+                throw new InputError(what + ": image " + row.getString(0) + " has " + p.length + " pixel values, not "
+                        + shape.size() + " (" + shape + ")");
+            }
+            pixels.writeBytes(p);
+            labels.add(labelMap[row.getInt(1)]);
+        }
+        return new LabeledImages(shape, pixels.toByteArray(), labels.stream().mapToInt(Integer::intValue).toArray(),
+                classNames);
+    }
+}

@@ -1,0 +1,210 @@
+package io.sparkdiffusion.jobs;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+import java.util.function.Function;
+
+import io.sparkdiffusion.eval.ClassifierInfo;
+import io.sparkdiffusion.eval.EvaluationReport;
+import io.sparkdiffusion.eval.PatternImages;
+import io.sparkdiffusion.image.PngImages;
+import io.sparkdiffusion.image.Uint8Image;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * EvaluateJob on local[2]: a classifier trained on 8×8 pattern images, then generated trees of new pattern images
+ * (as a perfect generator would make), of noise, unlabeled, and bad ones.
+ */
+class EvaluateJobTest extends PrepareJobTestSupport {
+    static final List<String> RECIPE = List.of("evaluate.classifier-training.epochs=4",
+            "evaluate.classifier-training.batch-size=16", "evaluate.classifier-training.learning-rate=3e-3",
+            "evaluate.classifier-training.feature-width=32", "evaluate.batch-size=50");
+
+    @TempDir
+    static Path tmp;
+    static Path trainData;
+    static Path reference;
+    static Path classifier;
+    static Run trained;
+
+    @BeforeAll
+    static void trainClassifier() throws Exception {
+        startSpark();
+        trainData = prepared("train", 40, 1, "prepare.validation-fraction=0.25");
+        reference = prepared("reference", 30, 2, "prepare.validation-fraction=0");
+        classifier = tmp.resolve("classifier");
+        trained = evaluate(List.of("evaluate.mode=train-classifier", "evaluate.data=" + trainData));
+    }
+
+    @AfterAll
+    static void stop() {
+        stopSpark();
+    }
+
+    /** A PrepareJob output of {@code perClass} pattern images per class. */
+    private static Path prepared(String name, int perClass, long seed, String split) throws Exception {
+        Path tree = tree(name + "-tree", perClass, seed, true, PatternImages::pattern);
+        Path out = tmp.resolve(name);
+        Run run = prepare(tree, out, "prepare.size=8", "prepare.channels=1", split);
+        assertEquals(0, run.exitCode(), run.stderr());
+        return out;
+    }
+
+    interface ImageMaker {
+        Uint8Image make(int cls, int size, SplittableRandom random);
+    }
+
+    /** {@code <dir>/<class>/<i>.png} (or flat when not labeled) of 8×8 images. */
+    private static Path tree(String name, int perClass, long seed, boolean labeled, ImageMaker maker) throws Exception {
+        Path dir = tmp.resolve(name);
+        SplittableRandom random = new SplittableRandom(seed);
+        for (int c = 0; c < PatternImages.CLASSES.size(); c++) {
+            for (int i = 0; i < perClass; i++) {
+                String file = labeled ? PatternImages.CLASSES.get(c) + "/" + i + ".png" : c + "-" + i + ".png";
+                write(dir.resolve(file), PngImages.encode(maker.make(c, 8, random)));
+            }
+        }
+        return dir;
+    }
+
+    private static Run evaluate(List<String> sets) {
+        List<String> args = new ArrayList<>();
+        for (String set : concat(List.of("evaluate.classifier=" + classifier), RECIPE, sets)) {
+            args.add("--set");
+            args.add(set);
+        }
+        return capture(() -> EvaluateJob.run(args.toArray(String[]::new)));
+    }
+
+    @SafeVarargs
+    private static List<String> concat(List<String>... lists) {
+        List<String> all = new ArrayList<>();
+        for (List<String> l : lists) {
+            all.addAll(l);
+        }
+        return all;
+    }
+
+    /** Evaluates a generated tree against the reference; returns the report. */
+    private static EvaluationReport evaluated(Path generated, String name, String... more) throws Exception {
+        Path out = tmp.resolve(name);
+        Run run = evaluate(concat(List.of("evaluate.generated=" + generated, "evaluate.reference=" + reference,
+                "evaluate.output=" + out), List.of(more)));
+        assertEquals(0, run.exitCode(), run.stderr());
+        assertTrue(Files.exists(out.resolve("_SUCCESS")));
+        return EvaluationReport.fromJson(Files.readAllBytes(out.resolve("metrics.json")));
+    }
+
+    /** A SampleJob-like output: {@code <dir>/images/<class>/<id>.png}. */
+    private static Path generatedTree(String name, long seed, ImageMaker maker) throws Exception {
+        Path dir = tmp.resolve(name);
+        tree(name + "/images", 25, seed, true, maker);
+        return dir;
+    }
+
+    @Test
+    void trainClassifierSavesTheModelWithItsValidationAccuracy() throws Exception {
+        assertEquals(0, trained.exitCode(), trained.stderr());
+        ClassifierInfo info = ClassifierInfo.fromJson(Files.readAllBytes(classifier.resolve("classifier.json")));
+        assertEquals(PatternImages.CLASSES, info.classNames());
+        assertEquals("features", info.featureLayer());
+        assertEquals(32, info.featureWidth());
+        assertEquals(trainData.toString(), info.trainingData());
+        assertTrue(info.validationImages() > 20, "validation images: " + info.validationImages());
+        assertEquals(160, info.trainImages() + info.validationImages());
+        assertTrue(info.validationAccuracy() > 0.9, "validation accuracy " + info.validationAccuracy());
+        assertTrue(Files.exists(classifier.resolve("model.zip")) && Files.exists(classifier.resolve("_SUCCESS")));
+    }
+
+    @Test
+    void realLookingImagesScoreCloseAndConsistentNoiseScoresFarAndInconsistent() throws Exception {
+        EvaluationReport good = evaluated(generatedTree("good", 3, PatternImages::pattern), "good-metrics");
+        EvaluationReport noise = evaluated(generatedTree("noise", 4, (c, size, r) -> PatternImages.noise(size, r)),
+                "noise-metrics");
+
+        assertEquals(100, good.inputs().generatedImages());
+        assertEquals(120, good.inputs().referenceImages());
+        for (EvaluationReport.ClassRow row : good.classes()) {
+            assertEquals(25, row.generated(), row.name());
+            assertEquals(30, row.reference(), row.name());
+        }
+        // same-size subsets of about min(100, 120/2) = 60 images: two of the reference, one of the generated images
+        EvaluationReport.Floor sizes = good.sameSize();
+        assertEquals(120, sizes.imagesA() + sizes.imagesB(), 30);
+        assertEquals(60, sizes.imagesG(), 20);
+        double floor = sizes.realVsReal();
+        assertTrue(good.frechetDistance() < 0.1 * noise.frechetDistance(),
+                "FD good " + good.frechetDistance() + ", noise " + noise.frechetDistance());
+        // a perfect generator is as far from the reference as the reference from itself, at the same size
+        assertTrue(sizes.realVsGenerated() < 3 * floor && floor < 0.1 * noise.sameSize().realVsGenerated(),
+                "same size: good " + sizes.realVsGenerated() + ", floor " + floor + ", noise "
+                        + noise.sameSize().realVsGenerated());
+        assertTrue(good.classConsistency() > 0.9, "consistency of real-looking images " + good.classConsistency());
+        assertTrue(noise.classConsistency() < 0.5, "consistency of noise " + noise.classConsistency());
+        assertTrue(good.referenceAccuracy() > 0.9, "classifier accuracy on the reference " + good.referenceAccuracy());
+
+        assertEquals(100, good.trainOnSynthetic().trainImages());
+        assertEquals(120, good.trainOnSynthetic().testImages());
+        assertTrue(good.trainOnSynthetic().accuracy() > 0.8, "TSTR of real-looking images " + good.trainOnSynthetic());
+        assertTrue(good.trainOnReal().accuracy() > 0.8, "TRTR " + good.trainOnReal());
+        assertTrue(noise.trainOnSynthetic().accuracy() < 0.5, "TSTR of noise " + noise.trainOnSynthetic());
+        assertEquals(good.trainOnReal(), noise.trainOnReal(), "TRTR depends only on real images and the seed");
+    }
+
+    @Test
+    void anUnlabeledTreeGetsDistancesAndPredictedClassesOnly() throws Exception {
+        Path flat = tree("flat/images", 10, 5, false, PatternImages::pattern);
+        EvaluationReport report = evaluated(flat, "flat-metrics");
+        assertTrue(!report.inputs().generatedLabeled());
+        assertNull(report.classConsistency());
+        assertNull(report.trainOnSynthetic());
+        assertEquals(40, report.classes().stream().mapToLong(EvaluationReport.ClassRow::predictedAs).sum());
+        assertTrue(report.frechetDistance() >= 0);
+    }
+
+    @Test
+    void badInputExitsTwoWithOneLineAndWritesNothing() throws Exception {
+        Path good = generatedTree("bad-base", 6, PatternImages::pattern);
+        Path big = tmp.resolve("big");
+        write(big.resolve("images/bars/0.png"), PngImages.encode(PatternImages.noise(16, new SplittableRandom(1))));
+        write(big.resolve("images/bars/1.png"), PngImages.encode(PatternImages.noise(16, new SplittableRandom(2))));
+        Path mixed = tmp.resolve("mixed"); // found by a task, not by the driver's look at the first image
+        for (int i = 0; i < 5; i++) {
+            write(mixed.resolve("images/bars/" + i + ".png"), PngImages.encode(PatternImages.noise(8, new SplittableRandom(i))));
+        }
+        write(mixed.resolve("images/squares/big.png"), PngImages.encode(PatternImages.noise(16, new SplittableRandom(9))));
+        Path cats = tmp.resolve("cats");
+        write(cats.resolve("images/cats/0.png"), PngImages.encode(PatternImages.noise(8, new SplittableRandom(1))));
+        Function<Path, List<String>> base = g -> List.of("evaluate.generated=" + g, "evaluate.reference=" + reference,
+                "evaluate.output=" + tmp.resolve("bad-out"));
+        record Case(List<String> sets, String expected) {
+        }
+        List<Case> cases = List.of(
+                new Case(base.apply(tmp.resolve("nowhere")), "do not exist"),
+                new Case(concat(base.apply(good), List.of("evaluate.reference=" + tmp.resolve("none"))), "not a complete PrepareJob output"),
+                new Case(concat(base.apply(good), List.of("evaluate.classifier=" + tmp.resolve("no-classifier"))), "train-classifier"),
+                new Case(base.apply(big), "shape 1x16x16"),
+                new Case(base.apply(mixed), "shape 1x16x16"),
+                new Case(base.apply(cats), "'cats'"),
+                new Case(concat(base.apply(good), List.of("evaluate.output=" + reference)), "already exists"));
+        for (Case c : cases) {
+            Run run = evaluate(c.sets());
+            assertEquals(2, run.exitCode(), c.expected() + ": " + run.stderr());
+            assertEquals(1, run.stderrLines().size(), run.stderr());
+            assertTrue(run.stderr().startsWith("evaluate: ") && run.stderr().contains(c.expected()),
+                    c.expected() + ": " + run.stderr());
+        }
+        assertTrue(listing(tmp).stream().noneMatch(n -> n.startsWith("bad-out") || n.startsWith(".bad-out")),
+                "nothing written: " + listing(tmp));
+    }
+}
