@@ -66,10 +66,10 @@ public final class ClassifierTraining {
                         classifier.numParams(), settings.recipe().featureWidth(), images.count(), shape, seconds,
                         accuracy == null ? "- (no validation split)" : String.format(java.util.Locale.ROOT, "%.1f %% on %,d images",
                                 100 * accuracy, validation.count()), out.output());
-            } catch (RuntimeException e) {
+            } catch (Exception e) {
                 out.abandon();
                 throw TaskErrors.inputErrorOr(e); // bad input found by a task: one line, exit 2
-            } catch (Exception | Error e) {
+            } catch (Error e) {
                 out.abandon();
                 throw e;
             }

@@ -95,10 +95,10 @@ public final class Evaluation {
                 out.commit();
                 System.out.print(report.table());
                 System.out.println("evaluate: wrote " + new Path(out.output(), "metrics.json"));
-            } catch (RuntimeException e) {
+            } catch (Exception e) {
                 out.abandon();
                 throw TaskErrors.inputErrorOr(e); // bad input found by a task: one line, exit 2
-            } catch (Exception | Error e) {
+            } catch (Error e) {
                 out.abandon();
                 throw e;
             }

@@ -110,9 +110,10 @@ final class GeneratedImages {
         return labeled;
     }
 
-    /** The first image, decoded in the driver: its shape is checked before any task runs. */
+    /** The first image in path order, decoded in the driver: its shape is checked before any task runs. */
     Uint8Image first(Configuration conf) throws IOException {
-        Path path = listing.get(0).getPath();
+        Path path = listing.stream().map(FileStatus::getPath).min(java.util.Comparator.comparing(Path::toString))
+                .orElseThrow();
         try (InputStream in = path.getFileSystem(conf).open(path)) {
             return decode(path.toString(), in.readAllBytes());
         }

@@ -11,8 +11,11 @@ public final class TaskErrors {
     private TaskErrors() {
     }
 
-    /** Rethrows the InputError somewhere in {@code e}'s causes, or {@code e} itself. */
-    public static RuntimeException inputErrorOr(RuntimeException e) {
+    /**
+     * The InputError somewhere in {@code e}'s causes, or {@code e} itself. (Spark's Java API throws the checked
+     * SparkException without declaring it, so callers catch Exception.)
+     */
+    public static Exception inputErrorOr(Exception e) {
         for (Throwable t = e; t != null; t = t.getCause()) {
             if (t instanceof InputError input) {
                 return input;
