@@ -28,7 +28,7 @@ import org.junit.jupiter.api.io.TempDir;
 class EvaluateJobTest extends PrepareJobTestSupport {
     static final List<String> RECIPE = List.of("evaluate.classifier-training.epochs=4",
             "evaluate.classifier-training.batch-size=16", "evaluate.classifier-training.learning-rate=3e-3",
-            "evaluate.classifier-training.feature-width=32", "evaluate.batch-size=50");
+            "evaluate.classifier-training.feature-width=16", "evaluate.batch-size=50");
 
     @TempDir
     static Path tmp;
@@ -41,7 +41,7 @@ class EvaluateJobTest extends PrepareJobTestSupport {
     static void trainClassifier() throws Exception {
         startSpark();
         trainData = prepared("train", 40, 1, "prepare.validation-fraction=0.25");
-        reference = prepared("reference", 30, 2, "prepare.validation-fraction=0");
+        reference = prepared("reference", 100, 2, "prepare.validation-fraction=0");
         classifier = tmp.resolve("classifier");
         trained = evaluate(List.of("evaluate.mode=train-classifier", "evaluate.data=" + trainData));
     }
@@ -106,9 +106,9 @@ class EvaluateJobTest extends PrepareJobTestSupport {
     }
 
     /** A SampleJob-like output: {@code <dir>/images/<class>/<id>.png}. */
-    private static Path generatedTree(String name, long seed, ImageMaker maker) throws Exception {
+    private static Path generatedTree(String name, int perClass, long seed, ImageMaker maker) throws Exception {
         Path dir = tmp.resolve(name);
-        tree(name + "/images", 25, seed, true, maker);
+        tree(name + "/images", perClass, seed, true, maker);
         return dir;
     }
 
@@ -118,8 +118,8 @@ class EvaluateJobTest extends PrepareJobTestSupport {
         ClassifierInfo info = ClassifierInfo.fromJson(Files.readAllBytes(classifier.resolve("classifier.json")));
         assertEquals(PatternImages.CLASSES, info.classNames());
         assertEquals("features", info.featureLayer());
-        assertEquals(32, info.featureWidth());
-        assertEquals(trainData.toString(), info.trainingData());
+        assertEquals(16, info.featureWidth());
+        assertEquals("file:" + trainData, info.trainingData());
         assertTrue(info.validationImages() > 20, "validation images: " + info.validationImages());
         assertEquals(160, info.trainImages() + info.validationImages());
         assertTrue(info.validationAccuracy() > 0.9, "validation accuracy " + info.validationAccuracy());
@@ -128,20 +128,20 @@ class EvaluateJobTest extends PrepareJobTestSupport {
 
     @Test
     void realLookingImagesScoreCloseAndConsistentNoiseScoresFarAndInconsistent() throws Exception {
-        EvaluationReport good = evaluated(generatedTree("good", 3, PatternImages::pattern), "good-metrics");
-        EvaluationReport noise = evaluated(generatedTree("noise", 4, (c, size, r) -> PatternImages.noise(size, r)),
+        EvaluationReport good = evaluated(generatedTree("good", 100, 3, PatternImages::pattern), "good-metrics");
+        EvaluationReport noise = evaluated(generatedTree("noise", 100, 4, (c, size, r) -> PatternImages.noise(size, r)),
                 "noise-metrics");
 
-        assertEquals(100, good.inputs().generatedImages());
-        assertEquals(120, good.inputs().referenceImages());
+        assertEquals(400, good.inputs().generatedImages());
+        assertEquals(400, good.inputs().referenceImages());
         for (EvaluationReport.ClassRow row : good.classes()) {
-            assertEquals(25, row.generated(), row.name());
-            assertEquals(30, row.reference(), row.name());
+            assertEquals(100, row.generated(), row.name());
+            assertEquals(100, row.reference(), row.name());
         }
-        // same-size subsets of about min(100, 120/2) = 60 images: two of the reference, one of the generated images
+        // same-size subsets of about min(400, 400/2) = 200 images: two of the reference, one of the generated images
         EvaluationReport.Floor sizes = good.sameSize();
-        assertEquals(120, sizes.imagesA() + sizes.imagesB(), 30);
-        assertEquals(60, sizes.imagesG(), 20);
+        assertEquals(400, sizes.imagesA() + sizes.imagesB());
+        assertEquals(200, sizes.imagesG(), 40);
         double floor = sizes.realVsReal();
         assertTrue(good.frechetDistance() < 0.1 * noise.frechetDistance(),
                 "FD good " + good.frechetDistance() + ", noise " + noise.frechetDistance());
@@ -153,12 +153,25 @@ class EvaluateJobTest extends PrepareJobTestSupport {
         assertTrue(noise.classConsistency() < 0.5, "consistency of noise " + noise.classConsistency());
         assertTrue(good.referenceAccuracy() > 0.9, "classifier accuracy on the reference " + good.referenceAccuracy());
 
-        assertEquals(100, good.trainOnSynthetic().trainImages());
-        assertEquals(120, good.trainOnSynthetic().testImages());
+        // as many images as the real training split has (fewer than the 400 generated)
+        long realTrain = ClassifierInfo.fromJson(Files.readAllBytes(classifier.resolve("classifier.json"))).trainImages();
+        assertEquals(realTrain, good.trainOnSynthetic().trainImages());
+        assertEquals(realTrain, good.trainOnReal().trainImages());
+        assertEquals(400, good.trainOnSynthetic().testImages());
         assertTrue(good.trainOnSynthetic().accuracy() > 0.8, "TSTR of real-looking images " + good.trainOnSynthetic());
         assertTrue(good.trainOnReal().accuracy() > 0.8, "TRTR " + good.trainOnReal());
-        assertTrue(noise.trainOnSynthetic().accuracy() < 0.5, "TSTR of noise " + noise.trainOnSynthetic());
         assertEquals(good.trainOnReal(), noise.trainOnReal(), "TRTR depends only on real images and the seed");
+    }
+
+    @Test
+    void realLookingImagesInTheWrongClassFoldersFailConsistencyAndTstrNotTheDistance() throws Exception {
+        EvaluationReport shifted = evaluated(generatedTree("shifted", 100, 7,
+                (c, size, r) -> PatternImages.pattern((c + 1) % PatternImages.CLASSES.size(), size, r)), "shifted-metrics");
+        EvaluationReport.Floor sizes = shifted.sameSize();
+        assertTrue(sizes.realVsGenerated() < 3 * sizes.realVsReal(), "the images themselves look real: " + sizes);
+        assertTrue(shifted.classConsistency() < 0.1, "consistency " + shifted.classConsistency());
+        assertTrue(shifted.trainOnSynthetic().accuracy() < 0.1, "TSTR " + shifted.trainOnSynthetic());
+        assertTrue(shifted.trainOnReal().accuracy() > 0.8, "TRTR " + shifted.trainOnReal());
     }
 
     @Test
@@ -174,7 +187,7 @@ class EvaluateJobTest extends PrepareJobTestSupport {
 
     @Test
     void badInputExitsTwoWithOneLineAndWritesNothing() throws Exception {
-        Path good = generatedTree("bad-base", 6, PatternImages::pattern);
+        Path good = generatedTree("bad-base", 5, 6, PatternImages::pattern);
         Path big = tmp.resolve("big");
         write(big.resolve("images/bars/0.png"), PngImages.encode(PatternImages.noise(16, new SplittableRandom(1))));
         write(big.resolve("images/bars/1.png"), PngImages.encode(PatternImages.noise(16, new SplittableRandom(2))));

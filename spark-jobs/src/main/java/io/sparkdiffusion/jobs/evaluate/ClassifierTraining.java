@@ -57,7 +57,10 @@ public final class ClassifierTraining {
                         : PreparedSets.collect(PreparedSets.rows(spark.session(), settings.data(), manifest, "validation"),
                         shape, 0, settings.seed(), identity, classes, "evaluate.data " + settings.data());
                 Double accuracy = validation == null ? null : classifier.accuracy(validation, settings.batchSize());
-                classifier = classifier.withInfo(classifier.info().withTrainingData(settings.data(), "train")
+                // qualified, so that TRTR finds the data from wherever the evaluation runs
+                Path data = new Path(settings.data());
+                classifier = classifier.withInfo(classifier.info()
+                        .withTrainingData(data.getFileSystem(hadoop).makeQualified(data).toString(), "train")
                         .withValidation(validation == null ? 0 : validation.count(), accuracy));
                 classifier.save(out.fileSystem(), out.staging());
                 out.commit();

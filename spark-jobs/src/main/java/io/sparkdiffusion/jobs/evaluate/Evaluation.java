@@ -26,6 +26,8 @@ import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 
 /**
@@ -76,14 +78,17 @@ public final class Evaluation {
                 Map<String, byte[]> judges = new LinkedHashMap<>();
                 long judgeImages = judged ? trainJudges(spark.session(), generated, info, judges) : 0;
 
-                FloorSubsets floor = FloorSubsets.forSizes(referenceImages, generated.count(), settings.seed());
+                Dataset<Row> referenceRows = PreparedSets.rows(spark.session(), settings.reference(), reference,
+                        settings.referenceSplit());
+                FloorSubsets floor = generated.labeled() && referenceLabels.length > 0
+                        ? FloorSubsets.stratified(PreparedSets.countsPerClass(referenceRows, referenceLabels,
+                        info.classNames().size()), generated.countsPerClass(info.classNames().size()), settings.seed())
+                        : FloorSubsets.random(referenceImages, generated.count(), settings.seed());
                 EvaluationTally generatedTally = generated.score(new ScoringSetup(classifierDir, info, null,
                         settings.batchSize()), floor);
                 Broadcast<Map<String, byte[]>> broadcast = JavaSparkContext.fromSparkContext(spark.session().sparkContext())
                         .broadcast(judges);
-                EvaluationTally referenceTally = PreparedSets.score(
-                        PreparedSets.rows(spark.session(), settings.reference(), reference, settings.referenceSplit()),
-                        info.shape(), referenceLabels, floor,
+                EvaluationTally referenceTally = PreparedSets.score(referenceRows, info.shape(), referenceLabels, floor,
                         new ScoringSetup(classifierDir, info, broadcast, settings.batchSize()));
                 broadcast.destroy();
 

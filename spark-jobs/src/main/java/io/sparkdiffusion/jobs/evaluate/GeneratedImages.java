@@ -102,6 +102,18 @@ final class GeneratedImages {
         return new GeneratedImages(tree, folders, index, listing, !found.isEmpty());
     }
 
+    /** Images per classifier class index, from the listing (no job); all 0 when unlabeled. */
+    long[] countsPerClass(int numClasses) {
+        long[] counts = new long[numClasses];
+        for (FileStatus status : listing) {
+            int label = folders.labelOf(status.getPath().toString(), classIndex);
+            if (label >= 0) {
+                counts[label]++;
+            }
+        }
+        return counts;
+    }
+
     long count() {
         return listing.size();
     }

@@ -37,6 +37,19 @@ final class PreparedSets {
         };
     }
 
+    /**
+     * Images per class of the rows, indexed by the classifier's class index (reads only the label column).
+     *
+     * @param labelMap the data's labels → the classifier's class indices
+     */
+    static long[] countsPerClass(Dataset<Row> rows, int[] labelMap, int numClasses) {
+        long[] counts = new long[numClasses];
+        for (Row row : rows.filter(col("label").geq(0)).groupBy("label").count().collectAsList()) {
+            counts[labelMap[row.getInt(0)]] += row.getLong(1);
+        }
+        return counts;
+    }
+
     /** (id, label, pixels) rows of a split. */
     static Dataset<Row> rows(SparkSession spark, String dir, PreparedManifest manifest, String split) {
         Dataset<Row> rows = spark.read().parquet(new Path(dir, manifest.shards().path()).toString());
@@ -60,7 +73,8 @@ final class PreparedSets {
                 Row row = it.next();
                 String id = row.getString(0);
                 int label = row.isNullAt(1) || row.getInt(1) < 0 ? -1 : labelMap[row.getInt(1)];
-                scorer.add(id, new Uint8Image(shape, (byte[]) row.get(2)), label, floor.referenceGroups(id, EvaluationReport.REFERENCE));
+                scorer.add(id, new Uint8Image(shape, (byte[]) row.get(2)), label,
+                        floor.referenceGroups(id, label, EvaluationReport.REFERENCE));
             }
             return List.of(scorer.finish()).iterator();
         }).reduce(EvaluationTally::add);
