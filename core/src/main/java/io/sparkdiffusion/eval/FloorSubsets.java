@@ -1,81 +1,44 @@
 package io.sparkdiffusion.eval;
 
 import java.io.Serializable;
+import java.util.Arrays;
 import java.util.SplittableRandom;
 
 /**
  * Same-size subsets that give a Fréchet distance its real-vs-real floor. The distance of two finite samples is
  * biased upwards, the more so the smaller they are, so the headline distance (all reference vs all generated
  * images) is not comparable with one between smaller sets. Here two disjoint random subsets A and B of the
- * reference and one random subset G of the generated images, of about the same size, give FD(A, B), what two
+ * reference and one random subset G of the generated images, all of the same size, give FD(A, B), what two
  * samples of the real distribution of that size already score, beside FD(A, G), the generated images at that
  * size.
  *
- * <p>When both sides are labeled, A and B are drawn per class with the generated set's class proportions (and G
- * is the same fraction of every generated class), so all three have the same class make-up: a class-balanced
- * generated set is not compared with randomly unbalanced real subsets (the class mix is a large part of the
- * features' variance, and a stratified sample varies less than a random one).
+ * <p>The sizes are exact, and when both sides are labeled exact per class, in the generated set's class
+ * proportions: the class mix is a large part of the features' variance, so subsets whose class counts merely
+ * fluctuate around the right ones score visibly worse than an exactly balanced generated set.
  *
- * <p>Membership is decided per image from (seed, id), in one pass and on any executor, with u uniform in [0, 1):
- * A is u &lt; f, B is 0.5 ≤ u &lt; 0.5 + f (f ≤ 0.5, per class when stratified), G is u &lt; g.
+ * <p>Every image has a position u in [0, 1), a hash of (seed, id). Per class (or for all images when not
+ * stratified), A holds the k images of u &lt; 0.5 with the smallest u, B the k smallest of u ≥ 0.5, G the k
+ * generated images with the smallest u. The driver finds the limits from the positions (no images); executors
+ * then decide membership image by image.
  *
- * @param referenceFractions f per classifier class index (stratified), or empty
- * @param referenceFraction  f for images without a label, or for all when not stratified
- * @param generatedFraction  g
+ * @param limitA largest u in A, per bucket (bucket = class index + 1; bucket 0 = unlabeled or not stratified)
+ * @param limitB largest u in B, per bucket
+ * @param limitG largest u in G, per bucket
  */
-public record FloorSubsets(long seed, double[] referenceFractions, double referenceFraction, double generatedFraction)
+public record FloorSubsets(long seed, boolean stratified, double[] limitA, double[] limitB, double[] limitG)
         implements Serializable {
     public static final String A = "floor-a";
     public static final String B = "floor-b";
     public static final String G = "generated-subset";
 
     public FloorSubsets {
-        referenceFractions = referenceFractions.clone();
-        for (double f : referenceFractions) {
-            checkFraction(f, 0.5);
-        }
-        checkFraction(referenceFraction, 0.5);
-        checkFraction(generatedFraction, 1);
-    }
-
-    /** Random subsets of about min(generated, reference / 2) images each, whatever their classes. */
-    public static FloorSubsets random(long referenceImages, long generatedImages, long seed) {
-        double k = Math.min(generatedImages, referenceImages / 2.0);
-        return new FloorSubsets(seed, new double[0], referenceImages <= 0 ? 0 : Math.min(0.5, k / referenceImages),
-                generatedImages <= 0 ? 0 : Math.min(1, k / generatedImages));
-    }
-
-    /**
-     * Subsets with the generated set's class proportions: G is a fraction s of the generated images and A, B hold
-     * about s·generated[c] reference images of each class c, s as large as the reference allows (at most 1).
-     * Falls back to {@link #random} when a generated class has no reference images.
-     *
-     * @param referencePerClass reference images per classifier class index
-     * @param generatedPerClass generated images per classifier class index
-     */
-    public static FloorSubsets stratified(long[] referencePerClass, long[] generatedPerClass, long seed) {
-        double s = 1;
-        long reference = 0;
-        long generated = 0;
-        for (int c = 0; c < generatedPerClass.length; c++) {
-            reference += referencePerClass[c];
-            generated += generatedPerClass[c];
-            if (generatedPerClass[c] > 0) {
-                if (referencePerClass[c] == 0) {
-                    return random(java.util.Arrays.stream(referencePerClass).sum(), java.util.Arrays.stream(generatedPerClass).sum(), seed);
-                }
-                s = Math.min(s, referencePerClass[c] / 2.0 / generatedPerClass[c]);
-            }
-        }
-        double[] fractions = new double[generatedPerClass.length];
-        for (int c = 0; c < fractions.length; c++) {
-            fractions[c] = referencePerClass[c] == 0 ? 0 : Math.min(0.5, s * generatedPerClass[c] / referencePerClass[c]);
-        }
-        return new FloorSubsets(seed, fractions, 0, generated == 0 || reference == 0 ? 0 : s);
+        limitA = limitA.clone();
+        limitB = limitB.clone();
+        limitG = limitG.clone();
     }
 
     /** The image's position u in [0, 1): a hash of the seed and the id. */
-    public double position(String id) {
+    public static double position(long seed, String id) {
         long h = 0xcbf29ce484222325L; // FNV-1a, 64 bit
         for (int i = 0; i < id.length(); i++) {
             h = (h ^ id.charAt(i)) * 0x100000001b3L;
@@ -84,30 +47,84 @@ public record FloorSubsets(long seed, double[] referenceFractions, double refere
     }
 
     /**
+     * The subsets for the given positions.
+     *
+     * @param reference positions of the reference images per bucket (class index + 1; 0 = unlabeled)
+     * @param generated positions of the generated images per bucket
+     * @param stratify  per class (when both sides are labeled), else over all images
+     */
+    public static FloorSubsets of(long seed, double[][] reference, double[][] generated, boolean stratify) {
+        int buckets = reference.length;
+        if (generated.length != buckets) {
+            throw new IllegalArgumentException("reference and generated positions need the same buckets");
+        }
+        if (stratify) {
+            for (int b = 1; b < buckets; b++) {
+                if (generated[b].length > 0 && reference[b].length == 0) {
+                    stratify = false; // a generated class without reference images: no per-class match possible
+                }
+            }
+        }
+        if (!stratify) {
+            return limits(seed, false, new double[][]{concat(reference)}, new double[][]{concat(generated)}, 1);
+        }
+        return limits(seed, true, reference, generated, buckets);
+    }
+
+    private static FloorSubsets limits(long seed, boolean stratified, double[][] reference, double[][] generated,
+                                       int buckets) {
+        double[][] low = new double[buckets][];
+        double[][] high = new double[buckets][];
+        double[][] gen = new double[buckets][];
+        double scale = 1; // the fraction s of every generated class that fits twice into the reference
+        for (int b = 0; b < buckets; b++) {
+            low[b] = Arrays.stream(reference[b]).filter(u -> u < 0.5).sorted().toArray();
+            high[b] = Arrays.stream(reference[b]).filter(u -> u >= 0.5).sorted().toArray();
+            gen[b] = generated[b].clone();
+            Arrays.sort(gen[b]);
+            if (gen[b].length > 0) {
+                scale = Math.min(scale, (double) Math.min(low[b].length, high[b].length) / gen[b].length);
+            }
+        }
+        double[] limitA = new double[buckets];
+        double[] limitB = new double[buckets];
+        double[] limitG = new double[buckets];
+        for (int b = 0; b < buckets; b++) {
+            int k = (int) Math.floor(scale * gen[b].length + 1e-9);
+            limitA[b] = k == 0 ? -1 : low[b][k - 1];
+            limitB[b] = k == 0 ? -1 : high[b][k - 1];
+            limitG[b] = k == 0 ? -1 : gen[b][k - 1];
+        }
+        return new FloorSubsets(seed, stratified, limitA, limitB, limitG);
+    }
+
+    private static double[] concat(double[][] buckets) {
+        return Arrays.stream(buckets).flatMapToDouble(Arrays::stream).toArray();
+    }
+
+    /**
      * The statistics groups of a reference image: {@code always}, plus A or B when it is in one of them.
      *
      * @param label the classifier's class index of the image, or −1
      */
     public String[] referenceGroups(String id, int label, String always) {
-        double f = label >= 0 && label < referenceFractions.length ? referenceFractions[label] : referenceFraction;
-        double u = position(id);
-        if (u < f) {
+        int b = bucket(label);
+        double u = position(seed, id);
+        if (u < 0.5 && u <= limitA[b]) {
             return new String[]{always, A};
         }
-        if (u >= 0.5 && u < 0.5 + f) {
+        if (u >= 0.5 && u <= limitB[b]) {
             return new String[]{always, B};
         }
         return new String[]{always};
     }
 
     /** The statistics groups of a generated image: {@code always}, plus G when it is in it. */
-    public String[] generatedGroups(String id, String always) {
-        return position(id) < generatedFraction ? new String[]{always, G} : new String[]{always};
+    public String[] generatedGroups(String id, int label, String always) {
+        return position(seed, id) <= limitG[bucket(label)] ? new String[]{always, G} : new String[]{always};
     }
 
-    private static void checkFraction(double f, double max) {
-        if (!(f >= 0 && f <= max)) {
-            throw new IllegalArgumentException("subset fraction " + f + " is not in [0, " + max + "]");
-        }
+    private int bucket(int label) {
+        return stratified && label >= 0 ? label + 1 : 0;
     }
 }

@@ -1,6 +1,7 @@
 package io.sparkdiffusion.eval;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
@@ -8,58 +9,83 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class FloorSubsetsTest {
+    static final long SEED = 3;
 
-    /** Counts of A, B per class and of G for ids "r<i>" (reference, label i % classes) and "g<i>" (generated). */
-    private static long[][] sizes(FloorSubsets floor, int reference, int[] referenceLabels, int generated) {
-        long[][] counts = new long[3][4];
-        for (int i = 0; i < reference; i++) {
-            List<String> groups = List.of(floor.referenceGroups("r" + i, referenceLabels[i], "all"));
-            if (groups.contains(FloorSubsets.A)) {
-                counts[0][referenceLabels[i]]++;
-            }
-            if (groups.contains(FloorSubsets.B)) {
-                counts[1][referenceLabels[i]]++;
-            }
-            assertTrue(groups.contains("all") && !(groups.contains(FloorSubsets.A) && groups.contains(FloorSubsets.B)));
+    /** Ids "r<i>" of the reference with labels, "g<i>" of the generated set; positions per bucket (label + 1). */
+    private static double[][] positions(String prefix, int[] labels, int buckets) {
+        double[][] out = new double[buckets][];
+        for (int b = 0; b < buckets; b++) {
+            final int bucket = b;
+            out[b] = java.util.stream.IntStream.range(0, labels.length).filter(i -> labels[i] + 1 == bucket)
+                    .mapToDouble(i -> FloorSubsets.position(SEED, prefix + i)).toArray();
         }
-        for (int i = 0; i < generated; i++) {
-            if (List.of(floor.generatedGroups("g" + i, "all")).contains(FloorSubsets.G)) {
-                counts[2][0]++;
-            }
+        return out;
+    }
+
+    /** [A, B, G] sizes per label + 1. */
+    private static long[][] sizes(FloorSubsets floor, int[] reference, int[] generated, int buckets) {
+        long[][] counts = new long[3][buckets];
+        for (int i = 0; i < reference.length; i++) {
+            List<String> groups = List.of(floor.referenceGroups("r" + i, reference[i], "all"));
+            assertTrue(groups.contains("all"));
+            assertFalse(groups.contains(FloorSubsets.A) && groups.contains(FloorSubsets.B), "A and B are disjoint");
+            counts[0][reference[i] + 1] += groups.contains(FloorSubsets.A) ? 1 : 0;
+            counts[1][reference[i] + 1] += groups.contains(FloorSubsets.B) ? 1 : 0;
+        }
+        for (int i = 0; i < generated.length; i++) {
+            counts[2][generated[i] + 1] += List.of(floor.generatedGroups("g" + i, generated[i], "all"))
+                    .contains(FloorSubsets.G) ? 1 : 0;
         }
         return counts;
     }
 
-    @Test
-    void randomSubsetsAreAboutTheSmallerOfGeneratedAndHalfTheReference() {
-        int[] labels = new int[20_000];
-        long[][] c = sizes(FloorSubsets.random(20_000, 4_000, 1), 20_000, labels, 4_000);
-        assertEquals(4_000, c[0][0], 250);
-        assertEquals(4_000, c[1][0], 250);
-        assertEquals(4_000, c[2][0]);
-
-        c = sizes(FloorSubsets.random(2_000, 4_000, 1), 2_000, new int[2_000], 4_000);
-        assertEquals(1_000, c[0][0], 100);
-        assertEquals(1_000, c[1][0], 100);
-        assertEquals(1_000, c[2][0], 100);
+    private static int[] labels(int... perClass) {
+        return java.util.stream.IntStream.range(0, perClass.length)
+                .flatMap(c -> java.util.stream.IntStream.generate(() -> c).limit(perClass[c])).toArray();
     }
 
     @Test
-    void stratifiedSubsetsTakeTheGeneratedClassMix() {
-        // reference unbalanced (4000, 1000, 3000 of 3 classes), generated balanced (1000 each): the scarcest class
-        // allows s = 1000/2/1000 = 0.5, so A and B hold ~500 of every class and G half the generated images
-        int[] labels = new int[8_000];
-        for (int i = 0; i < labels.length; i++) {
-            labels[i] = i < 4_000 ? 0 : i < 5_000 ? 1 : 2;
+    void stratifiedSubsetsHaveExactlyTheGeneratedClassMix() {
+        // reference unbalanced, generated balanced (300 per class): the scarcest reference class (400, about 200
+        // on each side of u = 0.5) limits every subset class to the same count, whatever the fluctuations
+        int[] reference = labels(4_000, 400, 3_000);
+        int[] generated = labels(300, 300, 300);
+        FloorSubsets floor = FloorSubsets.of(SEED, positions("r", reference, 4), positions("g", generated, 4), true);
+        long[][] c = sizes(floor, reference, generated, 4);
+        long k = c[2][1];
+        assertTrue(k > 150 && k <= 200, "per-class size " + k);
+        for (int b = 1; b <= 3; b++) {
+            assertEquals(k, c[0][b], "A, class " + (b - 1));
+            assertEquals(k, c[1][b], "B, class " + (b - 1));
+            assertEquals(k, c[2][b], "G, class " + (b - 1));
         }
-        FloorSubsets floor = FloorSubsets.stratified(new long[]{4_000, 1_000, 3_000}, new long[]{1_000, 1_000, 1_000}, 3);
-        long[][] c = sizes(floor, 8_000, labels, 3_000);
-        for (int cls = 0; cls < 3; cls++) {
-            assertEquals(500, c[0][cls], 70, "A, class " + cls);
-            assertEquals(500, c[1][cls], 70, "B, class " + cls);
-        }
-        assertEquals(1_500, c[2][0], 120);
-        // a generated class the reference lacks: no stratification possible
-        assertEquals(0, FloorSubsets.stratified(new long[]{10, 0}, new long[]{5, 5}, 1).referenceFractions().length);
+    }
+
+    @Test
+    void unstratifiedSubsetsAreTheSmallerOfGeneratedAndHalfTheReference() {
+        int[] reference = new int[2_000];
+        java.util.Arrays.fill(reference, -1);
+        int[] generated = new int[300];
+        java.util.Arrays.fill(generated, -1);
+        FloorSubsets floor = FloorSubsets.of(SEED, positions("r", reference, 1), positions("g", generated, 1), false);
+        long[][] c = sizes(floor, reference, generated, 1);
+        assertEquals(300, c[0][0]);
+        assertEquals(300, c[1][0]);
+        assertEquals(300, c[2][0]);
+
+        int[] many = new int[5_000];
+        java.util.Arrays.fill(many, -1);
+        floor = FloorSubsets.of(SEED, positions("r", reference, 1), positions("g", many, 1), false);
+        c = sizes(floor, reference, many, 1);
+        assertEquals(c[0][0], c[1][0]);
+        assertEquals(c[0][0], c[2][0]);
+        assertEquals(1_000, c[0][0], 60, "about half the reference");
+    }
+
+    @Test
+    void aGeneratedClassWithoutReferenceImagesFallsBackToOneBucket() {
+        double[][] reference = {{}, {0.1, 0.2, 0.6, 0.7}, {}};
+        double[][] generated = {{}, {0.3}, {0.4}};
+        assertFalse(FloorSubsets.of(SEED, reference, generated, true).stratified());
     }
 }

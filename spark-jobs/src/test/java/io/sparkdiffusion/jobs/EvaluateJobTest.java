@@ -138,15 +138,18 @@ class EvaluateJobTest extends PrepareJobTestSupport {
             assertEquals(100, row.generated(), row.name());
             assertEquals(100, row.reference(), row.name());
         }
-        // same-size subsets of about min(400, 400/2) = 200 images: two of the reference, one of the generated images
+        // same-size subsets, k images of every class in each: k is what the 100 reference images of the scarcest
+        // class allow on both sides of u = 0.5 (about 50)
         EvaluationReport.Floor sizes = good.sameSize();
-        assertEquals(400, sizes.imagesA() + sizes.imagesB());
-        assertEquals(200, sizes.imagesG(), 40);
+        assertEquals(sizes.imagesA(), sizes.imagesB());
+        assertEquals(sizes.imagesA(), sizes.imagesG());
+        assertEquals(0, sizes.imagesA() % 4, "the same count of each of the 4 classes");
+        assertTrue(sizes.imagesA() >= 4 * 35 && sizes.imagesA() <= 4 * 50, "subset size " + sizes.imagesA());
         double floor = sizes.realVsReal();
         assertTrue(good.frechetDistance() < 0.1 * noise.frechetDistance(),
                 "FD good " + good.frechetDistance() + ", noise " + noise.frechetDistance());
         // a perfect generator is as far from the reference as the reference from itself, at the same size
-        assertTrue(sizes.realVsGenerated() < 3 * floor && floor < 0.1 * noise.sameSize().realVsGenerated(),
+        assertTrue(sizes.realVsGenerated() < 5 * floor && floor < 0.1 * noise.sameSize().realVsGenerated(),
                 "same size: good " + sizes.realVsGenerated() + ", floor " + floor + ", noise "
                         + noise.sameSize().realVsGenerated());
         assertTrue(good.classConsistency() > 0.9, "consistency of real-looking images " + good.classConsistency());
@@ -168,7 +171,7 @@ class EvaluateJobTest extends PrepareJobTestSupport {
         EvaluationReport shifted = evaluated(generatedTree("shifted", 100, 7,
                 (c, size, r) -> PatternImages.pattern((c + 1) % PatternImages.CLASSES.size(), size, r)), "shifted-metrics");
         EvaluationReport.Floor sizes = shifted.sameSize();
-        assertTrue(sizes.realVsGenerated() < 3 * sizes.realVsReal(), "the images themselves look real: " + sizes);
+        assertTrue(sizes.realVsGenerated() < 5 * sizes.realVsReal(), "the images themselves look real: " + sizes);
         assertTrue(shifted.classConsistency() < 0.1, "consistency " + shifted.classConsistency());
         assertTrue(shifted.trainOnSynthetic().accuracy() < 0.1, "TSTR " + shifted.trainOnSynthetic());
         assertTrue(shifted.trainOnReal().accuracy() > 0.8, "TRTR " + shifted.trainOnReal());

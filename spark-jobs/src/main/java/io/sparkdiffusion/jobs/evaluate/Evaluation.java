@@ -80,10 +80,10 @@ public final class Evaluation {
 
                 Dataset<Row> referenceRows = PreparedSets.rows(spark.session(), settings.reference(), reference,
                         settings.referenceSplit());
-                FloorSubsets floor = generated.labeled() && referenceLabels.length > 0
-                        ? FloorSubsets.stratified(PreparedSets.countsPerClass(referenceRows, referenceLabels,
-                        info.classNames().size()), generated.countsPerClass(info.classNames().size()), settings.seed())
-                        : FloorSubsets.random(referenceImages, generated.count(), settings.seed());
+                int numClasses = info.classNames().size();
+                FloorSubsets floor = FloorSubsets.of(settings.seed(),
+                        PreparedSets.positions(referenceRows, referenceLabels, numClasses, settings.seed()),
+                        generated.positions(numClasses, settings.seed()), generated.labeled() && referenceLabels.length > 0);
                 EvaluationTally generatedTally = generated.score(new ScoringSetup(classifierDir, info, null,
                         settings.batchSize()), floor);
                 Broadcast<Map<String, byte[]>> broadcast = JavaSparkContext.fromSparkContext(spark.session().sparkContext())

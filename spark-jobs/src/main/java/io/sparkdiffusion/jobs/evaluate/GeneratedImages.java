@@ -102,16 +102,18 @@ final class GeneratedImages {
         return new GeneratedImages(tree, folders, index, listing, !found.isEmpty());
     }
 
-    /** Images per classifier class index, from the listing (no job); all 0 when unlabeled. */
-    long[] countsPerClass(int numClasses) {
-        long[] counts = new long[numClasses];
-        for (FileStatus status : listing) {
-            int label = folders.labelOf(status.getPath().toString(), classIndex);
-            if (label >= 0) {
-                counts[label]++;
-            }
+    /** The floor positions of the images per bucket (class index + 1; 0 when unlabeled), from the listing (no job). */
+    double[][] positions(int numClasses, long seed) {
+        List<List<Double>> buckets = new ArrayList<>();
+        for (int b = 0; b <= numClasses; b++) {
+            buckets.add(new ArrayList<>());
         }
-        return counts;
+        for (FileStatus status : listing) {
+            String path = status.getPath().toString();
+            int label = labeled ? labelOf(folders, classIndex, path) : -1;
+            buckets.get(label + 1).add(FloorSubsets.position(seed, path));
+        }
+        return PreparedSets.toArrays(buckets);
     }
 
     long count() {
@@ -142,7 +144,7 @@ final class GeneratedImages {
                 Row row = it.next();
                 String path = row.getString(0);
                 int label = labeled ? labelOf(folders, classIndex, path) : -1;
-                scorer.add(path, decode(path, (byte[]) row.get(1)), label, floor.generatedGroups(path, EvaluationReport.GENERATED));
+                scorer.add(path, decode(path, (byte[]) row.get(1)), label, floor.generatedGroups(path, label, EvaluationReport.GENERATED));
             }
             return List.of(scorer.finish()).iterator();
         }).reduce(EvaluationTally::add);

@@ -38,16 +38,36 @@ final class PreparedSets {
     }
 
     /**
-     * Images per class of the rows, indexed by the classifier's class index (reads only the label column).
+     * The floor positions of the rows' images ({@link FloorSubsets#position}) per bucket: class index + 1, 0 for
+     * unlabeled images. Only ids and labels are read; the driver receives one number per image.
      *
      * @param labelMap the data's labels → the classifier's class indices
      */
-    static long[] countsPerClass(Dataset<Row> rows, int[] labelMap, int numClasses) {
-        long[] counts = new long[numClasses];
-        for (Row row : rows.filter(col("label").geq(0)).groupBy("label").count().collectAsList()) {
-            counts[labelMap[row.getInt(0)]] += row.getLong(1);
+    static double[][] positions(Dataset<Row> rows, int[] labelMap, int numClasses, long seed) {
+        return rows.select("id", "label").javaRDD().mapPartitions((Iterator<Row> it) -> {
+            List<List<Double>> buckets = new ArrayList<>();
+            for (int b = 0; b <= numClasses; b++) {
+                buckets.add(new ArrayList<>());
+            }
+            while (it.hasNext()) {
+                Row row = it.next();
+                int label = row.isNullAt(1) || row.getInt(1) < 0 ? -1 : labelMap[row.getInt(1)];
+                buckets.get(label + 1).add(FloorSubsets.position(seed, row.getString(0)));
+            }
+            return List.<double[][]>of(toArrays(buckets)).iterator();
+        }).reduce(PreparedSets::concat);
+    }
+
+    static double[][] toArrays(List<List<Double>> buckets) {
+        return buckets.stream().map(b -> b.stream().mapToDouble(Double::doubleValue).toArray()).toArray(double[][]::new);
+    }
+
+    private static double[][] concat(double[][] a, double[][] b) {
+        double[][] out = new double[a.length][];
+        for (int i = 0; i < a.length; i++) {
+            out[i] = java.util.stream.DoubleStream.concat(java.util.Arrays.stream(a[i]), java.util.Arrays.stream(b[i])).toArray();
         }
-        return counts;
+        return out;
     }
 
     /** (id, label, pixels) rows of a split. */
