@@ -36,7 +36,12 @@ final class GenerationFixtures {
      * @param infoShape  the image shape written into checkpoint.json (normally 1x8x8)
      */
     static Path checkpoint(Path runDir, List<String> classNames, ImageShape infoShape) throws Exception {
-        UNetSpec spec = new UNetSpec(1, 8, 8, List.of(1, 2), 1, 4, 16, classNames.size(), false,
+        return checkpoint(runDir, classNames, 8, infoShape);
+    }
+
+    /** As above, for grey images of the given side. */
+    static Path checkpoint(Path runDir, List<String> classNames, int size, ImageShape infoShape) throws Exception {
+        UNetSpec spec = new UNetSpec(1, size, 8, List.of(1, 2), 1, 4, 16, classNames.size(), false,
                 UNetSpec.Prediction.EPSILON);
         ComputationGraph network = UNetBuilder.network(spec, new Adam(1e-3), 5);
         Nd4j.getRandom().setSeed(6);

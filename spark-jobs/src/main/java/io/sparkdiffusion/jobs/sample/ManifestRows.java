@@ -23,7 +23,7 @@ import java.util.List;
  * @param checkpointStep  its training step
  * @param variations      whether the images are variations (strength recorded)
  */
-record ManifestRows(OutputLayout layout, List<String> classNames, Recipe recipe, String weights, String checkpoint,
+public record ManifestRows(OutputLayout layout, List<String> classNames, Recipe recipe, String weights, String checkpoint,
                     long checkpointStep, boolean variations) implements Serializable {
 
     static final StructType SCHEMA = new StructType()
@@ -42,7 +42,7 @@ record ManifestRows(OutputLayout layout, List<String> classNames, Recipe recipe,
             .add("checkpoint", DataTypes.StringType, false)
             .add("checkpoint_step", DataTypes.LongType, false);
 
-    Row row(PlannedImage image) {
+    public Row row(PlannedImage image) {
         String className = image.label() >= 0 && image.label() < classNames.size() ? classNames.get(image.label()) : null;
         return RowFactory.create(image.id(), layout.relativeImagePath(image), image.label(), className, image.seed(),
                 image.sourceId(), recipe.sampler(), recipe.steps(), recipe.eta(), recipe.guidance(),
