@@ -16,9 +16,9 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.TreeMap;
 
+import static io.sparkdiffusion.jobs.GenerationFixtures.assertSameImages;
 import static io.sparkdiffusion.jobs.GenerationFixtures.capturingStderr;
 import static io.sparkdiffusion.jobs.GenerationFixtures.images;
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -64,11 +64,7 @@ class AugmentJobTest {
         assertEquals(0, augment(one, "augment.partitions=1"));
         assertEquals(0, augment(three, "augment.partitions=3"));
         TreeMap<String, byte[]> expected = images(one);
-        TreeMap<String, byte[]> actual = images(three);
-        assertEquals(expected.keySet(), actual.keySet());
-        for (String name : expected.keySet()) {
-            assertArrayEquals(expected.get(name), actual.get(name), name);
-        }
+        assertSameImages(expected, images(three), "3 partitions");
 
         Dataset<Row> manifest = spark.read().parquet(one.resolve("samples.parquet").toString());
         long sources = manifest.select("source_id").distinct().count();
@@ -110,11 +106,7 @@ class AugmentJobTest {
         Files.write(killed.resolve("_tmp/unit-3-attempt/x.png"), new byte[] {(byte) 0x89, 'P'});
         GenerationFixtures.Result rerun = capturingStderr(() -> augment(killed));
         assertEquals(0, rerun.code(), rerun.stderr());
-        TreeMap<String, byte[]> actual = images(killed);
-        assertEquals(expected.keySet(), actual.keySet());
-        for (String name : expected.keySet()) {
-            assertArrayEquals(expected.get(name), actual.get(name), name);
-        }
+        assertSameImages(expected, images(killed), "rerun");
         Dataset<Row> manifest = spark.read().parquet(killed.resolve("samples.parquet").toString());
         assertEquals(expected.size(), manifest.count());
         assertEquals(expected.size(), manifest.select("id").distinct().count());

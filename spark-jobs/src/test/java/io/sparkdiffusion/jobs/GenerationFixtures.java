@@ -23,6 +23,9 @@ import java.util.TreeMap;
 import java.util.concurrent.Callable;
 import java.util.stream.Stream;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
 /** Tiny checkpoints and output comparisons for the SampleJob and AugmentJob tests. */
 final class GenerationFixtures {
     private GenerationFixtures() {
@@ -73,6 +76,14 @@ final class GenerationFixtures {
         TreeMap<String, byte[]> out = new TreeMap<>(files(output.resolve("images")));
         out.keySet().removeIf(name -> !name.endsWith(".png"));
         return out;
+    }
+
+    /** The same files with the same bytes. */
+    static void assertSameImages(TreeMap<String, byte[]> expected, TreeMap<String, byte[]> actual, String what) {
+        assertEquals(expected.keySet(), actual.keySet(), what + ": exactly the planned images");
+        for (String name : expected.keySet()) {
+            assertArrayEquals(expected.get(name), actual.get(name), what + ": " + name);
+        }
     }
 
     static String[] sets(List<String> sets) {

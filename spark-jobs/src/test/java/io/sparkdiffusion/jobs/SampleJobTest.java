@@ -18,9 +18,9 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.stream.Collectors;
 
+import static io.sparkdiffusion.jobs.GenerationFixtures.assertSameImages;
 import static io.sparkdiffusion.jobs.GenerationFixtures.capturingStderr;
 import static io.sparkdiffusion.jobs.GenerationFixtures.images;
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -69,11 +69,7 @@ class SampleJobTest {
                 .collect(Collectors.groupingBy(p -> p.substring(0, p.indexOf('/')), TreeMap::new, Collectors.counting()));
         assertEquals(Map.of("x", 3L, "a_b-1", 2L, "靴", 4L), perFolder, "sanitized folders, exact counts");
         for (Path other : List.of(three, perUnit)) {
-            TreeMap<String, byte[]> actual = images(other);
-            assertEquals(expected.keySet(), actual.keySet());
-            for (String name : expected.keySet()) {
-                assertArrayEquals(expected.get(name), actual.get(name), name + " in " + other.getFileName());
-            }
+            assertSameImages(expected, images(other), other.getFileName().toString());
         }
         assertEquals(1, PngImages.decode(expected.firstEntry().getValue()).channels());
         assertFalse(Arrays.equals(expected.get("x/00000000.png"), expected.get("x/00000001.png")));
@@ -117,11 +113,7 @@ class SampleJobTest {
 
         GenerationFixtures.Result rerun = capturingStderr(() -> sample(killed));
         assertEquals(0, rerun.code(), rerun.stderr());
-        TreeMap<String, byte[]> actual = images(killed);
-        assertEquals(expected.keySet(), actual.keySet(), "exactly the planned images");
-        for (String name : expected.keySet()) {
-            assertArrayEquals(expected.get(name), actual.get(name), name);
-        }
+        assertSameImages(expected, images(killed), "rerun");
         List<Row> rows = spark.read().parquet(killed.resolve("samples.parquet").toString()).collectAsList();
         assertEquals(9, rows.size());
         assertEquals(9, rows.stream().map(r -> (String) r.getAs("id")).distinct().count(), "no duplicate rows");

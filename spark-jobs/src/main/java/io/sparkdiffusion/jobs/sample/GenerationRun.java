@@ -13,7 +13,9 @@ import org.apache.spark.sql.SparkSession;
 import org.apache.spark.util.SerializableConfiguration;
 
 import java.io.IOException;
+import java.lang.management.ManagementFactory;
 import java.util.BitSet;
+import java.util.Locale;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -66,6 +68,8 @@ final class GenerationRun {
             });
             reporter.scheduleAtFixedRate(() -> report(progress), settings.progressSeconds(),
                     settings.progressSeconds(), TimeUnit.SECONDS);
+            long wall0 = System.nanoTime();
+            long cpu0 = processCpuNanos();
             try {
                 pending.apply(done).foreachPartition(new GenerateUnits(modelBytes, hadoop, recipe, output.layout()));
             } finally {
@@ -74,6 +78,11 @@ final class GenerationRun {
                 hadoop.destroy();
             }
             report(progress);
+            double wall = (System.nanoTime() - wall0) / 1e9;
+            long made = Math.min(images, (long) (units - doneAtStart) * settings.imagesPerUnit());
+            // with a local master the executors run in this JVM: then this is the whole job's CPU time
+            System.out.printf(Locale.ROOT, "%s: units stage %.1f s for ~%d images (%.2f img/s); CPU time of the driver"
+                    + " JVM %.1f s%n", job, wall, made, made / wall, (processCpuNanos() - cpu0) / 1e9);
         }
         BitSet after = output.doneUnits();
         if (after.cardinality() != units || after.length() != units) {
@@ -91,6 +100,11 @@ final class GenerationRun {
         output.commitManifest(staged);
         output.finish();
         System.out.printf("%s: %d images in %s%n", job, images, output.layout().output());
+    }
+
+    private static long processCpuNanos() {
+        return ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os
+                ? os.getProcessCpuTime() : -1;
     }
 
     private void report(ProgressLine progress) {
