@@ -82,7 +82,7 @@ public final class GenerationOutput {
         if (fs.exists(root)) {
             JsonNode existing = readPlan();
             if (existing == null) {
-                if (fs.listStatus(root).length > 0) {
+                if (!holdsOnlyScaffolding(root)) {
                     throw new InputError("output " + root + " exists and holds no " + OutputLayout.PLAN
                             + " (not an output of this job); choose another " + key + " or set overwrite=true");
                 }
@@ -163,6 +163,18 @@ public final class GenerationOutput {
         writer.create(layout.path(OutputLayout.SUCCESS), true).close();
         fs.delete(layout.path(OutputLayout.TMP), true);
         fs.delete(layout.path(OutputLayout.UNITS), true);
+    }
+
+    /** Empty, or only what a run killed before its plan.json was in place can have left. */
+    private boolean holdsOnlyScaffolding(Path root) throws IOException {
+        for (FileStatus status : fs.listStatus(root)) {
+            String name = status.getPath().getName();
+            if (!name.equals(OutputLayout.TMP) && !(name.equals(OutputLayout.UNITS) && fs.listStatus(status.getPath())
+                    .length == 0)) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private JsonNode readPlan() throws IOException {

@@ -95,6 +95,17 @@ class GenerationOutputTest {
     }
 
     @Test
+    void aRunKilledBeforeItsPlanWasInPlaceStartsAfresh() throws Exception {
+        Path out = tmp.resolve("early-kill");
+        Files.createDirectories(out.resolve("_units"));
+        Files.createDirectories(out.resolve("_tmp"));
+        Files.write(out.resolve("_tmp/plan.json-1234"), new byte[] {'{'});
+        assertEquals(GenerationOutput.State.NEW, GenerationOutput.open(out.toString(), List.of(), new Configuration())
+                .begin(plan(1), false, "sample.output"));
+        assertTrue(Files.exists(out.resolve("plan.json")));
+    }
+
+    @Test
     void aForeignDirectoryIsRefused() throws Exception {
         Path out = Files.createDirectories(tmp.resolve("foreign"));
         Files.write(out.resolve("notes.txt"), new byte[] {1});
