@@ -99,10 +99,7 @@ class AugmentJobTest {
         Files.createDirectories(killed.resolve("_tmp/unit-3-attempt"));
         Files.copy(complete.resolve("plan.json"), killed.resolve("plan.json"));
         List<String> names = new ArrayList<>(expected.keySet());
-        for (String name : names.subList(0, names.size() / 2)) {
-            Files.createDirectories(killed.resolve("images").resolve(name).getParent());
-            Files.write(killed.resolve("images").resolve(name), expected.get(name));
-        }
+        GenerationFixtures.copyImages(expected, names.subList(0, names.size() / 2), killed);
         Files.write(killed.resolve("_tmp/unit-3-attempt/x.png"), new byte[] {(byte) 0x89, 'P'});
         GenerationFixtures.Result rerun = capturingStderr(() -> augment(killed));
         assertEquals(0, rerun.code(), rerun.stderr());

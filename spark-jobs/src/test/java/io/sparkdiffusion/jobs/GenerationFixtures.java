@@ -78,6 +78,15 @@ final class GenerationFixtures {
         return out;
     }
 
+    /** Puts some of a finished run's images into another output, as a killed run would have left them. */
+    static void copyImages(TreeMap<String, byte[]> images, List<String> names, Path output) throws Exception {
+        for (String name : names) {
+            Path target = output.resolve("images").resolve(name);
+            Files.createDirectories(target.getParent());
+            Files.write(target, images.get(name));
+        }
+    }
+
     /** The same files with the same bytes. */
     static void assertSameImages(TreeMap<String, byte[]> expected, TreeMap<String, byte[]> actual, String what) {
         assertEquals(expected.keySet(), actual.keySet(), what + ": exactly the planned images");

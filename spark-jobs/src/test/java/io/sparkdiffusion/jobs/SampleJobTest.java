@@ -101,11 +101,8 @@ class SampleJobTest {
         Path killed = tmp.resolve("killed");
         Files.createDirectories(killed.resolve("_units"));
         Files.copy(complete.resolve("plan.json"), killed.resolve("plan.json"));
-        for (String name : List.of("x/00000000.png", "x/00000001.png", "a_b-1/00000003.png", "靴/00000006.png",
-                "靴/00000007.png")) {
-            Files.createDirectories(killed.resolve("images").resolve(name).getParent());
-            Files.write(killed.resolve("images").resolve(name), expected.get(name));
-        }
+        GenerationFixtures.copyImages(expected, List.of("x/00000000.png", "x/00000001.png", "a_b-1/00000003.png",
+                "靴/00000006.png", "靴/00000007.png"), killed);
         Files.write(killed.resolve("_units/unit-0000000"), "2 images\n".getBytes());
         Files.write(killed.resolve("_units/unit-0000003"), "2 images\n".getBytes());
         Files.createDirectories(killed.resolve("_tmp/unit-2-attempt"));
