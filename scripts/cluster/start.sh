@@ -37,7 +37,8 @@ done
 . scripts/spark-runtime.sh
 # A directory that looks like a Spark distribution to the master, the workers and the executor launcher.
 spark_home="$dir/spark-home"
-rm -rf "$spark_home" "$dir/pids"
+# a fresh start: the previous cluster's logs and executor directories (each holds a copy of the app jar) go
+rm -rf "$spark_home" "$dir/pids" "$dir/logs" "$dir/work"
 mkdir -p "$spark_home/jars" "$spark_home/conf" "$dir/logs" "$dir/pids" "$dir/work"
 tr ':' '\n' <<< "$SPARK_RUNTIME_CLASSPATH" | while read -r jar; do
   [ -n "$jar" ] && ln -s "$jar" "$spark_home/jars/$(basename "$jar")"
