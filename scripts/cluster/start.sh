@@ -69,6 +69,7 @@ done
 # Ready when the master's JSON status lists every worker ALIVE.
 alive=0
 for _ in $(seq 1 120); do
+  sleep 0.5
   alive="$(master_status "$webui_port" | grep -o '"aliveworkers" *: *[0-9]*' | grep -o '[0-9]*$' || true)"
   if [ "${alive:-0}" -ge "$workers" ]; then
     echo "$master_url" > "$dir/master-url"
@@ -76,14 +77,13 @@ for _ in $(seq 1 120); do
     exit 0
   fi
   for pid_file in "$dir"/pids/*.pid; do
-    if ! daemon_alive "$pid_file"; then
+    if ! kill -0 "$(cat "$pid_file")" 2>/dev/null; then
       echo "start.sh: $(basename "$pid_file" .pid) exited; its log:" >&2
       tail -20 "$dir/logs/$(basename "$pid_file" .pid).log" >&2
       scripts/cluster/stop.sh --dir "$dir" >&2
       exit 1
     fi
   done
-  sleep 0.5
 done
 echo "start.sh: only ${alive:-0} of $workers workers registered within 60 s; see $dir/logs" >&2
 scripts/cluster/stop.sh --dir "$dir" >&2
