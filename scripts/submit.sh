@@ -9,7 +9,8 @@
 # after `--`: --set key=value (repeatable), --resume, --help. Environment for the Maven-jars path only:
 #   DRIVER_MEMORY (default 2g) and DRIVER_JAVA_OPTS: the driver JVM runs in this process in client mode
 #   SPARK_DIFFUSION_JAR: another jar to submit
-# Exit code: the job's in client mode (0 ok, 2 usage/config/input error, 1 failure).
+# Relative paths are taken from the repository root. Exit code: the job's in client mode (0 ok, 2 usage/config/
+# input error, 1 failure).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
