@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The pipeline on this machine with local Spark, on the bundled demo corpus (data/fashion-mnist-demo:
 # 1,000 Fashion-MNIST images as PNG, 100 per class): PrepareJob → TrainJob (parameter averaging over 2
-# workers) → a grid of EMA samples. Sampling and evaluation jobs join as they land.
+# workers) → SampleJob (50 images per class) → EvaluateJob (feature classifier, then the scores).
 #   scripts/demo.sh [--epochs N] [--out DIR] [--cluster] [--full] [--single-jvm] [--set key=value ...]
 #   --cluster      the same jobs submitted (scripts/submit.sh, the shaded jar) to a Spark standalone cluster of
 #                  2 one-core workers started for the demo (scripts/cluster/start.sh) and stopped at the end
@@ -59,11 +59,16 @@ if $full; then
     --set "prepare.class-names=[t-shirt-top,trouser,pullover,dress,coat,sandal,shirt,sneaker,bag,ankle-boot]")
   epochs="${epochs:-7}"
   train_settings=(--set train.batch-size=64 --set train.averaging-frequency=5 --set train.checkpoint-every-epochs=1)
+  per_class=100
+  reference_split=validation
 else
   corpus=data/fashion-mnist-demo
   corpus_settings=()
   epochs="${epochs:-120}"
   train_settings=(--set train.batch-size=32 --set train.averaging-frequency=4 --set train.checkpoint-every-epochs=10)
+  # 1,000 images are too few to hold out a fair reference: the samples are scored against all of them
+  per_class=50
+  reference_split=all
 fi
 
 # Where the jobs run: local Spark in the job's JVM (scripts/run-local.sh), or a standalone cluster started here.
@@ -102,6 +107,18 @@ run_job train conf/train.conf --set "train.data=$out/prepared" --set "train.run-
   --set "train.epochs=$epochs" --set train.workers=2 "${train_settings[@]}" \
   --set "train.sample-every-epochs=$epochs" --set train.sample.guidance=3 "${extra[@]}"
 
+echo "== SampleJob: $per_class images per class, DDIM-50, guidance 3 -> $out/samples"
+run_job sample conf/sample.conf --set "sample.run-dir=$out/train" --set "sample.output=$out/samples" \
+  --set "sample.per-class=$per_class" --set sample.overwrite=true
+echo "== EvaluateJob: feature classifier on the prepared train split -> $out/classifier"
+run_job evaluate conf/evaluate.conf --set evaluate.mode=train-classifier --set "evaluate.data=$out/prepared" \
+  --set "evaluate.classifier=$out/classifier" --set evaluate.overwrite=true
+echo "== EvaluateJob: the samples against the prepared images -> $out/evaluation"
+run_job evaluate conf/evaluate.conf --set "evaluate.classifier=$out/classifier" \
+  --set "evaluate.generated=$out/samples" --set "evaluate.reference=$out/prepared" \
+  --set "evaluate.reference-split=$reference_split" --set "evaluate.real-train=$out/prepared" \
+  --set "evaluate.output=$out/evaluation" --set evaluate.overwrite=true
+
 echo
 echo "demo finished in $(( $(date +%s) - start )) s"
 echo "  sample grid : $(ls -1 "$out"/train/samples/*.png | tail -1)"
@@ -109,3 +126,5 @@ echo "  loss curve  : $out/train/loss.png"
 echo "  metrics     : $out/train/metrics.jsonl"
 echo "  checkpoint  : $out/train/checkpoints/$(cat "$out/train/checkpoints/LATEST")"
 echo "  prepared    : $out/prepared (manifest.json, shards/)"
+echo "  images      : $out/samples/images/<class>/*.png ($(find "$out/samples/images" -name '*.png' | wc -l) PNGs, samples.parquet)"
+echo "  evaluation  : $out/evaluation/metrics.json"
