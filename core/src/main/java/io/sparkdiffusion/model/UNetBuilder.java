@@ -1,5 +1,6 @@
 package io.sparkdiffusion.model;
 
+import io.sparkdiffusion.model.layers.ActivationSiLU;
 import io.sparkdiffusion.model.layers.BroadcastAddVertex;
 import io.sparkdiffusion.model.layers.DataFormatVertex;
 import io.sparkdiffusion.model.layers.GroupNormalization;
@@ -23,6 +24,7 @@ import org.deeplearning4j.nn.conf.layers.Upsampling2D;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.weights.WeightInit;
 import org.nd4j.linalg.activations.Activation;
+import org.nd4j.linalg.activations.IActivation;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.learning.config.IUpdater;
@@ -202,8 +204,8 @@ public final class UNetBuilder {
     /** sinusoidal(t) → Linear → SiLU → Linear (+ class embedding) → SiLU, shared by every block. */
     private void addTimeEmbedding() {
         int dim = spec.timeEmbeddingDim();
-        graph.addLayer("time_mlp1", dense(dim, dim, Activation.SWISH), INPUT_TIME);
-        graph.addLayer("time_mlp2", dense(dim, dim, Activation.IDENTITY), "time_mlp1");
+        graph.addLayer("time_mlp1", dense(dim, dim, new ActivationSiLU()), INPUT_TIME);
+        graph.addLayer("time_mlp2", dense(dim, dim, Activation.IDENTITY.getActivationFunction()), "time_mlp1");
         String embedding = "time_mlp2";
         if (spec.conditional()) {
             // a bias-free dense layer on a one-hot label is an embedding table (DL4J's EmbeddingLayer
@@ -215,13 +217,14 @@ public final class UNetBuilder {
                     "time_mlp2", "class_embedding");
             embedding = "time_plus_class";
         }
-        graph.addLayer(TIME_ACT, new ActivationLayer(Activation.SWISH), embedding);
+        graph.addLayer(TIME_ACT, new ActivationLayer(new ActivationSiLU()), embedding);
     }
 
     private String residualBlock(String name, String input, int inChannels, int outChannels) {
         String h = conv3x3(name + "_conv1", input, inChannels, outChannels);
         h = groupNormSilu(name + "_norm1", h, outChannels);
-        graph.addLayer(name + "_time", dense(spec.timeEmbeddingDim(), outChannels, Activation.IDENTITY), TIME_ACT);
+        graph.addLayer(name + "_time", dense(spec.timeEmbeddingDim(), outChannels, Activation.IDENTITY.getActivationFunction()),
+                TIME_ACT);
         graph.addVertex(name + "_plus_time", new BroadcastAddVertex(), h, name + "_time");
         h = conv3x3(name + "_conv2", name + "_plus_time", outChannels, outChannels);
         h = groupNormSilu(name + "_norm2", h, outChannels);
@@ -244,7 +247,7 @@ public final class UNetBuilder {
 
     private String groupNormSilu(String name, String input, int channels) {
         graph.addLayer(name, GroupNormalization.of(spec.groupNormGroups(), channels), input);
-        graph.addLayer(name + "_silu", new ActivationLayer(Activation.SWISH), name);
+        graph.addLayer(name + "_silu", new ActivationLayer(new ActivationSiLU()), name);
         return name + "_silu";
     }
 
@@ -278,7 +281,7 @@ public final class UNetBuilder {
                 .build();
     }
 
-    private static DenseLayer dense(int in, int out, Activation activation) {
+    private static DenseLayer dense(int in, int out, IActivation activation) {
         return new DenseLayer.Builder().nIn(in).nOut(out).activation(activation).build();
     }
 
