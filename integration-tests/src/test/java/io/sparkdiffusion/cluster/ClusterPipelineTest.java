@@ -3,6 +3,7 @@ package io.sparkdiffusion.cluster;
 import io.sparkdiffusion.checkpoint.CheckpointStore;
 import io.sparkdiffusion.checkpoint.LoadedCheckpoint;
 import io.sparkdiffusion.data.PreparedManifest;
+import io.sparkdiffusion.eval.EvaluationReport;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FSDataInputStream;
 import org.apache.hadoop.fs.FileSystem;
@@ -33,8 +34,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * The jobs as a user runs them on a cluster: the shaded jar submitted with scripts/submit.sh (Spark's SparkSubmit
  * from the Maven jars) to a standalone master with two one-core workers started by scripts/cluster/start.sh, every
  * path on an in-process HDFS. PrepareJob, then TrainJob with one executor JVM killed mid-run, then TrainJob with
- * its driver killed and rerun with --resume. Each stage checks what the job wrote, read back through core.
- * A new stage (SampleJob on the trained run) is one more {@link #submit} and its checks.
+ * its driver killed and rerun with --resume, then SampleJob from the resumed run and EvaluateJob on its images.
+ * Each stage checks what the job wrote, read back through core or the file system.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class ClusterPipelineTest {
@@ -165,6 +166,68 @@ class ClusterPipelineTest {
         LoadedCheckpoint latest = store.loadLatest().orElseThrow();
         assertEquals(epochs * STEPS_PER_EPOCH, latest.info().step());
         assertTrue(latest.info().step() > stepAtKill);
+    }
+
+    @Test
+    @Order(4)
+    void sampleJobWritesEveryImageOfEveryClassToHdfs() throws Exception {
+        String output = root + "/samples";
+        assertJobExits(0, submit("sample", "conf/sample.conf", "sample", "--set", "sample.run-dir=" + root
+                + "/runs/lost-driver", "--set", "sample.output=" + output, "--set", "sample.per-class=5",
+                "--set", "sample.steps=2", "--set", "sample.batch-size=4", "--set", "sample.images-per-unit=4",
+                "--set", "sample.guidance=2"), "sample");
+
+        assertTrue(fs.exists(new Path(output, "_SUCCESS")));
+        assertTrue(fs.exists(new Path(output, "samples.parquet")));
+        for (String className : TinyCorpus.CLASSES) {
+            assertEquals(5, pngsUnder(new Path(output, "images/" + className)), "PNGs of class " + className);
+        }
+        assertEquals(10, pngsUnder(new Path(output, "images")), "no image outside the class folders");
+    }
+
+    @Test
+    @Order(5)
+    void evaluateJobScoresTheSamplesAgainstThePreparedImages() throws Exception {
+        String classifier = root + "/classifier";
+        List<String> recipe = List.of("--set", "evaluate.classifier=" + classifier,
+                "--set", "evaluate.classifier-training.epochs=2", "--set", "evaluate.classifier-training.batch-size=8",
+                "--set", "evaluate.classifier-training.feature-width=8", "--set", "evaluate.batch-size=16");
+        List<String> train = new ArrayList<>(recipe);
+        train.addAll(List.of("--set", "evaluate.mode=train-classifier", "--set", "evaluate.data=" + root + "/prepared"));
+        assertJobExits(0, submit("evaluate", "conf/evaluate.conf", "evaluate-classifier", train.toArray(String[]::new)),
+                "evaluate-classifier");
+
+        List<String> score = new ArrayList<>(recipe);
+        score.addAll(List.of("--set", "evaluate.generated=" + root + "/samples",
+                "--set", "evaluate.reference=" + root + "/prepared", "--set", "evaluate.reference-split=all",
+                "--set", "evaluate.real-train=" + root + "/prepared", "--set", "evaluate.tstr-images=10",
+                "--set", "evaluate.output=" + root + "/evaluation"));
+        assertJobExits(0, submit("evaluate", "conf/evaluate.conf", "evaluate", score.toArray(String[]::new)),
+                "evaluate");
+
+        EvaluationReport report;
+        try (FSDataInputStream in = fs.open(new Path(root + "/evaluation/metrics.json"))) {
+            report = EvaluationReport.fromJson(in.readAllBytes());
+        }
+        assertEquals(10, report.inputs().generatedImages());
+        assertEquals(48, report.inputs().referenceImages());
+        assertTrue(Double.isFinite(report.frechetDistance()) && report.frechetDistance() >= 0, "FD " + report);
+        assertTrue(report.classConsistency() >= 0 && report.classConsistency() <= 1, "consistency " + report);
+        assertEquals(TinyCorpus.CLASSES, report.classes().stream().map(EvaluationReport.ClassRow::name).toList());
+        assertTrue(report.classes().stream().allMatch(c -> c.generated() == 5 && c.reference() == 24), "" + report);
+        assertEquals(10, report.trainOnSynthetic().trainImages());
+        assertTrue(log("evaluate").contains("class consistency"), tail("evaluate"));
+    }
+
+    private static long pngsUnder(Path dir) throws IOException {
+        long count = 0;
+        var files = fs.listFiles(dir, true);
+        while (files.hasNext()) {
+            if (files.next().getPath().getName().endsWith(".png")) {
+                count++;
+            }
+        }
+        return count;
     }
 
     /** Starts scripts/submit.sh JOB CONFIG with this cluster's Spark options; output to logs/NAME.log. */
