@@ -2,6 +2,7 @@ package io.sparkdiffusion.jobs.prepare;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.util.Arrays;
 
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.ChecksumFileSystem;
@@ -26,17 +27,21 @@ final class FileBytes {
         this.conf = conf;
     }
 
-    /** The file's whole content; {@code length} (from the listing) sizes the first read. */
+    /** The file's whole content; {@code length} (from the listing) sizes the buffer. */
     byte[] read(String source, long length) throws IOException {
         Path path = new Path(source);
         try (InputStream in = fileSystemOf(path).open(path)) {
-            byte[] head = in.readNBytes((int) Math.max(0, Math.min(length, MAX_ARRAY)));
-            byte[] rest = in.readAllBytes(); // empty unless the file grew since it was listed
-            if (rest.length == 0) {
-                return head;
+            byte[] bytes = new byte[(int) Math.max(0, Math.min(length, MAX_ARRAY))];
+            int n = in.readNBytes(bytes, 0, bytes.length);
+            int more = in.read();
+            if (more < 0) {
+                return n == bytes.length ? bytes : Arrays.copyOf(bytes, n); // as listed, or shrunk since
             }
-            byte[] all = java.util.Arrays.copyOf(head, Math.addExact(head.length, rest.length));
-            System.arraycopy(rest, 0, all, head.length, rest.length);
+            // grew since it was listed
+            byte[] rest = in.readAllBytes();
+            byte[] all = Arrays.copyOf(bytes, Math.addExact(n + 1, rest.length));
+            all[n] = (byte) more;
+            System.arraycopy(rest, 0, all, n + 1, rest.length);
             return all;
         }
     }
