@@ -38,7 +38,7 @@ import org.slf4j.LoggerFactory;
  *   <li>write {@code shards/}: of each content the first source is kept (deterministic); the same pass
  *       counts files, rejects and duplicates and aggregates the manifest's statistics (an accumulator that
  *       Spark merges once per task);</li>
- *   <li>fail (writing nothing) when too many files were rejected;</li>
+ *   <li>fail when too many files were rejected (the staging directory, shards and all, is then deleted);</li>
  *   <li>write {@code rejects/} and {@code duplicates/} (JSON lines, sorted by source) from the same shuffle
  *       output, without decoding again; and {@code manifest.json}.</li>
  * </ol>
@@ -98,7 +98,7 @@ public final class PrepareStages {
 
         // Sized by the inputs (the kept count is not known before decoding): rejects only make shards smaller.
         int shardCount = (int) Math.max(1, (inputs + settings.rowsPerShard() - 1) / settings.rowsPerShard());
-        // The one shuffle. Its output is read again (not recomputed) by every job on this RDD.
+        // The one shuffle. Every later job on this RDD reads its output again; none decodes again.
         JavaRDD<Row> grouped = decoded.repartition(shardCount, col(CONTENT_HASH))
                 .sortWithinPartitions(CONTENT_HASH, SOURCE).javaRDD();
         TallyAccumulator accumulator = new TallyAccumulator(settings.image().channels(), classNames.size());

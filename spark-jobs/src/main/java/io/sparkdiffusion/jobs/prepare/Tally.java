@@ -32,7 +32,11 @@ public final class Tally implements Serializable {
     public void reject(String source, String reason) {
         files++;
         rejected++;
-        if (firstRejectSource == null || source.compareTo(firstRejectSource) < 0) {
+        offerFirstReject(source, reason);
+    }
+
+    private void offerFirstReject(String source, String reason) {
+        if (source != null && (firstRejectSource == null || source.compareTo(firstRejectSource) < 0)) {
             firstRejectSource = source;
             firstRejectReason = reason;
         }
@@ -43,12 +47,7 @@ public final class Tally implements Serializable {
         files += other.files;
         rejected += other.rejected;
         duplicates += other.duplicates;
-        if (other.firstRejectSource != null) {
-            if (firstRejectSource == null || other.firstRejectSource.compareTo(firstRejectSource) < 0) {
-                firstRejectSource = other.firstRejectSource;
-                firstRejectReason = other.firstRejectReason;
-            }
-        }
+        offerFirstReject(other.firstRejectSource, other.firstRejectReason);
         return this;
     }
 
