@@ -3,8 +3,9 @@
 #   bench/prepare.sh [CORPUS_DIR] [OUT_DIR]
 # CORPUS_DIR defaults to ${TMPDIR:-/tmp}/fashion-mnist-70k (made first with scripts/fashion-mnist-tree.sh if missing);
 # OUT_DIR to ${TMPDIR:-/tmp}/fashion-mnist-70k-prepared. The job runs with the driver heap at DRIVER_MEMORY (default
-# 512m: the issue's memory check); SIZE and CHANNELS (default 28 and 1) set the job's output shape. Prints
-# the floor lines, the job's wall time and images/s, and the load.
+# 512m: the issue's memory check); SIZE and CHANNELS (default 28 and 1) set the job's output shape. ROUNDS (default
+# 1) alternates floor and job that many times and ends with the medians and their ratio. Prints the floor lines,
+# the job's wall and CPU time (CPU time says more than wall time on a shared machine) and images/s, and the load.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 corpus="${1:-${TMPDIR:-/tmp}/fashion-mnist-70k}"
@@ -15,19 +16,34 @@ fi
 files=$(find "$corpus" -type f \( -name '*.png' -o -name '*.jpg' \) | wc -l)
 size="${SIZE:-28}"
 channels="${CHANNELS:-1}"
+rounds="${ROUNDS:-1}"
 scripts/run-local.sh prepare --help >/dev/null # builds, writes spark-jobs/target/classpath.txt
 . scripts/java-flags.sh
 cp="spark-jobs/target/classes:$(cat spark-jobs/target/classpath.txt)"
+log="$(mktemp)"
+trap 'rm -f "$log"' EXIT
+
+median() { sort -g | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 
 echo "corpus: $corpus ($files image files, prepared to ${channels}x${size}x${size}); $(nproc) cores; load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
-echo "--- floor: plain ImageIO in one JVM (and our per-file path), 1 and 2 threads"
-java "${SPARK_DIFFUSION_JAVA_FLAGS[@]}" -cp "$cp" io.sparkdiffusion.bench.DecodeFloorBenchmark "$corpus" 2 "$size" "$channels"
+floors=()
+jobs=()
+for round in $(seq 1 "$rounds"); do
+  echo "--- round $round: floor: plain ImageIO in one JVM (and our per-file path), 1 and 2 threads"
+  java "${SPARK_DIFFUSION_JAVA_FLAGS[@]}" -cp "$cp" io.sparkdiffusion.bench.DecodeFloorBenchmark "$corpus" 2 "$size" "$channels" | tee "$log"
+  floors+=("$(awk '/^imageio-decode +threads=1 / { sub(/.*images\/s=/, ""); print }' "$log")")
 
-echo "--- PrepareJob on local[2], driver heap ${DRIVER_MEMORY:-512m}"
-start=$(date +%s.%N)
-SPARK_MASTER='local[2]' DRIVER_MEMORY="${DRIVER_MEMORY:-512m}" scripts/run-local.sh prepare \
-  --set prepare.input="$corpus" --set prepare.output="$out" --set prepare.overwrite=true \
-  --set prepare.size="$size" --set prepare.channels="$channels"
-end=$(date +%s.%N)
-awk -v s="$start" -v e="$end" -v n="$files" 'BEGIN { printf "job wall time %.1f s (JVM start, Spark start, all stages): %.0f images/s\n", e - s, n / (e - s) }'
-echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
+  echo "--- round $round: PrepareJob on local[2], driver heap ${DRIVER_MEMORY:-512m}"
+  SPARK_MASTER='local[2]' DRIVER_MEMORY="${DRIVER_MEMORY:-512m}" /usr/bin/time -f '%e %U %S' -o "$log" scripts/run-local.sh prepare \
+    --set prepare.input="$corpus" --set prepare.output="$out" --set prepare.overwrite=true \
+    --set prepare.size="$size" --set prepare.channels="$channels"
+  read -r wall user sys < "$log"
+  jobs+=("$(awk -v w="$wall" -v n="$files" 'BEGIN { printf "%.0f", n / w }')")
+  awk -v w="$wall" -v u="$user" -v s="$sys" -v n="$files" 'BEGIN {
+    printf "job wall time %.1f s (JVM start, Spark start, all stages), CPU time %.1f s: %.0f images/s\n", w, u + s, n / w }'
+  echo "load average: $(cut -d' ' -f1-3 /proc/loadavg)"
+done
+floor=$(printf '%s\n' "${floors[@]}" | median)
+job=$(printf '%s\n' "${jobs[@]}" | median)
+awk -v f="$floor" -v j="$job" -v r="$rounds" 'BEGIN {
+  printf "medians of %d round(s): floor (ImageIO, 1 thread) %.0f images/s, PrepareJob %.0f images/s: job / floor = %.2f\n", r, f, j, j / f }'

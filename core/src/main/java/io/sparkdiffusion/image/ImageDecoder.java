@@ -11,8 +11,6 @@ import javax.imageio.ImageReader;
 import javax.imageio.event.IIOReadWarningListener;
 import javax.imageio.stream.ImageInputStream;
 
-import com.twelvemonkeys.imageio.stream.ByteArrayImageInputStream;
-
 /**
  * Decodes the bytes of one image file (PNG, JPEG including CMYK/YCCK/progressive, BMP, GIF, anything else an
  * ImageIO plugin on the classpath reads) into a {@link BufferedImage}, or says why it cannot.
@@ -46,7 +44,7 @@ public final class ImageDecoder {
         if (bytes == null || bytes.length == 0) {
             return DecodeResult.rejected("empty file (0 bytes)");
         }
-        try (ImageInputStream in = new ByteArrayImageInputStream(bytes)) {
+        try (ImageInputStream in = new BytesImageInputStream(bytes)) {
             Iterator<ImageReader> readers = ImageIO.getImageReaders(in);
             if (!readers.hasNext()) {
                 return DecodeResult.rejected("not an image: no reader recognizes the content (" + bytes.length + " bytes)");

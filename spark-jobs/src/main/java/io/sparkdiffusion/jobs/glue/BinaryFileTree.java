@@ -1,5 +1,6 @@
 package io.sparkdiffusion.jobs.glue;
 
+import java.util.ArrayList;
 import java.util.List;
 
 import org.apache.hadoop.fs.FileStatus;
@@ -39,12 +40,13 @@ public final class BinaryFileTree {
         return files;
     }
 
-    /** The matching files as Spark listed them (already in driver memory: no job runs). */
+    /** The matching files (empty ones included) as Spark listed them (already in driver memory: no job runs). */
     public List<FileStatus> listing() {
         LogicalPlan plan = files.queryExecution().analyzed();
         if (plan instanceof LogicalRelation relation && relation.relation() instanceof HadoopFsRelation fsRelation
                 && fsRelation.location() instanceof PartitioningAwareFileIndex index) {
-            return JavaConverters.seqAsJavaList(index.allFiles());
+            // Copied once: Spark returns a lazy Stream, where size() and get(i) walk the list each time.
+            return new ArrayList<>(JavaConverters.seqAsJavaList(index.allFiles()));
         }
         throw new IllegalStateException("unexpected plan of the binaryFile source: " + plan.getClass().getName());
     }

@@ -13,20 +13,29 @@ import org.apache.hadoop.fs.Path;
  */
 public final class ClassFolders implements Serializable {
     private final String rootPath;
+    private final String rootPrefix;
 
     /** @param root the qualified corpus root */
     public ClassFolders(Path root) {
         String p = root.toUri().getPath();
         this.rootPath = p.endsWith("/") ? p : p + "/";
+        String r = root.toString();
+        this.rootPrefix = r.endsWith("/") ? r : r + "/";
     }
 
     /** The class folder name of a file (a path or URI as Spark lists it), or empty for a file directly under the root. */
     public Optional<String> classOf(String file) {
-        String path = new Path(file).toUri().getPath();
-        if (!path.startsWith(rootPath)) {
-            return Optional.empty();
+        // Spark lists a file as the qualified root plus the rest: no need to parse the URI (costly per file).
+        String relative;
+        if (file.startsWith(rootPrefix)) {
+            relative = file.substring(rootPrefix.length());
+        } else {
+            String path = new Path(file).toUri().getPath();
+            if (!path.startsWith(rootPath)) {
+                return Optional.empty();
+            }
+            relative = path.substring(rootPath.length());
         }
-        String relative = path.substring(rootPath.length());
         int slash = relative.indexOf('/');
         return slash <= 0 ? Optional.empty() : Optional.of(relative.substring(0, slash));
     }

@@ -2,22 +2,13 @@ package io.sparkdiffusion.jobs.prepare;
 
 import static io.sparkdiffusion.jobs.prepare.PreparedRows.CONTENT_HASH;
 import static io.sparkdiffusion.jobs.prepare.PreparedRows.ID;
-import static io.sparkdiffusion.jobs.prepare.PreparedRows.LABEL;
 import static io.sparkdiffusion.jobs.prepare.PreparedRows.PIXELS;
 import static io.sparkdiffusion.jobs.prepare.PreparedRows.REASON;
 import static io.sparkdiffusion.jobs.prepare.PreparedRows.SOURCE;
-import static io.sparkdiffusion.jobs.prepare.PreparedRows.SPLIT;
 import static org.apache.spark.sql.functions.col;
-import static org.apache.spark.sql.functions.count;
-import static org.apache.spark.sql.functions.first;
-import static org.apache.spark.sql.functions.lit;
-import static org.apache.spark.sql.functions.row_number;
-import static org.apache.spark.sql.functions.sum;
-import static org.apache.spark.sql.functions.when;
 
 import java.io.IOException;
 import java.time.Instant;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -28,40 +19,46 @@ import io.sparkdiffusion.jobs.glue.StagedOutput;
 import io.sparkdiffusion.jobs.prepare.PrepareSettings.Layout;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.Path;
-import org.apache.spark.api.java.function.Function2;
-import org.apache.spark.sql.Column;
+import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
-import org.apache.spark.sql.expressions.Window;
-import org.apache.spark.sql.expressions.WindowSpec;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * PrepareJob's stages, all on the executors; the driver only sees counts, class names and one aggregate.
  * <ol>
- *   <li>decode every file (or idx record) once and write the result to {@code decoded/} in the staging
- *       directory, so that nothing is decoded twice;</li>
- *   <li>count files and rejects, and stop early when too many are bad;</li>
- *   <li>write {@code rejects/} and {@code duplicates/} (JSON lines, sorted by source), drop duplicates (the
- *       lexicographically first source of each content hash is kept) and write {@code shards/}, whose rows
- *       are spread by content hash and ordered by (content hash, source) within a shard;</li>
- *   <li>read the shards back to aggregate statistics and counts for {@code manifest.json}.</li>
+ *   <li>decode every file (or idx record) once, straight into one shuffle that spreads the rows by content
+ *       hash over the shards and sorts each shard by (content hash, source), so that copies of one content
+ *       are neighbours;</li>
+ *   <li>write {@code shards/}: of each content the first source is kept (deterministic); the same pass
+ *       counts files, rejects and duplicates and aggregates the manifest's statistics (an accumulator that
+ *       Spark merges once per task);</li>
+ *   <li>fail when too many files were rejected (the staging directory, shards and all, is then deleted);</li>
+ *   <li>write {@code rejects/} and {@code duplicates/} (JSON lines, sorted by source) from the same shuffle
+ *       output, without decoding again; and {@code manifest.json}.</li>
  * </ol>
  */
 public final class PrepareStages {
-    private static final String RANK = "rank";
     private static final String DUPLICATE_OF = "duplicate_of";
     // Our own _SUCCESS marks the whole output; none inside shards/, rejects/, duplicates/.
     private static final String NO_NESTED_SUCCESS = "mapreduce.fileoutputcommitter.marksuccessfuljobs";
 
     private static final Logger LOG = LoggerFactory.getLogger(PrepareStages.class);
 
-    // Ids, sources, hashes and pixels are (nearly) all distinct: Parquet's dictionary attempt only costs time.
+    // Ids, sources and pixels are (nearly) all distinct: Parquet's dictionary attempt only costs time.
     private static final Map<String, String> NO_DICTIONARY = Map.of(
             "parquet.enable.dictionary#" + ID, "false", "parquet.enable.dictionary#" + SOURCE, "false",
-            "parquet.enable.dictionary#" + PIXELS, "false", "parquet.enable.dictionary#" + CONTENT_HASH, "false");
+            "parquet.enable.dictionary#" + PIXELS, "false");
+
+    private static final StructType REJECTS = new StructType()
+            .add(SOURCE, DataTypes.StringType, false).add(REASON, DataTypes.StringType, false);
+    private static final StructType DUPLICATES = new StructType()
+            .add(SOURCE, DataTypes.StringType, false).add(DUPLICATE_OF, DataTypes.StringType, false);
 
     private final SparkSession spark;
     private final PrepareSettings settings;
@@ -76,9 +73,10 @@ public final class PrepareStages {
     }
 
     public PreparedManifest run() throws IOException {
-        long start = System.nanoTime();
+        StageClock clock = new StageClock();
         List<String> classNames;
         Dataset<Row> decoded;
+        long inputs;
         if (settings.layout() == Layout.IDX) {
             IdxCorpus idx = new IdxCorpus(spark, input, settings);
             if (idx.count() == 0) {
@@ -86,55 +84,55 @@ public final class PrepareStages {
             }
             classNames = idx.classNames();
             decoded = idx.decode();
+            inputs = idx.count();
         } else {
             TreeCorpus tree = new TreeCorpus(spark, input, settings);
-            if (tree.isEmpty()) {
+            if (tree.files() == 0) {
                 throw new InputError("no files matching prepare.glob " + settings.glob() + " under " + input);
             }
             classNames = tree.classNames();
             decoded = tree.decode(classNames);
+            inputs = tree.files();
         }
-        LOG.info("listed the input and found {} classes in {} s", classNames.size(), seconds(start));
-        Path decodedPath = out.path("decoded");
-        decoded.write().option(NO_NESTED_SUCCESS, "false").options(NO_DICTIONARY).parquet(decodedPath.toString());
-        Dataset<Row> all = spark.read().parquet(decodedPath.toString());
+        LOG.info("listed {} files or idx records in {} classes after {}", inputs, classNames.size(), clock);
 
-        Row counts = all.agg(count(lit(1)), sum(when(col(REASON).isNotNull(), 1).otherwise(0))).first();
-        long files = counts.getLong(0);
-        long rejected = counts.isNullAt(1) ? 0 : counts.getLong(1);
-        LOG.info("decoded {} files or idx records ({} rejected) in {} s", files, rejected, seconds(start));
-        checkRejects(all, files, rejected);
-
-        writeSorted(all.filter(col(REASON).isNotNull()).select(SOURCE, REASON), "rejects");
-        long kept = files - rejected;
-        int shardCount = (int) Math.max(1, (kept + settings.rowsPerShard() - 1) / settings.rowsPerShard());
-        // One shuffle: rows are hash-partitioned by content into the shards, so the window that finds the
-        // duplicates (same content hash, the first source kept) needs no second shuffle or sort.
-        WindowSpec sameContent = Window.partitionBy(CONTENT_HASH).orderBy(SOURCE);
-        Dataset<Row> ranked = all.filter(col(REASON).isNull())
-                .repartition(shardCount, col(CONTENT_HASH))
-                .withColumn(RANK, row_number().over(sameContent))
-                .withColumn(DUPLICATE_OF, first(SOURCE).over(sameContent));
-        writeSorted(ranked.filter(col(RANK).gt(1)).select(SOURCE, DUPLICATE_OF), "duplicates");
-        ranked.filter(col(RANK).equalTo(1))
-                .select(Arrays.stream(PreparedRows.SHARD_COLUMNS).map(Column::new).toArray(Column[]::new))
+        // Sized by the inputs (the kept count is not known before decoding): rejects only make shards smaller.
+        int shardCount = (int) Math.max(1, (inputs + settings.rowsPerShard() - 1) / settings.rowsPerShard());
+        // The one shuffle. Every later job on this RDD reads its output again; none decodes again.
+        JavaRDD<Row> grouped = decoded.repartition(shardCount, col(CONTENT_HASH))
+                .sortWithinPartitions(CONTENT_HASH, SOURCE).javaRDD();
+        TallyAccumulator accumulator = new TallyAccumulator(settings.image().channels(), classNames.size());
+        spark.sparkContext().register(accumulator, "prepare tally");
+        spark.createDataFrame(grouped.mapPartitions(ContentGroups.keptRows(accumulator, settings.image().channels(),
+                        classNames.size())), PreparedRows.SHARD)
                 .write().option(NO_NESTED_SUCCESS, "false").options(NO_DICTIONARY)
                 .parquet(out.path("shards").toString());
+        Tally tally = accumulator.value();
+        LOG.info("decoded {} files or idx records ({} rejected, {} duplicates) and wrote the shards after {}",
+                tally.files(), tally.rejected(), tally.duplicates(), clock);
+        checkRejects(tally);
 
-        LOG.info("wrote rejects, duplicates and shards after {} s", seconds(start));
-        ShardSummary summary = summarize(classNames.size());
-        LOG.info("summarized the shards after {} s", seconds(start));
-        out.fileSystem().delete(decodedPath, true);
-        PreparedManifest manifest = manifest(classNames, summary, files, rejected, kept - summary.images());
+        if (tally.rejected() > 0) {
+            JavaRDD<Row> rejects = grouped.filter(row -> row.getAs(REASON) != null)
+                    .map(row -> RowFactory.create(row.getAs(SOURCE), row.getAs(REASON)));
+            writeSorted(spark.createDataFrame(rejects, REJECTS), "rejects");
+        } else {
+            writeEmpty("rejects");
+        }
+        if (tally.duplicates() > 0) {
+            writeSorted(spark.createDataFrame(grouped.mapPartitions(ContentGroups.duplicates()), DUPLICATES), "duplicates");
+        } else {
+            writeEmpty("duplicates");
+        }
+        PreparedManifest manifest = manifest(classNames, tally);
         out.writeFile("manifest.json", manifest.toJson());
+        LOG.info("wrote rejects, duplicates and the manifest after {}", clock);
         return manifest;
     }
 
-    private static String seconds(long startNanos) {
-        return String.format("%.1f", (System.nanoTime() - startNanos) / 1e9);
-    }
-
-    private void checkRejects(Dataset<Row> all, long files, long rejected) {
+    private void checkRejects(Tally tally) {
+        long rejected = tally.rejected();
+        long files = tally.files();
         if (rejected == 0) {
             return;
         }
@@ -142,27 +140,25 @@ public final class PrepareStages {
         if (!tooMany && rejected < files) {
             return;
         }
-        Row example = all.filter(col(REASON).isNotNull()).select(SOURCE, REASON).orderBy(SOURCE).first();
         String what = rejected == files ? "none of the " + files + " input files is a usable image"
                 : String.format("%d of %d input files (%.1f%%) could not be used, more than prepare.max-reject-fraction = %s",
                 rejected, files, 100.0 * rejected / files, settings.maxRejectFraction());
-        throw new InputError(what + "; e.g. " + example.getString(0) + ": " + example.getString(1));
+        throw new InputError(what + "; e.g. " + tally.firstRejectSource() + ": " + tally.firstRejectReason());
     }
 
+    /** One JSON-lines file, sorted by source (rejects and duplicates are few: one task writes them). */
     private void writeSorted(Dataset<Row> rows, String child) {
         rows.repartition(1).sortWithinPartitions(SOURCE)
                 .write().option(NO_NESTED_SUCCESS, "false").json(out.path(child).toString());
     }
 
-    private ShardSummary summarize(int classes) {
-        int channels = settings.image().channels();
-        Function2<ShardSummary, Row, ShardSummary> add = (s, row) -> s.add(row.getInt(0), row.getString(1), (byte[]) row.get(2));
-        return spark.read().parquet(out.path("shards").toString()).select(LABEL, SPLIT, PIXELS).javaRDD()
-                .treeAggregate(new ShardSummary(channels, classes), add, ShardSummary::merge);
+    /** The same directory with one empty JSON-lines file, without a Spark job. */
+    private void writeEmpty(String child) throws IOException {
+        out.writeFile(child + "/part-00000.json", new byte[0]);
     }
 
-    private PreparedManifest manifest(List<String> classNames, ShardSummary summary, long files, long rejected,
-                                      long duplicates) throws IOException {
+    private PreparedManifest manifest(List<String> classNames, Tally tally) throws IOException {
+        ShardSummary summary = tally.kept();
         Map<String, Long> perClass = new LinkedHashMap<>();
         long[] counts = summary.perClass();
         for (int i = 0; i < classNames.size(); i++) {
@@ -173,8 +169,8 @@ public final class PrepareStages {
             shardFiles += f.getPath().getName().endsWith(".parquet") ? 1 : 0;
         }
         return new PreparedManifest(PreparedManifest.FORMAT_VERSION, Instant.now().toString(), input.toString(),
-                settings.layout().configName(), settings.image().shape(), classNames, perClass, summary.images(), files,
-                rejected, duplicates,
+                settings.layout().configName(), settings.image().shape(), classNames, perClass, summary.images(),
+                tally.files(), tally.rejected(), tally.duplicates(),
                 new PreparedManifest.Split(settings.validationFraction(), PreparedManifest.Split.METHOD, summary.train(),
                         summary.validation()),
                 new PreparedManifest.Statistics(PreparedManifest.Statistics.SCALE, summary.pixels().mean(),

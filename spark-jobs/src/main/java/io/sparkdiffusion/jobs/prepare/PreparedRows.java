@@ -40,6 +40,9 @@ public final class PreparedRows {
             .add(CONTENT_HASH, DataTypes.StringType, true)
             .add(REASON, DataTypes.StringType, true);
 
+    /** A shard row: the leading {@link #SHARD_COLUMNS} of a decoded row. */
+    public static final StructType SHARD = new StructType(java.util.Arrays.copyOf(DECODED.fields(), SHARD_COLUMNS.length));
+
     private PreparedRows() {
     }
 

@@ -1,9 +1,11 @@
 package io.sparkdiffusion.jobs.prepare;
 
+import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeSet;
 
 import io.sparkdiffusion.image.ImagePreparer;
 import io.sparkdiffusion.image.PrepareOptions;
@@ -11,48 +13,45 @@ import io.sparkdiffusion.jobs.glue.BinaryFileTree;
 import io.sparkdiffusion.jobs.prepare.PrepareSettings.Layout;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.Path;
-import org.apache.spark.api.java.function.MapPartitionsFunction;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.api.java.function.FlatMapFunction;
+import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.sql.Dataset;
-import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.util.SerializableConfiguration;
+import scala.Tuple2;
+import scala.collection.JavaConverters;
+import scala.reflect.ClassTag$;
 
 /**
- * An image corpus tree ({@link BinaryFileTree}): the listing is Spark's, the bytes are read and decoded on the
- * executors.
+ * An image tree, listed by Spark's {@code binaryFile} source (recursive lookup, the glob; parallel on the
+ * executors for large trees). The files are then read and decoded on the executors by {@link FileBytes}, one
+ * open per file, in tasks of many files each ({@link FileGroup}) that prefer the hosts holding their bytes.
  */
 public final class TreeCorpus {
-    private final BinaryFileTree tree;
+    /** Bytes per decoding task (each file counted with {@link FileGroup#OPEN_COST_BYTES}) when the corpus is large. */
+    private static final long BYTES_PER_PARTITION = 64L << 20;
+    /** Files per decoding task at most: a task carries its file list (~100 bytes a file). */
+    private static final int FILES_PER_PARTITION = 5_000;
+    /** Decoding tasks per core at least, so that a slow partition does not leave cores idle at the end. */
+    private static final int PARTITIONS_PER_CORE = 3;
+
+    private final SparkSession spark;
+    private final List<FileStatus> listing;
     private final ClassFolders folders;
     private final PrepareSettings settings;
 
     public TreeCorpus(SparkSession spark, Path root, PrepareSettings settings) {
-        this.tree = new BinaryFileTree(spark, root, settings.glob());
+        this.spark = spark;
+        this.listing = new BinaryFileTree(spark, root, settings.glob()).listing();
         this.folders = new ClassFolders(root);
         this.settings = settings;
     }
 
-    /** True when no file matches (Spark's listing; no content is read). */
-    public boolean isEmpty() {
-        return listing().isEmpty();
-    }
-
-    /**
-     * The matching files of length 0. Spark's file scans skip empty files silently, so they are found in
-     * Spark's own listing (already in driver memory) and rejected explicitly.
-     */
-    public List<String> emptyFiles() {
-        List<String> empty = new ArrayList<>();
-        for (FileStatus status : listing()) {
-            if (status.getLen() == 0) {
-                empty.add(status.getPath().toString());
-            }
-        }
-        return empty;
-    }
-
-    private List<FileStatus> listing() {
-        return tree.listing();
+    /** How many files match. */
+    public int files() {
+        return listing.size();
     }
 
     /**
@@ -63,8 +62,8 @@ public final class TreeCorpus {
         if (settings.layout() != Layout.CLASS_FOLDERS) {
             return List.of();
         }
-        java.util.TreeSet<String> names = new java.util.TreeSet<>();
-        for (FileStatus status : listing()) {
+        TreeSet<String> names = new TreeSet<>();
+        for (FileStatus status : listing) {
             folders.classOf(status.getPath().toString()).ifPresent(names::add);
         }
         return List.copyOf(names);
@@ -72,36 +71,53 @@ public final class TreeCorpus {
 
     /** One {@link PreparedRows#DECODED} row per file. */
     public Dataset<Row> decode(List<String> classNames) {
-        MapPartitionsFunction<Row, Row> prepare = prepareFiles(folders, ClassFolders.indexOf(classNames),
-                settings.layout() == Layout.CLASS_FOLDERS, settings.image(), settings.validationFraction());
-        Dataset<Row> decoded = tree.pathsAndContents()
-                .mapPartitions(prepare, Encoders.row(PreparedRows.DECODED));
-        List<Row> empty = emptyFiles().stream()
-                .map(path -> PreparedRows.rejected(path, -1, "empty file (0 bytes)", settings.validationFraction()))
-                .toList();
-        return empty.isEmpty() ? decoded : decoded.union(tree.files().sparkSession().createDataFrame(empty, PreparedRows.DECODED));
+        int cores = spark.sparkContext().defaultParallelism();
+        List<Tuple2<FileGroup, scala.collection.Seq<String>>> groups = new ArrayList<>();
+        for (FileGroup group : FileGroup.pack(listing, PARTITIONS_PER_CORE * cores, BYTES_PER_PARTITION, FILES_PER_PARTITION)) {
+            groups.add(new Tuple2<>(group, JavaConverters.asScalaBuffer(List.of(group.hosts())).toSeq()));
+        }
+        Broadcast<SerializableConfiguration> conf = spark.sparkContext().broadcast(
+                new SerializableConfiguration(spark.sparkContext().hadoopConfiguration()),
+                ClassTag$.MODULE$.apply(SerializableConfiguration.class));
+        // One group per partition, placed near its bytes where the file system says where they are.
+        JavaRDD<FileGroup> tasks = spark.sparkContext()
+                .makeRDD(JavaConverters.asScalaBuffer(groups).toSeq(), ClassTag$.MODULE$.apply(FileGroup.class))
+                .toJavaRDD();
+        JavaRDD<Row> rows = tasks.flatMap(prepareFiles(conf, folders, ClassFolders.indexOf(classNames),
+                settings.layout() == Layout.CLASS_FOLDERS, settings.image(), settings.validationFraction()));
+        return spark.createDataFrame(rows, PreparedRows.DECODED);
     }
 
     // Static, so that the function Spark ships to executors captures only what it names (not this corpus).
-    private static MapPartitionsFunction<Row, Row> prepareFiles(ClassFolders folders, Map<String, Integer> labels,
+    private static FlatMapFunction<FileGroup, Row> prepareFiles(Broadcast<SerializableConfiguration> conf,
+                                                                ClassFolders folders, Map<String, Integer> labels,
                                                                 boolean labeled, PrepareOptions image, double fraction) {
-        return rows -> {
+        return group -> {
             ImagePreparer preparer = new ImagePreparer(image);
+            FileBytes files = new FileBytes(conf.value().value());
             return new Iterator<>() {
+                private int next;
+
                 @Override
                 public boolean hasNext() {
-                    return rows.hasNext();
+                    return next < group.size();
                 }
 
                 @Override
                 public Row next() {
-                    Row file = rows.next();
-                    String source = file.getString(0);
+                    String source = group.sources()[next];
+                    long length = group.lengths()[next++];
                     int label = labeled ? folders.labelOf(source, labels) : -1;
                     if (labeled && label < 0) {
                         return PreparedRows.rejected(source, -1, "not inside a class folder", fraction);
                     }
-                    return PreparedRows.decoded(source, label, preparer.prepare((byte[]) file.get(1)), fraction);
+                    byte[] bytes;
+                    try {
+                        bytes = files.read(source, length);
+                    } catch (IOException | RuntimeException e) {
+                        return PreparedRows.rejected(source, label, "cannot read: " + e, fraction);
+                    }
+                    return PreparedRows.decoded(source, label, preparer.prepare(bytes), fraction);
                 }
             };
         };

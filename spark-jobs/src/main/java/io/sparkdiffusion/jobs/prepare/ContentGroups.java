@@ -1,0 +1,121 @@
+package io.sparkdiffusion.jobs.prepare;
+
+import java.util.Iterator;
+import java.util.NoSuchElementException;
+
+import org.apache.spark.api.java.function.FlatMapFunction;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+
+/**
+ * Scans a partition of {@link PreparedRows#DECODED} rows sorted by (content hash, source), where the rejects
+ * (no hash) come first and the copies of one content are neighbours, the first of them (by source) being the
+ * one kept.
+ */
+final class ContentGroups {
+    private static final int SOURCE = PreparedRows.DECODED.fieldIndex(PreparedRows.SOURCE);
+    private static final int LABEL = PreparedRows.DECODED.fieldIndex(PreparedRows.LABEL);
+    private static final int PIXELS = PreparedRows.DECODED.fieldIndex(PreparedRows.PIXELS);
+    private static final int SPLIT = PreparedRows.DECODED.fieldIndex(PreparedRows.SPLIT);
+    private static final int CONTENT_HASH = PreparedRows.DECODED.fieldIndex(PreparedRows.CONTENT_HASH);
+    private static final int REASON = PreparedRows.DECODED.fieldIndex(PreparedRows.REASON);
+
+    private ContentGroups() {
+    }
+
+    /**
+     * The kept rows as {@link PreparedRows#SHARD} rows; every row of the partition is counted into a {@link Tally}
+     * that goes to {@code tally} once the partition has been read to its end.
+     */
+    static FlatMapFunction<Iterator<Row>, Row> keptRows(TallyAccumulator tally, int channels, int classes) {
+        return rows -> new Scan(rows) {
+            private final Tally partial = new Tally(channels, classes);
+
+            @Override
+            Row emit(Row row, String firstOfContent) {
+                if (!row.isNullAt(REASON)) {
+                    partial.reject(row.getString(SOURCE), row.getString(REASON));
+                    return null;
+                }
+                if (firstOfContent != null) {
+                    partial.duplicate();
+                    return null;
+                }
+                partial.keep(row.getInt(LABEL), row.getString(SPLIT), (byte[]) row.get(PIXELS));
+                Object[] shard = new Object[PreparedRows.SHARD.size()];
+                for (int i = 0; i < shard.length; i++) {
+                    shard[i] = row.get(i); // the shard columns lead the decoded ones
+                }
+                return RowFactory.create(shard);
+            }
+
+            @Override
+            void end() {
+                tally.add(partial);
+            }
+        };
+    }
+
+    /** (source, duplicate_of) for every row whose content an earlier source of the partition has. */
+    static FlatMapFunction<Iterator<Row>, Row> duplicates() {
+        return rows -> new Scan(rows) {
+            @Override
+            Row emit(Row row, String firstOfContent) {
+                return firstOfContent == null ? null : RowFactory.create(row.getString(SOURCE), firstOfContent);
+            }
+        };
+    }
+
+    /** Walks the sorted rows, telling each hashed row the source of the first row with its hash if it is not that one. */
+    private abstract static class Scan implements Iterator<Row> {
+        private final Iterator<Row> rows;
+        private String hash;
+        private String firstSource;
+        private Row next;
+        private boolean ended;
+
+        Scan(Iterator<Row> rows) {
+            this.rows = rows;
+        }
+
+        /** The output for one row, or null for none. */
+        abstract Row emit(Row row, String firstOfContent);
+
+        /** Called once, after the last row. */
+        void end() {
+        }
+
+        @Override
+        public boolean hasNext() {
+            while (next == null && rows.hasNext()) {
+                Row row = rows.next();
+                String first = null;
+                if (!row.isNullAt(CONTENT_HASH)) {
+                    String h = row.getString(CONTENT_HASH);
+                    if (h.equals(hash)) {
+                        first = firstSource;
+                    } else {
+                        hash = h;
+                        firstSource = row.getString(SOURCE);
+                    }
+                }
+                next = emit(row, first);
+            }
+            if (next == null && !ended) {
+                ended = true;
+                end();
+            }
+            return next != null;
+        }
+
+        @Override
+        public Row next() {
+            if (!hasNext()) {
+                throw new NoSuchElementException();
+            }
+            Row row = next;
+            next = null;
+            return row;
+        }
+    }
+}

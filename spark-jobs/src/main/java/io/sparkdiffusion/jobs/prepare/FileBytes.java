@@ -1,0 +1,60 @@
+package io.sparkdiffusion.jobs.prepare;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.Arrays;
+
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.ChecksumFileSystem;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+
+/**
+ * Reads whole files on an executor with one open each, through the Hadoop file system of their URI. Spark's
+ * binaryFile reader asks for each file's status again before opening it, and Hadoop's checksummed local
+ * file system looks for a {@code .crc} side file (and builds an exception when there is none) at every open:
+ * for a tree of tiny images that costs more than decoding them. Image trees carry no Hadoop checksums, so a
+ * checksummed file system is read through its raw one.
+ */
+final class FileBytes {
+    private static final int MAX_ARRAY = Integer.MAX_VALUE - 8;
+    private final Configuration conf;
+    private FileSystem fs;
+    private String fsScheme;
+    private String fsAuthority;
+
+    FileBytes(Configuration conf) {
+        this.conf = conf;
+    }
+
+    /** The file's whole content; {@code length} (from the listing) sizes the buffer. */
+    byte[] read(String source, long length) throws IOException {
+        Path path = new Path(source);
+        try (InputStream in = fileSystemOf(path).open(path)) {
+            byte[] bytes = new byte[(int) Math.max(0, Math.min(length, MAX_ARRAY))];
+            int n = in.readNBytes(bytes, 0, bytes.length);
+            int more = in.read();
+            if (more < 0) {
+                return n == bytes.length ? bytes : Arrays.copyOf(bytes, n); // as listed, or shrunk since
+            }
+            // grew since it was listed
+            byte[] rest = in.readAllBytes();
+            byte[] all = Arrays.copyOf(bytes, Math.addExact(n + 1, rest.length));
+            all[n] = (byte) more;
+            System.arraycopy(rest, 0, all, n + 1, rest.length);
+            return all;
+        }
+    }
+
+    private FileSystem fileSystemOf(Path path) throws IOException {
+        java.net.URI uri = path.toUri();
+        if (fs == null || !java.util.Objects.equals(uri.getScheme(), fsScheme)
+                || !java.util.Objects.equals(uri.getAuthority(), fsAuthority)) {
+            FileSystem found = path.getFileSystem(conf);
+            fs = found instanceof ChecksumFileSystem checksummed ? checksummed.getRawFileSystem() : found;
+            fsScheme = uri.getScheme();
+            fsAuthority = uri.getAuthority();
+        }
+        return fs;
+    }
+}
