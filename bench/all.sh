@@ -100,7 +100,7 @@ commit="$(git rev-parse --short HEAD)$(git diff --quiet HEAD -- core spark-jobs 
 } > "$report"
 
 # ---------------------------------------------------------------------------------------------- flops
-fwd_flops=""; peak_gflops=""
+fwd_flops=""; peak_wall=""; peak_cpu=""
 if has flops || has train || has sample; then
   say "flops: FlopCount and the reference's own count"
   java_main io.sparkdiffusion.bench.FlopCount 2>/dev/null > "$logs/flopcount.txt"
@@ -115,14 +115,13 @@ if has flops; then
   OMP_NUM_THREADS=2 /usr/bin/python3 "$peak" --skip-numpy --skip-torch "${peak_args[@]}" > "$logs/peak.txt" 2>&1
   peak_wall="$(sed -nE 's/^oneDNN.* wall GFLOP\/s med= *([0-9.]+).*/\1/p' "$logs/peak.txt" | sort -g | tail -1)"
   peak_cpu="$(sed -nE 's/^oneDNN.*per-[0-9]+-CPU-s med= *([0-9.]+).*/\1/p' "$logs/peak.txt" | sort -g | tail -1)"
-  peak_gflops="$peak_wall"
   md ""
   md "| | value |"
   md "| --- | --- |"
   md "| forward FLOPs per 28×28 image, FlopCount (default U-Net) | $(awk -v f="$fwd_flops" 'BEGIN { printf "%.2f MFLOP", f / 1e6 }') |"
   md "| the same, PyTorch reference's own count (2 × conv + linear MACs) | $(awk -v f="$ref_flops" 'BEGIN { printf "%.2f MFLOP", f / 1e6 }') |"
   md "| training FLOPs per image (3 × forward) | $(awk -v f="$fwd_flops" 'BEGIN { printf "%.2f MFLOP", 3 * f / 1e6 }') |"
-  md "| peak FP32, oneDNN GEMM, 2 threads, best row's median of wall GFLOP/s | ${peak_wall:-n/a} |"
+  md "| peak FP32, oneDNN GEMM, 2 threads: best row's median wall GFLOP/s | ${peak_wall:-n/a} |"
   md "| the same per 2 CPU-seconds of the process | ${peak_cpu:-n/a} |"
   md ""; md "Command: \`OMP_NUM_THREADS=2 /usr/bin/python3 peak.py --skip-numpy --skip-torch ${peak_args[*]}\`; after: $(load)"
 fi
@@ -174,20 +173,33 @@ ensure_prepared() {
       --set prepare.layout=idx --set prepare.output="$prepared" --set prepare.overwrite=true > "$logs/prepare-idx.txt" 2>&1
   fi
 }
+# cpu_trace PID LOG: while the job runs, "ROUNDS_LOGGED CPU_SECONDS" of its process every 0.2 s (run-local.sh execs
+# java, so PID is the JVM); summarize.py turns it into images per 2 CPU-seconds of the measured rounds
+cpu_trace() {
+  local tick; tick="$(getconf CLK_TCK)"
+  while kill -0 "$1" 2>/dev/null; do
+    awk -v t="$tick" -v r="$(grep -c '^train: step ' "$2" || true)" '{ printf "%d %.2f\n", r, ($14 + $15) / t }' \
+      "/proc/$1/stat" 2>/dev/null || true
+    sleep 0.2
+  done
+}
 # spark_train NAME OMP_THREADS BATCH FREQ WARMUP_ROUNDS MEASURED_ROUNDS: TrainJob on local[2] with 2 workers; appends
 # the measured rounds' images/s to $logs/NAME.rates and the steady rate to $logs/NAME.steady. The model is the single
 # JVM's and PyTorch's: unconditional, no gradient clipping; no checkpoints or sample grids during the run.
 spark_train() {
-  local name="$1" omp="$2" batch="$3" freq="$4" warm="$5" measured="$6" run="$work/runs/$1"
+  local name="$1" omp="$2" batch="$3" freq="$4" warm="$5" measured="$6" run="$work/runs/$1" pid
   rm -rf "$run"
-  if SPARK_MASTER='local[2]' OMP_NUM_THREADS="$omp" scripts/run-local.sh train --set train.data="$prepared" \
-      --set train.run-dir="$run" --set train.workers=2 --set train.batch-size="$batch" \
-      --set train.averaging-frequency="$freq" --set train.max-steps=$(((warm + measured) * freq)) \
-      --set train.epochs=1000 --set train.checkpoint-every-epochs=1000 --set train.sample-every-epochs=0 \
-      --set 'train.conditional="false"' --set train.gradient-clip=0 > "$logs/$name.log" 2>&1 \
-    && summ rounds "$run/metrics.jsonl" "$warm" > "$logs/$name.summary"; then
+  SPARK_MASTER='local[2]' OMP_NUM_THREADS="$omp" scripts/run-local.sh train --set train.data="$prepared" \
+    --set train.run-dir="$run" --set train.workers=2 --set train.batch-size="$batch" \
+    --set train.averaging-frequency="$freq" --set train.max-steps=$(((warm + measured) * freq)) \
+    --set train.epochs=1000 --set train.checkpoint-every-epochs=1000 --set train.sample-every-epochs=0 \
+    --set 'train.conditional="false"' --set train.gradient-clip=0 > "$logs/$name.log" 2>&1 &
+  pid=$!
+  cpu_trace "$pid" "$logs/$name.log" > "$logs/$name.cpu"
+  if wait "$pid" && summ rounds "$run/metrics.jsonl" "$warm" "$logs/$name.cpu" > "$logs/$name.summary"; then
     sed -n 's/^rate //p' "$logs/$name.summary" >> "$logs/$name.rates"
     sed -n 's/^steady //p' "$logs/$name.summary" >> "$logs/$name.steady"
+    sed -n 's/^per_cpu //p' "$logs/$name.summary" >> "$logs/$name.cpurates"
   else
     say "TrainJob $name failed, see $logs/$name.log"
   fi
@@ -204,6 +216,11 @@ if has train; then
   md "  $((spark_warmup + spark_measured)) rounds; the first $spark_warmup are warm-up; images/s of each later averaging round (640 images) from metrics.jsonl"
   md "- PyTorch: \`/usr/bin/python3 ddpm_ref.py --bench-train 8 --windows $train_windows --warmup 3\` (torch 1.13, 2 threads)"
   md ""
+  # windows LOG NAME: the wall and per-2-CPU-s images/s of every window line (ThroughputBenchmark and ddpm_ref.py print both)
+  windows() {
+    sed -nE 's/^  window [0-9]+: +([0-9.]+) img\/s wall.*/\1/p' "$1" >> "$logs/$2.rates"
+    sed -nE 's/^  window .* ([0-9.]+) img\/s per [0-9]+ CPU-s.*/\1/p' "$1" >> "$logs/$2.cpurates"
+  }
   for r in $(seq 1 "$rounds"); do
     for who in $(rotate "$r" jvm spark torch); do
       say "train: round $r/$rounds, $who"
@@ -211,26 +228,33 @@ if has train; then
       case "$who" in
         jvm) OMP_NUM_THREADS=2 java_main io.sparkdiffusion.bench.ThroughputBenchmark --bench-train 8 \
                --windows "$train_windows" --warmup 3 2>/dev/null > "$logs/train-jvm-$r.txt" || say "single-JVM run failed"
-             sed -nE 's/^  window [0-9]+: +([0-9.]+) img\/s wall.*/\1/p' "$logs/train-jvm-$r.txt" >> "$logs/train-jvm.rates" ;;
+             windows "$logs/train-jvm-$r.txt" train-jvm ;;
         spark) spark_train train-spark 1 64 5 "$spark_warmup" "$spark_measured" ;;
         torch) (cd "$logs" && /usr/bin/python3 "$ref" --bench-train 8 --windows "$train_windows" --warmup 3 \
                  > "$logs/train-torch-$r.txt" 2>&1) || say "PyTorch run failed"
-               sed -nE 's/^  window [0-9]+: +([0-9.]+) img\/s wall.*/\1/p' "$logs/train-torch-$r.txt" >> "$logs/train-torch.rates" ;;
+               windows "$logs/train-torch-$r.txt" train-torch ;;
       esac
     done
   done
-  jvm="$(summ median "$logs/train-jvm.rates")"
-  spark="$(summ median "$logs/train-spark.rates")"
+  jvm="$(summ median "$logs/train-jvm.rates")"; jvm_cpu="$(summ median "$logs/train-jvm.cpurates")"
+  spark="$(summ median "$logs/train-spark.rates")"; spark_cpu="$(summ median "$logs/train-spark.cpurates")"
+  torch="$(summ median "$logs/train-torch.rates")"; torch_cpu="$(summ median "$logs/train-torch.cpurates")"
   spark_steady="$(summ median "$logs/train-spark.steady")"
-  torch="$(summ median "$logs/train-torch.rates")"
   gf() { summ gflops "$1" "$((3 * fwd_flops))"; }
-  share() { local g; g="$(gf "$1")"; summ ratio "$g" "${peak_gflops:-}" | awk '$1 == "n/a" { print; next } { printf "%.0f %%\n", 100 * $1 }'; }
-  md "| contender | median images/s | windows or rounds | vs single JVM | vs PyTorch | training GFLOP/s | share of peak${peak_gflops:+ ($peak_gflops)} |"
-  md "| --- | --- | --- | --- | --- | --- | --- |"
-  md "| single JVM, 2 threads | $jvm | $(count "$logs/train-jvm.rates") | 1.00 | $(summ ratio "$jvm" "$torch") | $(gf "$jvm") | $(share "$jvm") |"
-  md "| Spark local[2], 2 × 1 thread | $spark | $(count "$logs/train-spark.rates") | **$(summ ratio "$spark" "$jvm")** (target ≥ 0.9) | $(summ ratio "$spark" "$torch") | $(gf "$spark") | $(share "$spark") |"
-  md "| PyTorch 1.13, 2 threads | $torch | $(count "$logs/train-torch.rates") | $(summ ratio "$torch" "$jvm") | 1.00 | $(gf "$torch") | $(share "$torch") |"
+  percent() { summ ratio "$1" "$2" | awk '$1 == "n/a" { print; next } { printf "%.0f %%\n", 100 * $1 }'; }
+  row() { # LABEL WALL CPU N
+    md "| $1 | $2 | $3 | $4 | $(summ ratio "$2" "$jvm") | $(summ ratio "$3" "$jvm_cpu") | $(summ ratio "$2" "$torch") | $(summ ratio "$3" "$torch_cpu") | $(gf "$2") | $(gf "$3") | $(percent "$(gf "$2")" "$peak_wall") | $(percent "$(gf "$3")" "$peak_cpu") |"
+  }
+  md "| contender | wall images/s | images per 2 CPU-s | windows or rounds | vs single JVM, wall | vs single JVM, CPU | vs PyTorch, wall | vs PyTorch, CPU | GFLOP/s wall | GFLOP/s per 2 CPU-s | share of peak, wall${peak_wall:+ ($peak_wall)} | share of peak, per 2 CPU-s${peak_cpu:+ ($peak_cpu)} |"
+  md "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |"
+  row "single JVM, 2 threads" "$jvm" "$jvm_cpu" "$(count "$logs/train-jvm.rates")"
+  row "**Spark local[2], 2 × 1 thread**" "$spark" "$spark_cpu" "$(count "$logs/train-spark.rates")"
+  row "PyTorch 1.13, 2 threads" "$torch" "$torch_cpu" "$(count "$logs/train-torch.rates")"
   md ""
+  md "Medians over all windows / rounds of all runs. Target: Spark ≥ 0.9 × single JVM (wall on a quiet machine; the"
+  md "per-CPU-second figures are the ones to compare when other work shares the machine). GFLOP/s: images/s × $(awk -v f="$fwd_flops" 'BEGIN { printf "%.2f", 3 * f / 1e6 }') MFLOP"
+  md "(3 × FlopCount's forward). Spark's images per 2 CPU-s: the measured rounds' images over the CPU time its JVM (driver and both"
+  md "workers) used meanwhile, sampled every 0.2 s from /proc."
   md "Spark's steady rate (all images of the measured rounds / their wall time, median over runs): $spark_steady images/s."
   md "Load before each run: $(awk '{ sub(/^round /, ""); printf "%s%s", sep, $0; sep = "; " }' "$logs/train-load.txt")."
 fi
@@ -253,13 +277,15 @@ if has sample; then
           || say "PyTorch sampling failed"
       fi
       sed -nE 's/^  rep [0-9]+: ([0-9.]+) samples\/s wall.*/\1/p' "$logs/sample-$who-$r.txt" >> "$logs/sample-$who.rates"
+      sed -nE 's/^  rep .* ([0-9.]+) samples per [0-9]+ CPU-s.*/\1/p' "$logs/sample-$who-$r.txt" >> "$logs/sample-$who.cpurates"
     done
   done
   sj="$(summ median "$logs/sample-jvm.rates")"; st="$(summ median "$logs/sample-torch.rates")"
-  md "| contender | median images/s | repetitions | vs PyTorch | forward GFLOP/s (50 × forward) |"
-  md "| --- | --- | --- | --- | --- |"
-  md "| DL4J (NHWC twin, oneDNN), 2 threads | $sj | $(count "$logs/sample-jvm.rates") | **$(summ ratio "$sj" "$st")** | $(summ gflops "$sj" "$((50 * ${fwd_flops:-0}))") |"
-  md "| PyTorch 1.13, 2 threads | $st | $(count "$logs/sample-torch.rates") | 1.00 | $(summ gflops "$st" "$((50 * ${fwd_flops:-0}))") |"
+  sjc="$(summ median "$logs/sample-jvm.cpurates")"; stc="$(summ median "$logs/sample-torch.cpurates")"
+  md "| contender | wall images/s | images per 2 CPU-s | repetitions | vs PyTorch, wall | vs PyTorch, CPU | forward GFLOP/s wall (50 × forward) |"
+  md "| --- | --- | --- | --- | --- | --- | --- |"
+  md "| DL4J (NHWC twin, oneDNN), 2 threads | $sj | $sjc | $(count "$logs/sample-jvm.rates") | **$(summ ratio "$sj" "$st")** | $(summ ratio "$sjc" "$stc") | $(summ gflops "$sj" "$((50 * ${fwd_flops:-0}))") |"
+  md "| PyTorch 1.13, 2 threads | $st | $stc | $(count "$logs/sample-torch.rates") | 1.00 | 1.00 | $(summ gflops "$st" "$((50 * ${fwd_flops:-0}))") |"
   md ""
   md "Load before each run: $(awk '{ sub(/^round /, ""); printf "%s%s", sep, $0; sep = "; " }' "$logs/sample-load.txt")."
   md ""; md "### SampleJob vs one JVM (bench/sample.sh)"; md ""
@@ -283,8 +309,8 @@ if has tune; then
   md "2 workers; each configuration runs once (the grid in order, one after another), 2 warm-up rounds, then at least"
   md "$tune_images images of measured rounds. images/s: median of the measured averaging rounds, and all their images / their time."
   md ""
-  md "| OMP threads per task | batch per worker | averaging frequency | median round images/s | steady images/s | rounds | load before |"
-  md "| --- | --- | --- | --- | --- | --- | --- |"
+  md "| OMP threads per task | batch per worker | averaging frequency | median round images/s | steady images/s | images per 2 CPU-s | rounds | load before |"
+  md "| --- | --- | --- | --- | --- | --- | --- | --- |"
   for cfg in "${tune_grid[@]}"; do
     read -r omp batch freq <<< "$cfg"
     per_round=$((2 * batch * freq))
@@ -293,7 +319,7 @@ if has tune; then
     say "tune: $name ($measured measured rounds)"
     before="$(load)"
     spark_train "$name" "$omp" "$batch" "$freq" 2 "$measured"
-    md "| $omp | $batch | $freq | $(summ median "$logs/$name.rates") | $(summ median "$logs/$name.steady") | $measured | $before |"
+    md "| $omp | $batch | $freq | $(summ median "$logs/$name.rates") | $(summ median "$logs/$name.steady") | $(summ median "$logs/$name.cpurates") | $measured | $before |"
   done
 fi
 
