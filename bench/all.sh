@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Every benchmark of spark-diffusion side by side in one run; writes a dated markdown results file.
-#   bench/all.sh [--quick] [--rounds N] [--only SECTIONS] [--out FILE|DIR]
+#   bench/all.sh [--quick] [--rounds N] [--only SECTIONS] [--tune "OMP,BATCH,FREQ ..."] [--out FILE|DIR]
 # SECTIONS (comma-separated; default all): flops, prepare, train, sample, tune
 #   flops    the U-Net's FLOPs (io.sparkdiffusion.bench.FlopCount, cross-checked against the PyTorch reference's
 #            count) and the CPU's measured peak FP32 GFLOP/s (../shared/bench/peak.py, oneDNN rows)
@@ -10,7 +10,8 @@
 #            metrics.jsonl after warm-up rounds, Spark start-up excluded) vs the PyTorch reference (2 threads);
 #            with the achieved GFLOP/s as a share of the peak when flops ran too
 #   sample   DDIM-50 sampling of 256 images, DL4J vs PyTorch; and bench/sample.sh (SampleJob vs one JVM) if present
-#   tune     TrainJob on local[2] over native threads per task x batch per worker x averaging frequency
+#   tune     TrainJob on local[2] over native threads per task x batch per worker x averaging frequency: the full
+#            grid {1,2} x {32,64} x {1,5,10}, or the configurations given with --tune (e.g. "1,64,5 2,64,5")
 # Within a round every contender runs once, in an order that rotates from round to round; tables give the
 # medians over all windows (JVM, PyTorch) or averaging rounds (Spark) of all rounds, and their ratios.
 # --quick: one short round of everything (a few minutes; proves the harness, not a measurement to quote).
@@ -22,17 +23,19 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-usage() { sed -n '2,22p' "$0" | sed 's/^# \{0,1\}//'; }
+usage() { awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "$0"; }
 quick=false
 rounds=""
 sections="flops,prepare,train,sample,tune"
 out=""
+tune_list=""
 while [ $# -gt 0 ]; do
   case "$1" in
     --quick) quick=true ;;
     --rounds) rounds="$2"; shift ;;
     --only) sections="$2"; shift ;;
     --out) out="$2"; shift ;;
+    --tune) tune_list="$2"; shift ;;
     -h|--help) usage; exit 0 ;;
     *) echo "bench/all.sh: unknown argument '$1'" >&2; usage >&2; exit 2 ;;
   esac
@@ -65,6 +68,14 @@ else
   tune_grid=()
   for omp in 1 2; do for batch in 32 64; do for freq in 1 5 10; do tune_grid+=("$omp $batch $freq"); done; done; done
   tune_images=3000
+fi
+
+if [ -n "$tune_list" ]; then
+  tune_grid=()
+  for cfg in $tune_list; do
+    [[ "$cfg" =~ ^[1-9][0-9]*,[1-9][0-9]*,[1-9][0-9]*$ ]] || { echo "bench/all.sh: --tune wants OMP,BATCH,FREQ, got '$cfg'" >&2; exit 2; }
+    tune_grid+=("${cfg//,/ }")
+  done
 fi
 
 work="$(realpath -m "${BENCH_WORK:-${TMPDIR:-/tmp}/spark-diffusion-bench}")"
