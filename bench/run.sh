@@ -2,6 +2,7 @@
 # Side-by-side throughput of spark-diffusion's denoiser and the PyTorch reference (../shared/bench/ddpm_ref.py,
 # the same U-Net), alternating the two so both see the same machine load. Prints every window and the
 # medians; the ratio of medians is the figure to quote (timings on a shared 2-core machine are noisy).
+# bench/all.sh runs the same comparison together with all the others and writes a results table.
 #   bench/run.sh [ROUNDS]      (default 2 rounds of: java train, torch train, java sample, torch sample)
 # Needs: apt-get install -y python3-torch python3-numpy dataset-fashion-mnist
 set -euo pipefail
@@ -11,11 +12,12 @@ ref="${DDPM_REF:-../shared/bench/ddpm_ref.py}"
 [ -f "$ref" ] || { echo "bench/run.sh: PyTorch reference $ref not found (set DDPM_REF)" >&2; exit 2; }
 /usr/bin/python3 -c 'import torch' 2>/dev/null || { echo "bench/run.sh: needs Debian's python3-torch" >&2; exit 2; }
 
+scripts/run-local.sh prepare --help >/dev/null # builds in the reactor (installs nothing), writes the classpath
 . scripts/java-flags.sh
-. scripts/core-classpath.sh
+cp="spark-jobs/target/classes:$(cat spark-jobs/target/classpath.txt)"
 export OMP_NUM_THREADS="${OMP_NUM_THREADS:-2}"
 out="$(mktemp -d)"
-java_bench() { java "${SPARK_DIFFUSION_JAVA_FLAGS[@]}" -cp "$CORE_CLASSPATH" io.sparkdiffusion.bench.ThroughputBenchmark "$@" 2>/dev/null; }
+java_bench() { java "${SPARK_DIFFUSION_JAVA_FLAGS[@]}" -cp "$cp" io.sparkdiffusion.bench.ThroughputBenchmark "$@" 2>/dev/null; }
 torch_bench() { (cd "$out" && /usr/bin/python3 "$OLDPWD/$ref" "$@"); }
 
 for r in $(seq 1 "$rounds"); do

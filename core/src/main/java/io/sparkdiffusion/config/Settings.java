@@ -167,7 +167,9 @@ public final class Settings {
     /** One of the allowed strings, ignoring case; returns the allowed spelling. */
     public String getChoice(String key, String... allowed) {
         ConfigValue v = value(key);
-        if (v.unwrapped() instanceof String s) {
+        // `--set k=false` (or k = 2 in a file) parses as a HOCON boolean (number), yet names the choice "false" ("2")
+        if (v.unwrapped() instanceof String || v.unwrapped() instanceof Boolean || v.unwrapped() instanceof Number) {
+            String s = String.valueOf(v.unwrapped());
             for (String a : allowed) {
                 if (a.equalsIgnoreCase(s.trim())) {
                     return a;

@@ -189,16 +189,22 @@ public final class UNetBuilder {
         return graph.build();
     }
 
-    private void addInputs() {
+    /** The types of the network's inputs, in input order: image, time embedding (and label, when conditional). */
+    public static InputType[] inputTypes(UNetSpec spec) {
         InputType image = InputType.convolutional(spec.imageSize(), spec.imageSize(), spec.imageChannels());
         InputType time = InputType.feedForward(spec.timeEmbeddingDim());
+        return spec.conditional()
+                ? new InputType[] {image, time, InputType.feedForward(spec.numClasses() + 1)}
+                : new InputType[] {image, time};
+    }
+
+    private void addInputs() {
         if (spec.conditional()) {
             graph.addInputs(INPUT_IMAGE, INPUT_TIME, INPUT_LABEL);
-            graph.setInputTypes(image, time, InputType.feedForward(spec.numClasses() + 1));
         } else {
             graph.addInputs(INPUT_IMAGE, INPUT_TIME);
-            graph.setInputTypes(image, time);
         }
+        graph.setInputTypes(inputTypes(spec));
     }
 
     /** sinusoidal(t) → Linear → SiLU → Linear (+ class embedding) → SiLU, shared by every block. */

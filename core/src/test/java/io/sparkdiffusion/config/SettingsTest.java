@@ -82,6 +82,15 @@ class SettingsTest {
     }
 
     @Test
+    void choicesNamedTrueOrFalseAcceptTheUnquotedWordThatHoconParsesAsABoolean() {
+        Settings s = withSets("testjob.name=false", "testjob.sampler=true");
+        assertEquals("false", s.getChoice("testjob.name", "auto", "true", "false"));
+        assertEquals("true", s.getChoice("testjob.sampler", "auto", "true", "false"));
+        assertEquals("key 'testjob.sampler': expected one of ddpm, ddim, got 'true' (from --set testjob.sampler=true)",
+                error(() -> s.getChoice("testjob.sampler", "ddpm", "ddim")));
+    }
+
+    @Test
     void commaSeparatedListFromAShellWorks() {
         Settings s = withSets("testjob.channel-multipliers=1,2,4");
         assertEquals(List.of(1, 2, 4), s.getIntList("testjob.channel-multipliers"));

@@ -1,0 +1,345 @@
+#!/usr/bin/env bash
+# Every benchmark of spark-diffusion side by side in one run; writes a dated markdown results file.
+#   bench/all.sh [--quick] [--rounds N] [--only SECTIONS] [--tune "OMP,BATCH,FREQ ..."] [--out FILE|DIR]
+# SECTIONS (comma-separated; default all): flops, prepare, train, sample, tune
+#   flops    the U-Net's FLOPs (io.sparkdiffusion.bench.FlopCount, cross-checked against the PyTorch reference's
+#            count) and the CPU's measured peak FP32 GFLOP/s (../shared/bench/peak.py, oneDNN rows)
+#   prepare  PrepareJob on local[2] vs the decode-only floor, on the Fashion-MNIST PNG tree (bench/prepare.sh)
+#   train    training images/s, batch 64 per worker: single JVM (ThroughputBenchmark, 2 native threads) vs TrainJob
+#            on local[2] (2 workers, 1 native thread each, averaging every 5 steps; steady state from its
+#            metrics.jsonl after warm-up rounds, Spark start-up excluded) vs the PyTorch reference (2 threads);
+#            with the achieved GFLOP/s as a share of the peak when flops ran too
+#   sample   DDIM-50 sampling of 256 images, DL4J vs PyTorch; and bench/sample.sh (SampleJob vs one JVM) if present
+#   tune     TrainJob on local[2] over native threads per task x batch per worker x averaging frequency: the full
+#            grid {1,2} x {32,64} x {1,5,10}, or the configurations given with --tune (e.g. "1,64,5 2,64,5")
+# Within a round every contender runs once, in an order that rotates from round to round; tables give the
+# medians over all windows (JVM, PyTorch) or averaging rounds (Spark) of all rounds, and their ratios.
+# --quick: one short round of everything (a few minutes; proves the harness, not a measurement to quote).
+# The full run takes about 20 minutes on a quiet 2-core machine. Results go to FILE, or to
+# DIR/results-<UTC time>.md, or to stdout; progress and the logs' location go to stderr.
+# Environment: BENCH_WORK (corpora, prepared data, runs, logs; default ${TMPDIR:-/tmp}/spark-diffusion-bench),
+# DDPM_REF (default ../shared/bench/ddpm_ref.py), PEAK (default ../shared/bench/peak.py).
+# Needs: apt-get install -y python3-torch python3-numpy dataset-fashion-mnist
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+usage() { awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "$0"; }
+quick=false
+rounds=""
+sections="flops,prepare,train,sample,tune"
+out=""
+tune_list=""
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --quick) quick=true ;;
+    --rounds) rounds="$2"; shift ;;
+    --only) sections="$2"; shift ;;
+    --out) out="$2"; shift ;;
+    --tune) tune_list="$2"; shift ;;
+    -h|--help) usage; exit 0 ;;
+    *) echo "bench/all.sh: unknown argument '$1'" >&2; usage >&2; exit 2 ;;
+  esac
+  shift
+done
+for s in ${sections//,/ }; do
+  case "$s" in flops|prepare|train|sample|tune) ;; *) echo "bench/all.sh: unknown section '$s'" >&2; exit 2 ;; esac
+done
+has() { [[ ",$sections," == *",$1,"* ]]; }
+
+ref="${DDPM_REF:-../shared/bench/ddpm_ref.py}"
+peak="${PEAK:-../shared/bench/peak.py}"
+fm=/usr/share/datasets/fashion-mnist
+[ -f "$ref" ] || { echo "bench/all.sh: PyTorch reference $ref not found (set DDPM_REF)" >&2; exit 2; }
+[ -f "$peak" ] || { echo "bench/all.sh: $peak not found (set PEAK)" >&2; exit 2; }
+/usr/bin/python3 -c 'import torch' 2>/dev/null || { echo "bench/all.sh: needs Debian's python3-torch" >&2; exit 2; }
+[ -f "$fm/train-images-idx3-ubyte.gz" ] || { echo "bench/all.sh: needs $fm (apt-get install -y dataset-fashion-mnist)" >&2; exit 2; }
+ref="$(realpath "$ref")"
+peak="$(realpath "$peak")"
+
+# ---------------------------------------------------------------------------------------------- sizes
+if $quick; then
+  rounds="${rounds:-1}"
+  train_windows=2; spark_warmup=2; spark_measured=3; sample_reps=1; peak_args=(--reps 2 --min-sec 0.5)
+  corpus_per_class=500; tune_grid=("1 64 5" "1 32 5"); tune_images=1500
+else
+  rounds="${rounds:-3}"
+  train_windows=5; spark_warmup=3; spark_measured=8; sample_reps=2; peak_args=(--reps 5 --min-sec 2)
+  corpus_per_class=""
+  tune_grid=()
+  for omp in 1 2; do for batch in 32 64; do for freq in 1 5 10; do tune_grid+=("$omp $batch $freq"); done; done; done
+  tune_images=3000
+fi
+
+if [ -n "$tune_list" ]; then
+  tune_grid=()
+  for cfg in $tune_list; do
+    [[ "$cfg" =~ ^[1-9][0-9]*,[1-9][0-9]*,[1-9][0-9]*$ ]] || { echo "bench/all.sh: --tune wants OMP,BATCH,FREQ, got '$cfg'" >&2; exit 2; }
+    tune_grid+=("${cfg//,/ }")
+  done
+fi
+
+work="$(realpath -m "${BENCH_WORK:-${TMPDIR:-/tmp}/spark-diffusion-bench}")"
+stamp="$(date -u +%Y-%m-%dT%H%MZ)"
+logs="$work/logs-$stamp"
+mkdir -p "$logs"
+echo "bench/all.sh: logs in $logs" >&2
+say() { echo "[$(date -u +%H:%M:%S)] $*" >&2; }
+summ() { /usr/bin/python3 bench/summarize.py "$@"; }
+load() { echo "load $(cut -d' ' -f1 /proc/loadavg), cpu psi $(head -1 /proc/pressure/cpu 2>/dev/null | cut -d' ' -f2 || echo n/a)"; }
+count() { if [ -f "$1" ]; then grep -c . "$1" || true; else echo 0; fi; } # numbers in a rates file
+# rotate: the order of the contenders in round r (1-based): a left rotation by r-1
+rotate() { local r="$1"; shift; local a=("$@") n=$#; for ((i = 0; i < n; i++)); do echo "${a[$(((i + r - 1) % n))]}"; done; }
+
+# ---------------------------------------------------------------------------------------------- build
+say "building (reactor compile; nothing is installed into ~/.m2)"
+scripts/run-local.sh prepare --help >/dev/null
+. scripts/java-flags.sh
+cp="spark-jobs/target/classes:$(cat spark-jobs/target/classpath.txt)"
+java_main() { java "${SPARK_DIFFUSION_JAVA_FLAGS[@]}" -cp "$cp" "$@"; }
+
+report="$logs/results.md"
+md() { printf '%s\n' "$*" >> "$report"; }
+commit="$(git rev-parse --short HEAD)$(git diff --quiet HEAD -- core spark-jobs bench scripts pom.xml || echo ' + uncommitted changes')"
+{
+  echo "# bench/all.sh results, $stamp$($quick && echo ' (--quick: a harness check, not figures to quote)')"
+  echo
+  echo "- commit $commit; \`bench/all.sh $($quick && echo '--quick ')--rounds $rounds --only $sections${tune_list:+ --tune \"$tune_list\"}\`"
+  echo "- machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ //'),"\
+       "$(awk '/MemTotal/ {printf "%.0f GB", $2 / 1048576}' /proc/meminfo);"\
+       "AVX-512: $(grep -qm1 avx512f /proc/cpuinfo && echo yes || echo no); $(java -version 2>&1 | head -1)"
+  echo "- at start: $(load); uptime load averages $(cut -d' ' -f1-3 /proc/loadavg)"
+} > "$report"
+
+# ---------------------------------------------------------------------------------------------- flops
+fwd_flops=""; peak_wall=""; peak_cpu=""
+if has flops || has train || has sample; then
+  say "flops: FlopCount and the reference's own count"
+  java_main io.sparkdiffusion.bench.FlopCount 2>/dev/null > "$logs/flopcount.txt"
+  fwd_flops="$(sed -nE 's/^forward FLOPs\/image: ([0-9]+) .*/\1/p' "$logs/flopcount.txt")"
+  (cd "$logs" && /usr/bin/python3 "$ref" > "$logs/ref-flops.txt" 2>&1)
+  ref_macs="$(sed -nE 's/^forward MACs\/image: conv=([0-9,]+) linear=([0-9,]+).*/\1 \2/p' "$logs/ref-flops.txt" | tr -d ,)"
+  ref_flops="$(awk -v c="${ref_macs% *}" -v l="${ref_macs#* }" 'BEGIN { printf "%.0f", 2 * (c + l) }')"
+fi
+if has flops; then
+  say "flops: peak FP32 GEMM ($peak ${peak_args[*]})"
+  md ""; md "## FLOPs and peak"; md ""; md "- before: $(load)"
+  OMP_NUM_THREADS=2 /usr/bin/python3 "$peak" --skip-numpy --skip-torch "${peak_args[@]}" > "$logs/peak.txt" 2>&1
+  peak_wall="$(sed -nE 's/^oneDNN.* wall GFLOP\/s med= *([0-9.]+).*/\1/p' "$logs/peak.txt" | sort -g | tail -1)"
+  peak_cpu="$(sed -nE 's/^oneDNN.*per-[0-9]+-CPU-s med= *([0-9.]+).*/\1/p' "$logs/peak.txt" | sort -g | tail -1)"
+  md ""
+  md "| | value |"
+  md "| --- | --- |"
+  md "| forward FLOPs per 28×28 image, FlopCount (default U-Net) | $(awk -v f="$fwd_flops" 'BEGIN { printf "%.2f MFLOP", f / 1e6 }') |"
+  md "| the same, PyTorch reference's own count (2 × conv + linear MACs) | $(awk -v f="$ref_flops" 'BEGIN { printf "%.2f MFLOP", f / 1e6 }') |"
+  md "| training FLOPs per image (3 × forward) | $(awk -v f="$fwd_flops" 'BEGIN { printf "%.2f MFLOP", 3 * f / 1e6 }') |"
+  md "| peak FP32, oneDNN GEMM, 2 threads: best row's median wall GFLOP/s | ${peak_wall:-n/a} |"
+  md "| the same per 2 CPU-seconds of the process | ${peak_cpu:-n/a} |"
+  md ""; md "Command: \`OMP_NUM_THREADS=2 /usr/bin/python3 peak.py --skip-numpy --skip-torch ${peak_args[*]}\`; after: $(load)"
+fi
+
+# ---------------------------------------------------------------------------------------------- prepare
+if has prepare; then
+  if $quick; then corpus="$work/fashion-mnist-${corpus_per_class}-per-class"; else corpus="$work/fashion-mnist-70k"; fi
+  if [ ! -d "$corpus" ]; then
+    say "prepare: writing the corpus $corpus"
+    tmp="$corpus.tmp"; rm -rf "$tmp" "$tmp-test"
+    java_main io.sparkdiffusion.cli.IdxToPngTree "$fm/train-images-idx3-ubyte.gz" "$fm/train-labels-idx1-ubyte.gz" "$tmp" $corpus_per_class >&2
+    if ! $quick; then # the 10,000 test images too, as scripts/fashion-mnist-tree.sh does: 70,000 files
+      java_main io.sparkdiffusion.cli.IdxToPngTree "$fm/t10k-images-idx3-ubyte.gz" "$fm/t10k-labels-idx1-ubyte.gz" "$tmp-test" >&2
+      for d in "$tmp-test"/*/; do (cd "$d" && for f in *.png; do mv "$f" "$tmp/$(basename "$d")/t10k-$f"; done); done
+      rm -rf "$tmp-test"
+    fi
+    mv "$tmp" "$corpus"
+  fi
+  files=$(find "$corpus" -type f -name '*.png' | wc -l)
+  # the plain-ImageIO floor's images/s with N threads (not the ImagePreparer line) in bench/prepare.sh's output
+  floor_rate() { grep -E "threads=$1 " "$2" | grep -iv preparer | sed -nE 's/.*images\/s=([0-9.]+).*/\1/p' | head -1 || true; }
+  md ""; md "## PrepareJob vs the decode-only floor"; md ""
+  md "Corpus: Fashion-MNIST as a PNG tree, $files files of 28×28 grey, prepared to 1×28×28. Floor: plain ImageIO in one JVM"
+  md "(\`DecodeFloorBenchmark\`, after a warm-up pass); job: PrepareJob on local[2], driver heap 512 MB, JVM start to exit."
+  md "Command: \`bench/prepare.sh CORPUS OUT\`, $rounds time(s)."; md ""
+  md "| run | load before | floor 1 thread img/s | floor 2 threads img/s | PrepareJob wall s | PrepareJob img/s | job / floor 1 thread | job / floor 2 threads |"
+  md "| --- | --- | --- | --- | --- | --- | --- | --- |"
+  for r in $(seq 1 "$rounds"); do
+    say "prepare: round $r/$rounds"
+    before="$(load)"
+    bench/prepare.sh "$corpus" "$work/prepared-tree" > "$logs/prepare-$r.txt" 2>&1 || say "prepare: bench/prepare.sh failed, see $logs/prepare-$r.txt"
+    floor1="$(floor_rate 1 "$logs/prepare-$r.txt")"
+    floor2="$(floor_rate 2 "$logs/prepare-$r.txt")"
+    job_s="$(sed -nE 's/^job wall time ([0-9.]+) s.*/\1/p' "$logs/prepare-$r.txt")"
+    job_rate="$(sed -nE 's/^job wall time .*: ([0-9.]+) images\/s.*/\1/p' "$logs/prepare-$r.txt")"
+    echo "$floor1" >> "$logs/prepare-floor1.rates"; echo "$floor2" >> "$logs/prepare-floor2.rates"; echo "$job_rate" >> "$logs/prepare-job.rates"
+    md "| $r | $before | ${floor1:-n/a} | ${floor2:-n/a} | ${job_s:-n/a} | ${job_rate:-n/a} | $(summ ratio "$job_rate" "$floor1") | $(summ ratio "$job_rate" "$floor2") |"
+  done
+  f1="$(summ median "$logs/prepare-floor1.rates")"; f2="$(summ median "$logs/prepare-floor2.rates")"; j="$(summ median "$logs/prepare-job.rates")"
+  md "| **median** | | $f1 | $f2 | | $j | **$(summ ratio "$j" "$f1")** | $(summ ratio "$j" "$f2") |"
+fi
+
+# ---------------------------------------------------------------------------------------------- TrainJob runs
+prepared="$work/fashion-mnist-prepared"
+ensure_prepared() {
+  if [ ! -f "$prepared/_SUCCESS" ]; then
+    say "preparing Fashion-MNIST's training idx for TrainJob into $prepared"
+    SPARK_MASTER='local[2]' scripts/run-local.sh prepare --set prepare.input="$fm/train-images-idx3-ubyte.gz" \
+      --set prepare.layout=idx --set prepare.output="$prepared" --set prepare.overwrite=true > "$logs/prepare-idx.txt" 2>&1
+  fi
+}
+# cpu_trace PID LOG: while the job runs, "ROUNDS_LOGGED CPU_SECONDS" of its process every 0.2 s (run-local.sh execs
+# java, so PID is the JVM); summarize.py turns it into images per 2 CPU-seconds of the measured rounds
+cpu_trace() {
+  local tick; tick="$(getconf CLK_TCK)"
+  while kill -0 "$1" 2>/dev/null; do
+    awk -v t="$tick" -v r="$(grep -c '^train: step ' "$2" || true)" '{ printf "%d %.2f\n", r, ($14 + $15) / t }' \
+      "/proc/$1/stat" 2>/dev/null || true
+    sleep 0.2
+  done
+}
+# spark_train NAME OMP_THREADS BATCH FREQ WARMUP_ROUNDS MEASURED_ROUNDS: TrainJob on local[2] with 2 workers; appends
+# the measured rounds' images/s to $logs/NAME.rates and the steady rate to $logs/NAME.steady. The model is the single
+# JVM's and PyTorch's: unconditional, no gradient clipping; no checkpoints or sample grids during the run.
+spark_train() {
+  local name="$1" omp="$2" batch="$3" freq="$4" warm="$5" measured="$6" run="$work/runs/$1" pid
+  rm -rf "$run"
+  SPARK_MASTER='local[2]' OMP_NUM_THREADS="$omp" scripts/run-local.sh train --set train.data="$prepared" \
+    --set train.run-dir="$run" --set train.workers=2 --set train.batch-size="$batch" \
+    --set train.averaging-frequency="$freq" --set train.max-steps=$(((warm + measured) * freq)) \
+    --set train.epochs=1000 --set train.checkpoint-every-epochs=1000 --set train.sample-every-epochs=0 \
+    --set 'train.conditional="false"' --set train.gradient-clip=0 > "$logs/$name.log" 2>&1 &
+  pid=$!
+  cpu_trace "$pid" "$logs/$name.log" > "$logs/$name.cpu"
+  if wait "$pid" && summ rounds "$run/metrics.jsonl" "$warm" "$logs/$name.cpu" > "$logs/$name.summary"; then
+    sed -n 's/^rate //p' "$logs/$name.summary" >> "$logs/$name.rates"
+    sed -n 's/^steady //p' "$logs/$name.summary" >> "$logs/$name.steady"
+    sed -n 's/^per_cpu //p' "$logs/$name.summary" >> "$logs/$name.cpurates"
+  else
+    say "TrainJob $name failed, see $logs/$name.log"
+  fi
+  rm -rf "$run"
+}
+
+# ---------------------------------------------------------------------------------------------- train
+if has train; then
+  ensure_prepared
+  md ""; md "## Training images/s: single JVM vs Spark local[2] vs PyTorch"; md ""
+  md "Same U-Net (624,161 parameters, unconditional, Adam, no gradient clipping), batch 64 per optimizer step."
+  md "- single JVM: \`OMP_NUM_THREADS=2 ThroughputBenchmark --bench-train 8 --windows $train_windows --warmup 3\` (windows of 8 steps = 512 images)"
+  md "- Spark: \`SPARK_MASTER=local[2] OMP_NUM_THREADS=1 scripts/run-local.sh train\` with 2 workers × batch 64, averaging every 5 steps,"
+  md "  $((spark_warmup + spark_measured)) rounds; the first $spark_warmup are warm-up; images/s of each later averaging round (640 images) from metrics.jsonl"
+  md "- PyTorch: \`/usr/bin/python3 ddpm_ref.py --bench-train 8 --windows $train_windows --warmup 3\` (torch 1.13, 2 threads)"
+  md ""
+  # windows LOG NAME: the wall and per-2-CPU-s images/s of every window line (ThroughputBenchmark and ddpm_ref.py print both)
+  windows() {
+    sed -nE 's/^  window [0-9]+: +([0-9.]+) img\/s wall.*/\1/p' "$1" >> "$logs/$2.rates"
+    sed -nE 's/^  window .* ([0-9.]+) img\/s per [0-9]+ CPU-s.*/\1/p' "$1" >> "$logs/$2.cpurates"
+  }
+  for r in $(seq 1 "$rounds"); do
+    for who in $(rotate "$r" jvm spark torch); do
+      say "train: round $r/$rounds, $who"
+      echo "round $r $who: $(load)" >> "$logs/train-load.txt"
+      case "$who" in
+        jvm) OMP_NUM_THREADS=2 java_main io.sparkdiffusion.bench.ThroughputBenchmark --bench-train 8 \
+               --windows "$train_windows" --warmup 3 2>/dev/null > "$logs/train-jvm-$r.txt" || say "single-JVM run failed"
+             windows "$logs/train-jvm-$r.txt" train-jvm ;;
+        spark) spark_train train-spark 1 64 5 "$spark_warmup" "$spark_measured" ;;
+        torch) (cd "$logs" && /usr/bin/python3 "$ref" --bench-train 8 --windows "$train_windows" --warmup 3 \
+                 > "$logs/train-torch-$r.txt" 2>&1) || say "PyTorch run failed"
+               windows "$logs/train-torch-$r.txt" train-torch ;;
+      esac
+    done
+  done
+  jvm="$(summ median "$logs/train-jvm.rates")"; jvm_cpu="$(summ median "$logs/train-jvm.cpurates")"
+  spark="$(summ median "$logs/train-spark.rates")"; spark_cpu="$(summ median "$logs/train-spark.cpurates")"
+  torch="$(summ median "$logs/train-torch.rates")"; torch_cpu="$(summ median "$logs/train-torch.cpurates")"
+  spark_steady="$(summ median "$logs/train-spark.steady")"
+  gf() { summ gflops "$1" "$((3 * fwd_flops))"; }
+  percent() { summ ratio "$1" "$2" | awk '$1 == "n/a" { print; next } { printf "%.0f %%\n", 100 * $1 }'; }
+  row() { # LABEL WALL CPU N
+    md "| $1 | $2 | $3 | $4 | $(summ ratio "$2" "$jvm") | $(summ ratio "$3" "$jvm_cpu") | $(summ ratio "$2" "$torch") | $(summ ratio "$3" "$torch_cpu") | $(gf "$2") | $(gf "$3") | $(percent "$(gf "$2")" "$peak_wall") | $(percent "$(gf "$3")" "$peak_cpu") |"
+  }
+  md "| contender | wall images/s | images per 2 CPU-s | windows or rounds | vs single JVM, wall | vs single JVM, CPU | vs PyTorch, wall | vs PyTorch, CPU | GFLOP/s wall | GFLOP/s per 2 CPU-s | share of peak, wall${peak_wall:+ ($peak_wall)} | share of peak, per 2 CPU-s${peak_cpu:+ ($peak_cpu)} |"
+  md "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |"
+  row "single JVM, 2 threads" "$jvm" "$jvm_cpu" "$(count "$logs/train-jvm.rates")"
+  row "**Spark local[2], 2 × 1 thread**" "$spark" "$spark_cpu" "$(count "$logs/train-spark.rates")"
+  row "PyTorch 1.13, 2 threads" "$torch" "$torch_cpu" "$(count "$logs/train-torch.rates")"
+  md ""
+  md "Medians over all windows / rounds of all runs. Target: Spark ≥ 0.9 × single JVM (wall on a quiet machine; the"
+  md "per-CPU-second figures are the ones to compare when other work shares the machine). GFLOP/s: images/s × $(awk -v f="$fwd_flops" 'BEGIN { printf "%.2f", 3 * f / 1e6 }') MFLOP"
+  md "(3 × FlopCount's forward). Spark's images per 2 CPU-s: the measured rounds' images over the CPU time its JVM (driver and both"
+  md "workers) used meanwhile, sampled every 0.2 s from /proc."
+  md "Spark's steady rate (all images of the measured rounds / their wall time, median over runs): $spark_steady images/s."
+  md "Load before each run: $(awk '{ sub(/^round /, ""); printf "%s%s", sep, $0; sep = "; " }' "$logs/train-load.txt")."
+fi
+
+# ---------------------------------------------------------------------------------------------- sample
+if has sample; then
+  md ""; md "## DDIM-50 sampling: DL4J vs PyTorch"; md ""
+  md "256 images in one batch, 50 DDIM steps, same (untrained) U-Net; $sample_reps repetition(s) per contender per round, $rounds round(s)."
+  md "Commands: \`OMP_NUM_THREADS=2 ThroughputBenchmark --bench-sample --sample-reps $sample_reps\`, \`ddpm_ref.py --bench-sample --sample-reps $sample_reps\`."
+  md ""
+  for r in $(seq 1 "$rounds"); do
+    for who in $(rotate "$r" jvm torch); do
+      say "sample: round $r/$rounds, $who"
+      echo "round $r $who: $(load)" >> "$logs/sample-load.txt"
+      if [ "$who" = jvm ]; then
+        OMP_NUM_THREADS=2 java_main io.sparkdiffusion.bench.ThroughputBenchmark --bench-sample --sample-reps "$sample_reps" \
+          2>/dev/null > "$logs/sample-jvm-$r.txt" || say "DL4J sampling failed"
+      else
+        (cd "$logs" && /usr/bin/python3 "$ref" --bench-sample --sample-reps "$sample_reps" > "$logs/sample-torch-$r.txt" 2>&1) \
+          || say "PyTorch sampling failed"
+      fi
+      sed -nE 's/^  rep [0-9]+: ([0-9.]+) samples\/s wall.*/\1/p' "$logs/sample-$who-$r.txt" >> "$logs/sample-$who.rates"
+      sed -nE 's/^  rep .* ([0-9.]+) samples per [0-9]+ CPU-s.*/\1/p' "$logs/sample-$who-$r.txt" >> "$logs/sample-$who.cpurates"
+    done
+  done
+  sj="$(summ median "$logs/sample-jvm.rates")"; st="$(summ median "$logs/sample-torch.rates")"
+  sjc="$(summ median "$logs/sample-jvm.cpurates")"; stc="$(summ median "$logs/sample-torch.cpurates")"
+  md "| contender | wall images/s | images per 2 CPU-s | repetitions | vs PyTorch, wall | vs PyTorch, CPU | forward GFLOP/s wall (50 × forward) |"
+  md "| --- | --- | --- | --- | --- | --- | --- |"
+  md "| DL4J (NHWC twin, oneDNN), 2 threads | $sj | $sjc | $(count "$logs/sample-jvm.rates") | **$(summ ratio "$sj" "$st")** | $(summ ratio "$sjc" "$stc") | $(summ gflops "$sj" "$((50 * ${fwd_flops:-0}))") |"
+  md "| PyTorch 1.13, 2 threads | $st | $stc | $(count "$logs/sample-torch.rates") | 1.00 | 1.00 | $(summ gflops "$st" "$((50 * ${fwd_flops:-0}))") |"
+  md ""
+  md "Load before each run: $(awk '{ sub(/^round /, ""); printf "%s%s", sep, $0; sep = "; " }' "$logs/sample-load.txt")."
+  md ""; md "### SampleJob vs one JVM (bench/sample.sh)"; md ""
+  if [ -x bench/sample.sh ]; then
+    say "sample: bench/sample.sh"
+    # its options are its own; BENCH_QUICK=1 tells it that this is a --quick run
+    if BENCH_QUICK="$($quick && echo 1 || echo 0)" bench/sample.sh > "$logs/sample-sh.txt" 2>&1; then
+      md "\`bench/sample.sh\` printed (last 25 lines):"; md ""; md '```'; tail -25 "$logs/sample-sh.txt" >> "$report"; md '```'
+    else
+      md "bench/sample.sh failed; its last lines:"; md ""; md '```'; tail -10 "$logs/sample-sh.txt" >> "$report"; md '```'
+    fi
+  else
+    md "bench/sample.sh is not in this checkout yet (SampleJob's branch adds it): to be measured by bench/all.sh."
+  fi
+fi
+
+# ---------------------------------------------------------------------------------------------- tune
+if has tune; then
+  ensure_prepared
+  md ""; md "## TrainJob tuning on local[2]: native threads per task × batch per worker × averaging frequency"; md ""
+  md "2 workers; each configuration runs once (the grid in order, one after another), 2 warm-up rounds, then at least"
+  md "$tune_images images of measured rounds. images/s: median of the measured averaging rounds, and all their images / their time."
+  md ""
+  md "| OMP threads per task | batch per worker | averaging frequency | median round images/s | steady images/s | images per 2 CPU-s | rounds | load before |"
+  md "| --- | --- | --- | --- | --- | --- | --- | --- |"
+  for cfg in "${tune_grid[@]}"; do
+    read -r omp batch freq <<< "$cfg"
+    per_round=$((2 * batch * freq))
+    measured=$(((tune_images + per_round - 1) / per_round)); [ "$measured" -lt 3 ] && measured=3
+    name="tune-omp$omp-b$batch-f$freq"
+    say "tune: $name ($measured measured rounds)"
+    before="$(load)"
+    spark_train "$name" "$omp" "$batch" "$freq" 2 "$measured"
+    md "| $omp | $batch | $freq | $(summ median "$logs/$name.rates") | $(summ median "$logs/$name.steady") | $(summ median "$logs/$name.cpurates") | $measured | $before |"
+  done
+fi
+
+md ""; md "At the end: $(load); uptime load averages $(cut -d' ' -f1-3 /proc/loadavg). Finished $(date -u +%H:%MZ)."
+say "done"
+if [ -z "$out" ]; then
+  cat "$report"
+else
+  [ -d "$out" ] && out="$out/results-$stamp.md"
+  cp "$report" "$out"
+  echo "bench/all.sh: results in $out" >&2
+fi
