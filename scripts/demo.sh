@@ -2,7 +2,11 @@
 # The pipeline on this machine with local Spark, on the bundled demo corpus (data/fashion-mnist-demo:
 # 1,000 Fashion-MNIST images as PNG, 100 per class): PrepareJob → TrainJob (parameter averaging over 2
 # workers) → a grid of EMA samples. Sampling and evaluation jobs join as they land.
-#   scripts/demo.sh [--epochs N] [--out DIR] [--single-jvm] [--set key=value ...]
+#   scripts/demo.sh [--epochs N] [--out DIR] [--cluster] [--full] [--single-jvm] [--set key=value ...]
+#   --cluster      the same jobs submitted (scripts/submit.sh, the shaded jar) to a Spark standalone cluster of
+#                  2 one-core workers started for the demo (scripts/cluster/start.sh) and stopped at the end
+#   --full         the whole Fashion-MNIST training set (60,000 images; installs Debian's dataset-fashion-mnist
+#                  when missing), 7 epochs by default (~25 minutes on 2 cores)
 #   --single-jvm   train and sample in one JVM without Spark (io.sparkdiffusion.cli.LocalTrainAndSample)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -12,17 +16,21 @@ if ! command -v mvn >/dev/null 2>&1 || ! command -v javac >/dev/null 2>&1; then
   apt-get update -q && apt-get install -y -q openjdk-17-jdk-headless maven
 fi
 
-epochs=120
+epochs=""
 out="runs/demo"
 single_jvm=false
+cluster=false
+full=false
 extra=()
 while [ $# -gt 0 ]; do
   case "$1" in
     --epochs) epochs="$2"; shift 2 ;;
     --out) out="$2"; shift 2 ;;
     --single-jvm) single_jvm=true; shift ;;
+    --cluster) cluster=true; shift ;;
+    --full) full=true; shift ;;
     --set) extra+=(--set "$2"); shift 2 ;;
-    -h|--help) sed -n '2,6p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,10p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "demo.sh: unknown option $1" >&2; exit 2 ;;
   esac
 done
@@ -39,15 +47,60 @@ if $single_jvm; then
   exit 0
 fi
 
-echo "== PrepareJob: data/fashion-mnist-demo -> $out/prepared"
-scripts/run-local.sh prepare --config conf/prepare.conf --set prepare.input=data/fashion-mnist-demo \
+# The corpus: the bundled 1,000 PNGs, or the whole training set read straight from its idx file.
+if $full; then
+  fm=/usr/share/datasets/fashion-mnist
+  if [ ! -f "$fm/train-images-idx3-ubyte.gz" ]; then
+    echo "installing dataset-fashion-mnist ..." >&2
+    apt-get update -q && apt-get install -y -q dataset-fashion-mnist
+  fi
+  corpus="$fm/train-images-idx3-ubyte.gz"
+  corpus_settings=(--set prepare.layout=idx
+    --set "prepare.class-names=[t-shirt-top,trouser,pullover,dress,coat,sandal,shirt,sneaker,bag,ankle-boot]")
+  epochs="${epochs:-7}"
+  train_settings=(--set train.batch-size=64 --set train.averaging-frequency=5 --set train.checkpoint-every-epochs=1)
+else
+  corpus=data/fashion-mnist-demo
+  corpus_settings=()
+  epochs="${epochs:-120}"
+  train_settings=(--set train.batch-size=32 --set train.averaging-frequency=4 --set train.checkpoint-every-epochs=10)
+fi
+
+# Where the jobs run: local Spark in the job's JVM (scripts/run-local.sh), or a standalone cluster started here.
+if $cluster; then
+  # executors run in their own working directories: every path they see must be absolute
+  out="$(realpath -m "$out")"
+  [[ "$corpus" = /* ]] || corpus="$(realpath "$corpus")"
+  cluster_dir="$out/cluster"
+  scripts/cluster/start.sh --dir "$cluster_dir" --workers 2 --cores 1 --memory 3g
+  trap 'scripts/cluster/stop.sh --dir "$cluster_dir"' EXIT
+  export SPARK_LOCAL_IP=127.0.0.1
+  spark_options=(--master "$(cat "$cluster_dir/master-url")" --properties-file conf/spark-defaults.conf
+    --conf spark.executor.cores=1 --conf spark.executor.memory=1g
+    --conf "spark.executor.extraJavaOptions=-Dorg.bytedeco.javacpp.maxbytes=2g -Dorg.bytedeco.javacpp.maxphysicalbytes=3g")
+  run_job() { # job config [job options]
+    local job="$1" config="$2"
+    shift 2
+    scripts/submit.sh "$job" "$config" "${spark_options[@]}" -- "$@"
+  }
+  where="the standalone cluster $(cat "$cluster_dir/master-url") (2 workers)"
+else
+  run_job() { # job config [job options]
+    local job="$1" config="$2"
+    shift 2
+    SPARK_MASTER="local[2]" scripts/run-local.sh "$job" --config "$config" "$@"
+  }
+  where="local[2]"
+fi
+
+echo "== PrepareJob: $corpus -> $out/prepared on $where"
+run_job prepare conf/prepare.conf --set "prepare.input=$corpus" "${corpus_settings[@]}" \
   --set "prepare.output=$out/prepared" --set prepare.overwrite=true
 echo "== TrainJob: $epochs epochs on 2 workers -> $out/train"
 rm -rf "$out/train"
-SPARK_MASTER="local[2]" scripts/run-local.sh train --set "train.data=$out/prepared" --set "train.run-dir=$out/train" \
-  --set "train.epochs=$epochs" --set train.workers=2 --set train.batch-size=32 --set train.averaging-frequency=4 \
-  --set "train.sample-every-epochs=$epochs" --set train.checkpoint-every-epochs=10 --set train.sample.guidance=3 \
-  "${extra[@]}"
+run_job train conf/train.conf --set "train.data=$out/prepared" --set "train.run-dir=$out/train" \
+  --set "train.epochs=$epochs" --set train.workers=2 "${train_settings[@]}" \
+  --set "train.sample-every-epochs=$epochs" --set train.sample.guidance=3 "${extra[@]}"
 
 echo
 echo "demo finished in $(( $(date +%s) - start )) s"

@@ -202,6 +202,23 @@ public final class CheckpointStore {
     }
 
     /**
+     * Only the info of one checkpoint directory given by path or URI (no tensors), after checking that the
+     * directory is a complete checkpoint.
+     *
+     * @throws FileNotFoundException when a file of the checkpoint is missing
+     */
+    public static CheckpointInfo readInfo(String checkpointDir, Configuration conf) throws IOException {
+        Path dir = new Path(checkpointDir);
+        FileSystem fs = dir.getFileSystem(conf);
+        for (String file : List.of(INFO_FILE, MODEL_FILE, EMA_FILE)) {
+            if (!fs.exists(new Path(dir, file))) {
+                throw new FileNotFoundException("not a complete checkpoint: " + fs.makeQualified(dir) + " has no " + file);
+            }
+        }
+        return readInfo(fs, dir);
+    }
+
+    /**
      * Deletes complete checkpoints older than the {@code k} newest, never the one LATEST names.
      *
      * @return the deleted checkpoints

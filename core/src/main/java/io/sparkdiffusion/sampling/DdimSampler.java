@@ -53,10 +53,11 @@ public final class DdimSampler implements Sampler {
     }
 
     @Override
-    public INDArray sample(Denoiser denoiser, INDArray noise, int[] labels, long[] seeds) {
-        SamplerSupport.checkInputs(noise, labels, seeds);
-        INDArray x = noise;
-        for (int k = 0; k < timesteps.length; k++) {
+    public INDArray sampleFrom(Denoiser denoiser, INDArray start, int firstStep, int[] labels, long[] seeds) {
+        SamplerSupport.checkInputs(start, labels, seeds);
+        SamplerSupport.checkFirstStep(firstStep, timesteps.length);
+        INDArray x = start;
+        for (int k = firstStep; k < timesteps.length; k++) {
             int t = timesteps[k];
             double alphaBar = schedule.alphaBar(t);
             double alphaBarPrev = k + 1 < timesteps.length ? schedule.alphaBar(timesteps[k + 1]) : 1.0;
@@ -88,7 +89,7 @@ public final class DdimSampler implements Sampler {
         return timesteps.length;
     }
 
-    /** The timesteps visited, first (noisiest) to last. */
+    @Override
     public int[] timesteps() {
         return timesteps.clone();
     }

@@ -32,11 +32,12 @@ public final class DdpmSampler implements Sampler {
     }
 
     @Override
-    public INDArray sample(Denoiser denoiser, INDArray noise, int[] labels, long[] seeds) {
-        SamplerSupport.checkInputs(noise, labels, seeds);
+    public INDArray sampleFrom(Denoiser denoiser, INDArray start, int firstStep, int[] labels, long[] seeds) {
+        SamplerSupport.checkInputs(start, labels, seeds);
         int steps = schedule.timesteps();
-        INDArray x = noise;
-        for (int k = 0; k < steps; k++) {
+        SamplerSupport.checkFirstStep(firstStep, steps);
+        INDArray x = start;
+        for (int k = firstStep; k < steps; k++) {
             int t = steps - 1 - k;
             INDArray eps = denoiser.predictNoise(x, t, labels);
             INDArray x0 = forward.x0FromEps(x, eps, t);
@@ -68,6 +69,16 @@ public final class DdpmSampler implements Sampler {
     @Override
     public int steps() {
         return schedule.timesteps();
+    }
+
+    /** T−1, T−2, …, 0. */
+    @Override
+    public int[] timesteps() {
+        int[] ts = new int[schedule.timesteps()];
+        for (int k = 0; k < ts.length; k++) {
+            ts[k] = ts.length - 1 - k;
+        }
+        return ts;
     }
 
     public Variance variance() {

@@ -58,12 +58,13 @@ public final class DpmSolverPlusPlus2MSampler implements Sampler {
     }
 
     @Override
-    public INDArray sample(Denoiser denoiser, INDArray noise, int[] labels, long[] seeds) {
-        SamplerSupport.checkInputs(noise, labels, seeds);
-        INDArray x = noise;
-        INDArray previousX0 = null;
+    public INDArray sampleFrom(Denoiser denoiser, INDArray start, int firstStep, int[] labels, long[] seeds) {
+        SamplerSupport.checkInputs(start, labels, seeds);
+        SamplerSupport.checkFirstStep(firstStep, timesteps.length);
+        INDArray x = start;
+        INDArray previousX0 = null; // a late start begins with a first-order step, as the first step does
         double previousH = Double.NaN;
-        for (int k = 0; k < timesteps.length; k++) {
+        for (int k = firstStep; k < timesteps.length; k++) {
             int s = timesteps[k];
             INDArray x0 = forward.x0FromEps(x, denoiser.predictNoise(x, s, labels), s);
             if (clip) {
@@ -102,7 +103,7 @@ public final class DpmSolverPlusPlus2MSampler implements Sampler {
         return timesteps.length;
     }
 
-    /** The timesteps visited, first (noisiest) to last; after the last comes x_0. */
+    @Override
     public int[] timesteps() {
         return timesteps.clone();
     }

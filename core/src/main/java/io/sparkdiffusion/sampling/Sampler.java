@@ -19,7 +19,22 @@ public interface Sampler {
      *                 seed, noise and label, not on the rest of the batch
      * @return x_0 [N, C, H, W] FLOAT (a new array)
      */
-    INDArray sample(Denoiser denoiser, INDArray noise, int[] labels, long[] seeds);
+    default INDArray sample(Denoiser denoiser, INDArray noise, int[] labels, long[] seeds) {
+        return sampleFrom(denoiser, noise, 0, labels, seeds);
+    }
+
+    /**
+     * Continues the reverse process from x at {@code timesteps()[firstStep]} (SDEdit and other image-to-image
+     * uses start part-way; {@code firstStep = 0} is {@link #sample}). Step k draws its fresh noise from
+     * {@code ImageNoise.stepStream(k)} with k counted from the first timestep, whatever {@code firstStep} is.
+     *
+     * @param x         x_t [N, C, H, W] FLOAT at t = {@code timesteps()[firstStep]}; not modified
+     * @param firstStep 0 … {@code timesteps().length − 1}
+     */
+    INDArray sampleFrom(Denoiser denoiser, INDArray x, int firstStep, int[] labels, long[] seeds);
+
+    /** The timesteps the sampler visits, noisiest first (after the last comes x_0). */
+    int[] timesteps();
 
     /** The name {@link Samplers#create} knows it by. */
     String name();

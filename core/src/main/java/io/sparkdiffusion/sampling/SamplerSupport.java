@@ -26,6 +26,12 @@ final class SamplerSupport {
         }
     }
 
+    static void checkFirstStep(int firstStep, int steps) {
+        if (firstStep < 0 || firstStep >= steps) {
+            throw new IllegalArgumentException("first step must be in 0 … " + (steps - 1) + ", got " + firstStep);
+        }
+    }
+
     /** Clips x̂_0 to the data range [−1, 1] in place. */
     static INDArray clipToDataRange(INDArray x0) {
         return Transforms.min(Transforms.max(x0, -1.0, false), 1.0, false);

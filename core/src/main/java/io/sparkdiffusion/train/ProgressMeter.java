@@ -72,7 +72,8 @@ public final class ProgressMeter {
         return (System.nanoTime() - startNanos) / 1e9;
     }
 
-    static String duration(long seconds) {
+    /** 1m05s, or 2h03m; "?" when unknown (negative). */
+    public static String duration(long seconds) {
         if (seconds < 0) {
             return "?";
         }

@@ -1,0 +1,206 @@
+package io.sparkdiffusion.generate;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.sparkdiffusion.checkpoint.CheckpointInfo;
+import io.sparkdiffusion.config.InputError;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FSDataOutputStream;
+import org.apache.hadoop.fs.FileStatus;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.LocatedFileStatus;
+import org.apache.hadoop.fs.Path;
+import org.apache.hadoop.fs.RemoteIterator;
+
+import java.io.FileNotFoundException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.ArrayList;
+import java.util.BitSet;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+/**
+ * The driver's side of a generation output ({@link OutputLayout}): starts it or takes up where a killed run
+ * stopped, knows which units are done, and finishes it. A run is identified by its plan ({@code plan.json}:
+ * the checkpoint, the recipe, the counts, the seed, the unit size, …): the same plan continues, another one
+ * is refused, so one output never mixes the images of two configurations.
+ */
+public final class GenerationOutput {
+    /** What {@link #begin} found. */
+    public enum State { NEW, RESUMING, COMPLETE }
+
+    private static final ObjectMapper JSON = CheckpointInfo.json();
+
+    private final OutputLayout layout;
+    private final FileSystem fs;
+    private final FileSystem writer;
+
+    private GenerationOutput(OutputLayout layout, FileSystem fs) {
+        this.layout = layout;
+        this.fs = fs;
+        this.writer = OutputLayout.writer(fs);
+    }
+
+    /** @param folders class folder names by label, empty for unlabeled images */
+    public static GenerationOutput open(String output, List<String> folders, Configuration conf) throws IOException {
+        Path path = new Path(output);
+        FileSystem fs = path.getFileSystem(conf);
+        Path qualified = fs.makeQualified(path);
+        if (qualified.getParent() == null) {
+            throw new InputError("output " + qualified + " is a file system root; choose a directory below it");
+        }
+        return new GenerationOutput(new OutputLayout(qualified.toString(), folders), fs);
+    }
+
+    public OutputLayout layout() {
+        return layout;
+    }
+
+    public FileSystem fileSystem() {
+        return fs;
+    }
+
+    /**
+     * Starts the output with this plan, or checks that an existing one has the same plan.
+     *
+     * @param plan      everything that decides which images are made and how (JSON-serializable values)
+     * @param overwrite delete whatever is at the output first
+     * @param key       the config key of the output, for messages
+     */
+    public State begin(Map<String, Object> plan, boolean overwrite, String key) throws IOException {
+        Path root = layout.root();
+        // through the bytes, as a rerun will read it: a Long and an Integer of one value are different nodes
+        JsonNode wanted = JSON.readTree(JSON.writeValueAsBytes(plan));
+        if (fs.exists(root) && overwrite) {
+            if (!fs.delete(root, true)) {
+                throw new IOException("could not delete the old output " + root);
+            }
+        }
+        if (fs.exists(root)) {
+            JsonNode existing = readPlan();
+            if (existing == null) {
+                if (!holdsOnlyScaffolding(root)) {
+                    throw new InputError("output " + root + " exists and holds no " + OutputLayout.PLAN
+                            + " (not an output of this job); choose another " + key + " or set overwrite=true");
+                }
+            } else if (!existing.equals(wanted)) {
+                throw new InputError("output " + root + " holds a run with another plan (differs in: "
+                        + String.join(", ", differences(existing, wanted)) + "); rerun with the same settings to"
+                        + " finish it, choose another " + key + ", or set overwrite=true to replace it");
+            } else if (fs.exists(layout.path(OutputLayout.SUCCESS))) {
+                return State.COMPLETE;
+            } else {
+                return State.RESUMING;
+            }
+        }
+        fs.mkdirs(layout.path(OutputLayout.UNITS));
+        Path tmp = new Path(layout.path(OutputLayout.TMP), OutputLayout.PLAN + "-" + UUID.randomUUID());
+        try (FSDataOutputStream out = writer.create(tmp, false)) {
+            out.write(JSON.writeValueAsBytes(wanted));
+        }
+        if (!writer.rename(tmp, layout.path(OutputLayout.PLAN))) {
+            throw new IOException("could not rename " + tmp + " into " + layout.path(OutputLayout.PLAN));
+        }
+        return State.NEW;
+    }
+
+    /** The units whose marker is in place. */
+    public BitSet doneUnits() throws IOException {
+        BitSet done = new BitSet();
+        FileStatus[] markers;
+        try {
+            markers = fs.listStatus(layout.path(OutputLayout.UNITS));
+        } catch (FileNotFoundException none) {
+            return done;
+        }
+        for (FileStatus marker : markers) {
+            int unit = OutputLayout.unitOf(marker.getPath().getName());
+            if (unit >= 0) {
+                done.set(unit);
+            }
+        }
+        return done;
+    }
+
+    /** The number of PNG files under images/ (listed recursively): the final check that none is missing. */
+    public long countImages() throws IOException {
+        long n = 0;
+        RemoteIterator<LocatedFileStatus> files;
+        try {
+            files = fs.listFiles(layout.path(OutputLayout.IMAGES), true);
+        } catch (FileNotFoundException none) {
+            return 0;
+        }
+        while (files.hasNext()) {
+            if (files.next().getPath().getName().endsWith(".png")) {
+                n++;
+            }
+        }
+        return n;
+    }
+
+    /** A fresh temporary path for the manifest, to be {@link #commitManifest committed} when complete. */
+    public Path manifestStaging() {
+        return new Path(layout.path(OutputLayout.TMP), OutputLayout.MANIFEST + "-" + UUID.randomUUID());
+    }
+
+    /** Puts the staged manifest in place (replacing one a killed run left). */
+    public void commitManifest(Path staged) throws IOException {
+        Path target = layout.path(OutputLayout.MANIFEST);
+        if (fs.exists(target) && !fs.delete(target, true)) {
+            throw new IOException("could not replace " + target);
+        }
+        if (!fs.rename(staged, target)) {
+            throw new IOException("could not rename " + staged + " to " + target);
+        }
+    }
+
+    /** Writes _SUCCESS, then removes what only the run needed (markers, temporary files). */
+    public void finish() throws IOException {
+        writer.create(layout.path(OutputLayout.SUCCESS), true).close();
+        fs.delete(layout.path(OutputLayout.TMP), true);
+        fs.delete(layout.path(OutputLayout.UNITS), true);
+    }
+
+    /** Empty, or only what a run killed before its plan.json was in place can have left. */
+    private boolean holdsOnlyScaffolding(Path root) throws IOException {
+        for (FileStatus status : fs.listStatus(root)) {
+            String name = status.getPath().getName();
+            if (!name.equals(OutputLayout.TMP) && !(name.equals(OutputLayout.UNITS) && fs.listStatus(status.getPath())
+                    .length == 0)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private JsonNode readPlan() throws IOException {
+        Path plan = layout.path(OutputLayout.PLAN);
+        if (!fs.exists(plan)) {
+            return null;
+        }
+        try (InputStream in = fs.open(plan)) {
+            return JSON.readTree(in);
+        }
+    }
+
+    private static List<String> differences(JsonNode existing, JsonNode wanted) {
+        List<String> keys = new ArrayList<>();
+        for (Iterator<String> it = wanted.fieldNames(); it.hasNext(); ) {
+            String name = it.next();
+            if (!wanted.get(name).equals(existing.get(name))) {
+                keys.add(name);
+            }
+        }
+        for (Iterator<String> it = existing.fieldNames(); it.hasNext(); ) {
+            String name = it.next();
+            if (!wanted.has(name)) {
+                keys.add(name);
+            }
+        }
+        return keys;
+    }
+}

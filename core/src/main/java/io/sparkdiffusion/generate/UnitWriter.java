@@ -1,0 +1,77 @@
+package io.sparkdiffusion.generate;
+
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FSDataOutputStream;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.UUID;
+
+/**
+ * Commits one unit's images to an {@link OutputLayout}: every PNG is written under {@code _tmp/} and renamed
+ * to its place, and only then is the unit's marker written (the same way), so a marker means all of the
+ * unit's images are complete. A unit retried after a crash (or run twice at once by a speculative task)
+ * rewrites the same bytes: its images depend only on the plan.
+ */
+public final class UnitWriter {
+    private final OutputLayout layout;
+    private final FileSystem fs;
+    /** Folders this writer made or found: one mkdirs per folder, not per image. */
+    private final Set<Path> folders = new HashSet<>();
+
+    public UnitWriter(OutputLayout layout, Configuration conf) throws IOException {
+        this.layout = layout;
+        this.fs = OutputLayout.writer(layout.root().getFileSystem(conf));
+    }
+
+    /**
+     * @param unit   the unit number
+     * @param images the unit's images
+     * @param pngs   their PNG bytes, in the same order
+     */
+    public void commit(int unit, List<PlannedImage> images, List<byte[]> pngs) throws IOException {
+        if (images.size() != pngs.size()) {
+            throw new IllegalArgumentException(images.size() + " images but " + pngs.size() + " PNGs");
+        }
+        Path attempt = new Path(layout.path(OutputLayout.TMP), "unit-" + unit + "-" + UUID.randomUUID());
+        for (int i = 0; i < images.size(); i++) {
+            PlannedImage image = images.get(i);
+            Path tmp = new Path(attempt, image.id() + ".png");
+            write(tmp, pngs.get(i));
+            moveIntoPlace(tmp, layout.path(layout.relativeImagePath(image)));
+        }
+        Path tmpMarker = new Path(attempt, OutputLayout.markerName(unit));
+        write(tmpMarker, (images.size() + " images\n").getBytes(StandardCharsets.UTF_8));
+        moveIntoPlace(tmpMarker, layout.marker(unit));
+        fs.delete(attempt, true);
+    }
+
+    private void write(Path file, byte[] bytes) throws IOException {
+        try (FSDataOutputStream out = fs.create(file, true)) {
+            out.write(bytes);
+        }
+    }
+
+    /**
+     * Renames, replacing an existing file. Where rename cannot replace (HDFS), a file already in place was put
+     * there complete by an earlier attempt with the same bytes, and is kept.
+     */
+    private void moveIntoPlace(Path tmp, Path target) throws IOException {
+        if (folders.add(target.getParent())) {
+            fs.mkdirs(target.getParent());
+        }
+        if (fs.rename(tmp, target)) {
+            return;
+        }
+        if (fs.exists(target)) {
+            fs.delete(tmp, false);
+            return;
+        }
+        throw new IOException("could not rename " + tmp + " to " + target);
+    }
+}

@@ -1,0 +1,117 @@
+package io.sparkdiffusion.generate;
+
+import io.sparkdiffusion.config.InputError;
+import org.apache.hadoop.conf.Configuration;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.BitSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class GenerationOutputTest {
+    @TempDir
+    Path tmp;
+
+    static Map<String, Object> plan(long count) {
+        Map<String, Object> plan = new LinkedHashMap<>();
+        plan.put("count", count);
+        plan.put("sampler", "ddim");
+        plan.put("guidance", 1.0);
+        return plan;
+    }
+
+    static List<byte[]> pngs(List<PlannedImage> images) {
+        List<byte[]> out = new ArrayList<>();
+        images.forEach(i -> out.add(i.id().getBytes()));
+        return out;
+    }
+
+    static List<Path> files(Path dir) throws Exception {
+        try (Stream<Path> all = Files.walk(dir)) {
+            return all.filter(Files::isRegularFile).sorted().toList();
+        }
+    }
+
+    @Test
+    void unitsAreCommittedWithTheirMarkerAndTheRunFinishesClean() throws Exception {
+        Path out = tmp.resolve("out");
+        GenerationOutput output = GenerationOutput.open(out.toString(), List.of("cat", "dog"), new Configuration());
+        assertEquals(GenerationOutput.State.NEW, output.begin(plan(5), false, "sample.output"));
+        SamplePlan samples = new SamplePlan(1, new long[] {3, 2}, true, 2);
+        UnitWriter writer = new UnitWriter(output.layout(), new Configuration());
+        writer.commit(2, samples.unit(2), pngs(samples.unit(2)));
+        writer.commit(0, samples.unit(0), pngs(samples.unit(0)));
+        BitSet done = output.doneUnits();
+        assertEquals("{0, 2}", done.toString());
+        assertArrayEquals("00000000".getBytes(), Files.readAllBytes(out.resolve("images/cat/00000000.png")));
+        assertTrue(Files.exists(out.resolve("images/dog/00000004.png")));
+        assertEquals(3, output.countImages());
+
+        // a killed run: resumes with the same plan, refuses another
+        assertEquals(GenerationOutput.State.RESUMING, GenerationOutput.open(out.toString(), List.of("cat", "dog"),
+                new Configuration()).begin(plan(5), false, "sample.output"));
+        InputError other = assertThrows(InputError.class, () -> GenerationOutput.open(out.toString(),
+                List.of("cat", "dog"), new Configuration()).begin(plan(6), false, "sample.output"));
+        assertTrue(other.getMessage().contains("differs in: count"), other.getMessage());
+        assertTrue(other.getMessage().contains("sample.output"), other.getMessage());
+
+        writer.commit(1, samples.unit(1), pngs(samples.unit(1)));
+        Files.createDirectories(out.resolve("_tmp/unit-1-leftover"));
+        Files.write(out.resolve("_tmp/unit-1-leftover/00000002.png"), new byte[] {1});
+        output.finish();
+        assertEquals(GenerationOutput.State.COMPLETE, output.begin(plan(5), false, "sample.output"));
+        List<Path> left = files(out);
+        assertEquals(List.of(out.resolve("_SUCCESS"), out.resolve("images/cat/00000000.png"),
+                out.resolve("images/cat/00000001.png"), out.resolve("images/cat/00000002.png"),
+                out.resolve("images/dog/00000003.png"), out.resolve("images/dog/00000004.png"),
+                out.resolve("plan.json")), left, "no .crc, temporary file or marker left");
+        assertEquals(GenerationOutput.State.NEW, output.begin(plan(6), true, "sample.output"), "overwrite starts over");
+        assertFalse(Files.exists(out.resolve("images")));
+    }
+
+    @Test
+    void aRetriedUnitReplacesWhatAKilledAttemptLeft() throws Exception {
+        Path out = tmp.resolve("retried");
+        GenerationOutput output = GenerationOutput.open(out.toString(), List.of(), new Configuration());
+        output.begin(plan(3), false, "sample.output");
+        SamplePlan samples = new SamplePlan(1, new long[] {3}, false, 3);
+        Files.createDirectories(out.resolve("images"));
+        Files.write(out.resolve("images/00000001.png"), new byte[] {9, 9}); // renamed before the kill
+        new UnitWriter(output.layout(), new Configuration()).commit(0, samples.unit(0), pngs(samples.unit(0)));
+        assertArrayEquals("00000001".getBytes(), Files.readAllBytes(out.resolve("images/00000001.png")));
+        assertEquals(3, output.countImages());
+    }
+
+    @Test
+    void aRunKilledBeforeItsPlanWasInPlaceStartsAfresh() throws Exception {
+        Path out = tmp.resolve("early-kill");
+        Files.createDirectories(out.resolve("_units"));
+        Files.createDirectories(out.resolve("_tmp"));
+        Files.write(out.resolve("_tmp/plan.json-1234"), new byte[] {'{'});
+        assertEquals(GenerationOutput.State.NEW, GenerationOutput.open(out.toString(), List.of(), new Configuration())
+                .begin(plan(1), false, "sample.output"));
+        assertTrue(Files.exists(out.resolve("plan.json")));
+    }
+
+    @Test
+    void aForeignDirectoryIsRefused() throws Exception {
+        Path out = Files.createDirectories(tmp.resolve("foreign"));
+        Files.write(out.resolve("notes.txt"), new byte[] {1});
+        InputError e = assertThrows(InputError.class, () -> GenerationOutput.open(out.toString(), List.of(),
+                new Configuration()).begin(plan(1), false, "augment.output"));
+        assertTrue(e.getMessage().contains("augment.output"), e.getMessage());
+        assertTrue(Files.exists(out.resolve("notes.txt")));
+    }
+}

@@ -1,0 +1,259 @@
+package io.sparkdiffusion.cluster;
+
+import io.sparkdiffusion.checkpoint.CheckpointStore;
+import io.sparkdiffusion.checkpoint.LoadedCheckpoint;
+import io.sparkdiffusion.data.PreparedManifest;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FSDataInputStream;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+import org.apache.hadoop.hdfs.MiniDFSCluster;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+
+import java.io.IOException;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The jobs as a user runs them on a cluster: the shaded jar submitted with scripts/submit.sh (Spark's SparkSubmit
+ * from the Maven jars) to a standalone master with two one-core workers started by scripts/cluster/start.sh, every
+ * path on an in-process HDFS. PrepareJob, then TrainJob with one executor JVM killed mid-run, then TrainJob with
+ * its driver killed and rerun with --resume. Each stage checks what the job wrote, read back through core.
+ * A new stage (SampleJob on the trained run) is one more {@link #submit} and its checks.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class ClusterPipelineTest {
+    /** 48 images, 2 workers, batch 4: 6 optimizer steps per epoch, 2 averaging rounds of 3 steps. */
+    private static final int STEPS_PER_EPOCH = 6;
+    private static final int ROUNDS_PER_EPOCH = 2;
+    private static final List<String> TINY_TRAINING = List.of("train.model.base-channels=8",
+            "train.model.channel-multipliers=[1,2]", "train.model.groups=4", "train.model.time-embedding-dim=16",
+            "train.schedule.timesteps=100", "train.workers=2", "train.batch-size=4", "train.averaging-frequency=3",
+            "train.warmup-steps=3", "train.learning-rate=3e-3", "train.sample.count=4", "train.sample.steps=2",
+            "train.checkpoint-every-epochs=1");
+    private static final Duration JOB_TIMEOUT = Duration.ofMinutes(8);
+
+    private static java.nio.file.Path repo;
+    private static java.nio.file.Path work;
+    private static MiniDFSCluster hdfs;
+    private static FileSystem fs;
+    private static String root;
+    private static StandaloneCluster cluster;
+
+    @BeforeAll
+    static void startHdfsAndCluster() throws Exception {
+        repo = java.nio.file.Path.of(System.getProperty("repo.root")).toRealPath();
+        work = java.nio.file.Path.of(System.getProperty("cluster.dir"));
+        deleteRecursively(work);
+        Files.createDirectories(work.resolve("logs"));
+        Configuration conf = new Configuration();
+        hdfs = new MiniDFSCluster.Builder(conf, work.resolve("hdfs").toFile()).numDataNodes(1).build();
+        root = "hdfs://127.0.0.1:" + hdfs.getNameNodePort(); // getURI() says localhost
+        fs = FileSystem.get(URI.create(root), conf);
+        cluster = StandaloneCluster.start(repo, work.resolve("spark"), 2, "1g");
+        TinyCorpus.write(fs, new Path(root + "/corpus"));
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        try {
+            if (cluster != null) {
+                cluster.close();
+            }
+        } finally {
+            if (hdfs != null) {
+                hdfs.shutdown();
+            }
+            // the executors' copies of the 150 MB jar, per application
+            deleteRecursively(work.resolve("spark/work"));
+        }
+    }
+
+    @Test
+    @Order(1)
+    void prepareJobShardsTheCorpusFromHdfs() throws Exception {
+        assertJobExits(0, submit("prepare", "conf/prepare.conf", "prepare", "--set", "prepare.input=" + root + "/corpus",
+                "--set", "prepare.output=" + root + "/prepared", "--set", "prepare.size=8", "--set", "prepare.channels=1",
+                "--set", "prepare.validation-fraction=0"), "prepare");
+
+        assertTrue(fs.exists(new Path(root + "/prepared/_SUCCESS")));
+        PreparedManifest manifest;
+        try (FSDataInputStream in = fs.open(new Path(root + "/prepared/manifest.json"))) {
+            manifest = PreparedManifest.read(in);
+        }
+        assertEquals(48, manifest.images());
+        assertEquals(0, manifest.rejected());
+        assertEquals(TinyCorpus.CLASSES, manifest.classNames());
+        assertEquals(Map.of("bars", 24L, "squares", 24L), manifest.imagesPerClass());
+        assertEquals("1x8x8", manifest.shape().toString());
+        long shards = Arrays.stream(fs.listStatus(new Path(root + "/prepared/shards")))
+                .filter(s -> s.getPath().getName().endsWith(".parquet")).count();
+        assertEquals(manifest.shards().files(), shards);
+    }
+
+    @Test
+    @Order(2)
+    void trainJobFinishesWhenAnExecutorJvmIsKilled() throws Exception {
+        String runDir = root + "/runs/lost-executor";
+        int epochs = 4;
+        Process driver = submit("train", "conf/train.conf", "train-lost-executor", trainArgs(runDir, epochs));
+        Path metrics = new Path(runDir, "metrics.jsonl");
+        awaitWhileRunning(driver, () -> fs.exists(metrics) && !metricsRows(metrics).isEmpty(), "the first averaging round");
+
+        List<ProcessHandle> executors = cluster.executors();
+        assertEquals(2, executors.size(), "one executor per worker:\n" + cluster.processTree());
+        int roundsBeforeKill = metricsRows(metrics).size();
+        ProcessHandle victim = executors.get(0);
+        victim.destroyForcibly();
+        victim.onExit().get(30, TimeUnit.SECONDS);
+
+        assertJobExits(0, driver, "train-lost-executor");
+        assertTrue(roundsBeforeKill < epochs * ROUNDS_PER_EPOCH, "the executor died while the job ran");
+        assertTrue(log("train-lost-executor").contains("Lost executor"), "the driver saw its executor go");
+
+        CheckpointStore store = CheckpointStore.open(runDir, fs.getConf());
+        LoadedCheckpoint latest = store.loadLatest().orElseThrow();
+        assertEquals(epochs * STEPS_PER_EPOCH, latest.info().step());
+        assertEquals(epochs, latest.info().epoch());
+        assertEquals(latest.graph().numParams(), latest.emaParams().length(), "EMA of every parameter");
+        List<String> rows = metricsRows(metrics);
+        assertEquals(epochs * ROUNDS_PER_EPOCH, rows.size(), "one metrics row per averaging round: " + rows);
+        assertTrue(loss(rows.get(rows.size() - 1)) < loss(rows.get(0)), "loss falls: " + rows);
+        assertTrue(fs.getFileStatus(new Path(runDir, "samples/" + CheckpointStore.dirName(epochs * STEPS_PER_EPOCH)
+                + ".png")).getLen() > 0, "the sample grid of the last epoch");
+    }
+
+    @Test
+    @Order(3)
+    void trainJobResumesFromLatestAfterItsDriverIsKilled() throws Exception {
+        String runDir = root + "/runs/lost-driver";
+        int epochs = 6;
+        CheckpointStore store = CheckpointStore.open(runDir, fs.getConf());
+        Process driver = submit("train", "conf/train.conf", "train-lost-driver", trainArgs(runDir, epochs));
+        awaitWhileRunning(driver, () -> store.latest().isPresent(), "the first checkpoint");
+        driver.destroyForcibly();
+        driver.waitFor();
+        long stepAtKill = store.latest().orElseThrow().step();
+        assertTrue(stepAtKill < epochs * STEPS_PER_EPOCH, "the driver died before the end");
+        cluster.awaitNoActiveApps(Duration.ofSeconds(60));
+
+        // An existing run is not overwritten by accident: exit 2 before any cluster time is spent.
+        assertJobExits(2, submit("train", "conf/train.conf", "train-no-resume", trainArgs(runDir, epochs)),
+                "train-no-resume");
+        assertTrue(log("train-no-resume").contains("already has checkpoints"), log("train-no-resume"));
+
+        List<String> resume = new ArrayList<>(List.of(trainArgs(runDir, epochs)));
+        resume.add("--resume");
+        assertJobExits(0, submit("train", "conf/train.conf", "train-resumed", resume.toArray(String[]::new)),
+                "train-resumed");
+        assertTrue(log("train-resumed").contains("at step " + stepAtKill), "resumed from LATEST, step " + stepAtKill);
+        LoadedCheckpoint latest = store.loadLatest().orElseThrow();
+        assertEquals(epochs * STEPS_PER_EPOCH, latest.info().step());
+        assertTrue(latest.info().step() > stepAtKill);
+    }
+
+    /** Starts scripts/submit.sh JOB CONFIG with this cluster's Spark options; output to logs/NAME.log. */
+    private static Process submit(String job, String config, String name, String... jobArgs) throws IOException {
+        List<String> args = new ArrayList<>(List.of(job, config,
+                "--master", cluster.masterUrl(),
+                "--properties-file", "conf/spark-defaults.conf",
+                // sized for two 1 GB workers instead of the example's real machines
+                "--conf", "spark.executor.memory=512m",
+                "--conf", "spark.executor.cores=1",
+                "--conf", "spark.executor.extraJavaOptions=-Dorg.bytedeco.javacpp.maxbytes=1g"
+                        + " -Dorg.bytedeco.javacpp.maxphysicalbytes=2g",
+                "--conf", "spark.ui.enabled=false",
+                "--"));
+        args.addAll(List.of(jobArgs));
+        return Scripts.start(repo, work.resolve("logs/" + name + ".log"), "scripts/submit.sh",
+                args.toArray(String[]::new));
+    }
+
+    private static String[] trainArgs(String runDir, int epochs) {
+        List<String> args = new ArrayList<>(List.of("--set", "train.data=" + root + "/prepared",
+                "--set", "train.run-dir=" + runDir, "--set", "train.epochs=" + epochs,
+                "--set", "train.sample-every-epochs=" + epochs));
+        for (String set : TINY_TRAINING) {
+            args.add("--set");
+            args.add(set);
+        }
+        return args.toArray(String[]::new);
+    }
+
+    private static void assertJobExits(int expected, Process process, String name) throws Exception {
+        if (!process.waitFor(JOB_TIMEOUT.toMinutes(), TimeUnit.MINUTES)) {
+            process.destroyForcibly();
+            throw new AssertionError(name + " still running after " + JOB_TIMEOUT + ":\n" + tail(name));
+        }
+        assertEquals(expected, process.exitValue(), name + " exit code; its log ends:\n" + tail(name));
+    }
+
+    private static void awaitWhileRunning(Process driver, Check condition, String what) throws Exception {
+        long deadline = System.nanoTime() + JOB_TIMEOUT.toNanos();
+        while (!condition.test()) {
+            if (!driver.isAlive() || System.nanoTime() > deadline) {
+                throw new AssertionError("the driver " + (driver.isAlive() ? "is still waiting for " : "exited before ")
+                        + what);
+            }
+            Thread.sleep(200);
+        }
+    }
+
+    /** A condition polled on HDFS. */
+    private interface Check {
+        boolean test() throws Exception;
+    }
+
+    /** The rows of metrics.jsonl, which the driver replaces (write temporary, rename) after every round. */
+    private static List<String> metricsRows(Path metrics) throws IOException, InterruptedException {
+        for (int attempt = 0; ; attempt++) {
+            try (FSDataInputStream in = fs.open(metrics)) {
+                return new String(in.readAllBytes(), StandardCharsets.UTF_8).lines().filter(l -> !l.isBlank()).toList();
+            } catch (java.io.FileNotFoundException e) {
+                if (attempt == 10) {
+                    throw e;
+                }
+                Thread.sleep(100); // caught between the old file's removal and the new one's rename
+            }
+        }
+    }
+
+    private static double loss(String jsonRow) {
+        int at = jsonRow.indexOf("\"loss\":") + 7;
+        return Double.parseDouble(jsonRow.substring(at, jsonRow.indexOf(',', at)));
+    }
+
+    private static String log(String name) throws IOException {
+        return Files.readString(work.resolve("logs/" + name + ".log"));
+    }
+
+    private static String tail(String name) throws IOException {
+        List<String> lines = log(name).lines().toList();
+        return String.join("\n", lines.subList(Math.max(0, lines.size() - 40), lines.size()));
+    }
+
+    private static void deleteRecursively(java.nio.file.Path dir) throws IOException {
+        if (Files.exists(dir)) {
+            try (var paths = Files.walk(dir)) {
+                for (java.nio.file.Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                    Files.delete(p);
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,112 @@
+package io.sparkdiffusion.jobs.sample;
+
+import io.sparkdiffusion.config.InputError;
+import io.sparkdiffusion.generate.GenerationOutput;
+import io.sparkdiffusion.generate.ModelBytes;
+import io.sparkdiffusion.generate.PlannedImage;
+import io.sparkdiffusion.generate.Recipe;
+import io.sparkdiffusion.generate.VariationPlan;
+import org.apache.spark.api.java.JavaPairRDD;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.storage.StorageLevel;
+import scala.Tuple2;
+
+import java.io.IOException;
+import java.io.Serializable;
+import java.util.ArrayList;
+import java.util.BitSet;
+import java.util.List;
+import java.util.function.Supplier;
+
+import static org.apache.spark.sql.functions.col;
+
+/**
+ * AugmentJob's units as Spark data. The selected source images are numbered in id order (j = 0, 1, …), and unit
+ * k holds the variations of sources {@code k·s … (k+1)·s − 1}: the units depend only on the data and the plan,
+ * never on how Spark partitions them.
+ */
+public final class AugmentUnits {
+    /** One selected source image: its place j in id order, id, label and pixels. */
+    record Source(long index, String id, int label, byte[] pixels) implements Serializable {
+    }
+
+    private final JavaRDD<Source> sources;
+    private final long count;
+    private final int sourcesPerUnit;
+
+    private AugmentUnits(JavaRDD<Source> sources, long count, int sourcesPerUnit) {
+        this.sources = sources;
+        this.count = count;
+        this.sourcesPerUnit = sourcesPerUnit;
+    }
+
+    /**
+     * Reads and numbers the selected images of the shards (cached until {@link #release()}).
+     *
+     * @param split train, validation or all
+     */
+    public static AugmentUnits select(SparkSession spark, String shards, String split, VariationPlan plan,
+                                      int imagesPerUnit) {
+        Dataset<Row> rows = spark.read().parquet(shards);
+        if (!split.equals("all")) {
+            rows = rows.filter(col("split").equalTo(split));
+        }
+        JavaRDD<Source> sources = rows.select("id", "label", "pixels").orderBy("id").javaRDD()
+                .filter(r -> plan.selected(r.getString(0)))
+                .zipWithIndex()
+                .map(t -> new Source(t._2(), t._1().getString(0), t._1().getInt(1), (byte[]) t._1().get(2)))
+                .persist(StorageLevel.MEMORY_AND_DISK_SER());
+        long count = sources.count();
+        if (count == 0) {
+            sources.unpersist(false);
+            throw new InputError("no image to vary: the " + split + " split of " + shards + " has none, or the"
+                    + " fraction selected none");
+        }
+        return new AugmentUnits(sources, count, Math.max(1, imagesPerUnit / plan.variations()));
+    }
+
+    public long sourceCount() {
+        return count;
+    }
+
+    public int units() {
+        return Math.toIntExact((count + sourcesPerUnit - 1) / sourcesPerUnit);
+    }
+
+    public void run(SparkSession spark, GenerationSettings settings, GenerationOutput output, VariationPlan plan,
+                    ManifestRows rows, ModelBytes model, Recipe recipe) throws IOException {
+        int perUnit = sourcesPerUnit;
+        JavaRDD<Row> manifest = sources.flatMap(s -> variations(plan, s).stream().map(rows::row).iterator());
+        new GenerationRun(spark, settings, output, units(), count * plan.variations()).run(model, recipe, done -> {
+            int pending = units() - done.cardinality();
+            int slices = Math.max(1, settings.partitions() > 0 ? Math.min(settings.partitions(), pending) : pending);
+            JavaPairRDD<Integer, Source> byUnit = sources
+                    .filter(s -> !done.get((int) (s.index() / perUnit)))
+                    .mapToPair(s -> new Tuple2<>((int) (s.index() / perUnit), s));
+            return byUnit.groupByKey(slices).map(unit -> unitWork(plan, unit._1(), unit._2()));
+        }, manifest);
+    }
+
+    public void release() {
+        sources.unpersist(false);
+    }
+
+    private static List<PlannedImage> variations(VariationPlan plan, Source s) {
+        return plan.variationsOf(s.id(), s.label(), s.pixels());
+    }
+
+    /** A unit's variations in source order (grouping does not keep it). */
+    private static UnitWork unitWork(VariationPlan plan, int unit, Iterable<Source> members) {
+        List<Source> sorted = new ArrayList<>();
+        members.forEach(sorted::add);
+        sorted.sort((a, b) -> Long.compare(a.index(), b.index()));
+        List<PlannedImage> images = new ArrayList<>();
+        for (Source s : sorted) {
+            images.addAll(variations(plan, s));
+        }
+        return new UnitWork(unit, images);
+    }
+}

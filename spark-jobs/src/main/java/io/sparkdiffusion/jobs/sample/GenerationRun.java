@@ -1,0 +1,117 @@
+package io.sparkdiffusion.jobs.sample;
+
+import io.sparkdiffusion.generate.GenerationOutput;
+import io.sparkdiffusion.generate.ModelBytes;
+import io.sparkdiffusion.generate.ProgressLine;
+import io.sparkdiffusion.generate.Recipe;
+import org.apache.hadoop.fs.Path;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.broadcast.Broadcast;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.util.SerializableConfiguration;
+
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.util.BitSet;
+import java.util.Locale;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+
+/**
+ * The driver's part of a generation job, once the output is begun: runs the units not done yet on the
+ * executors (the model broadcast as bytes) with a progress line every few seconds, checks that every unit
+ * and image is there, writes {@code samples.parquet}, then {@code _SUCCESS}.
+ */
+final class GenerationRun {
+    private final SparkSession spark;
+    private final GenerationSettings settings;
+    private final GenerationOutput output;
+    private final int units;
+    private final long images;
+
+    /**
+     * @param units  units in the whole run
+     * @param images images in the whole run
+     */
+    GenerationRun(SparkSession spark, GenerationSettings settings, GenerationOutput output, int units, long images) {
+        this.spark = spark;
+        this.settings = settings;
+        this.output = output;
+        this.units = units;
+        this.images = images;
+    }
+
+    /**
+     * @param pending  the units still to do (given those done) as Spark data
+     * @param manifest the manifest rows of the whole run
+     */
+    void run(ModelBytes model, Recipe recipe, Function<BitSet, JavaRDD<UnitWork>> pending, JavaRDD<Row> manifest)
+            throws IOException {
+        JavaSparkContext sc = JavaSparkContext.fromSparkContext(spark.sparkContext());
+        String job = settings.root();
+        BitSet done = output.doneUnits();
+        int doneAtStart = done.cardinality();
+        System.out.printf("%s: %d images in %d units, %d done by an earlier run%n", job, images, units, doneAtStart);
+        if (doneAtStart < units) {
+            Broadcast<ModelBytes> modelBytes = sc.broadcast(model);
+            Broadcast<SerializableConfiguration> hadoop = sc.broadcast(new SerializableConfiguration(
+                    sc.hadoopConfiguration()));
+            ProgressLine progress = new ProgressLine(units, doneAtStart, images, settings.imagesPerUnit());
+            ScheduledExecutorService reporter = Executors.newSingleThreadScheduledExecutor(r -> {
+                Thread t = new Thread(r, job + "-progress");
+                t.setDaemon(true);
+                return t;
+            });
+            reporter.scheduleAtFixedRate(() -> report(progress), settings.progressSeconds(),
+                    settings.progressSeconds(), TimeUnit.SECONDS);
+            long wall0 = System.nanoTime();
+            long cpu0 = processCpuNanos();
+            try {
+                pending.apply(done).foreachPartition(new GenerateUnits(modelBytes, hadoop, recipe, output.layout()));
+            } finally {
+                reporter.shutdownNow();
+                modelBytes.destroy();
+                hadoop.destroy();
+            }
+            report(progress);
+            double wall = (System.nanoTime() - wall0) / 1e9;
+            long made = Math.min(images, (long) (units - doneAtStart) * settings.imagesPerUnit());
+            // with a local master the executors run in this JVM: then this is the whole job's CPU time
+            System.out.printf(Locale.ROOT, "%s: units stage %.1f s for ~%d images (%.2f img/s); CPU time of the driver"
+                    + " JVM %.1f s%n", job, wall, made, made / wall, (processCpuNanos() - cpu0) / 1e9);
+        }
+        BitSet after = output.doneUnits();
+        if (after.cardinality() != units || after.length() != units) {
+            throw new IOException((units - after.cardinality()) + " of " + units + " units are missing after the run"
+                    + " (first: " + after.nextClearBit(0) + "); rerun with the same settings to make them");
+        }
+        long found = output.countImages();
+        if (found != images) {
+            throw new IOException(output.layout().path("images") + " holds " + found + " PNG files, the plan "
+                    + images + "; files were removed or added by hand: start over with " + settings.key("overwrite")
+                    + "=true");
+        }
+        Path staged = output.manifestStaging();
+        spark.createDataFrame(manifest, ManifestRows.SCHEMA).coalesce(1).write().parquet(staged.toString());
+        output.commitManifest(staged);
+        output.finish();
+        System.out.printf("%s: %d images in %s%n", job, images, output.layout().output());
+    }
+
+    private static long processCpuNanos() {
+        return ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os
+                ? os.getProcessCpuTime() : -1;
+    }
+
+    private void report(ProgressLine progress) {
+        try {
+            System.out.println(settings.root() + ": " + progress.line(output.doneUnits().cardinality()));
+        } catch (IOException | RuntimeException e) {
+            System.out.println(settings.root() + ": (progress unavailable: " + e.getMessage() + ")");
+        }
+    }
+}

@@ -1,0 +1,171 @@
+package io.sparkdiffusion.jobs;
+
+import io.sparkdiffusion.image.ImageShape;
+import io.sparkdiffusion.image.PngImages;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.stream.Collectors;
+
+import static io.sparkdiffusion.jobs.GenerationFixtures.assertSameImages;
+import static io.sparkdiffusion.jobs.GenerationFixtures.capturingStderr;
+import static io.sparkdiffusion.jobs.GenerationFixtures.images;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class SampleJobTest {
+    /** Names that need sanitizing: an escape attempt, a slash, its collision, and a non-Latin name. */
+    static final List<String> CLASSES = List.of("../x", "a/b", "a_b", "靴");
+
+    @TempDir
+    static Path tmp;
+    static SparkSession spark;
+    static Path conditionalRun;
+
+    @BeforeAll
+    static void startSpark() throws Exception {
+        spark = SparkSession.builder().master("local[2]").appName("sample-test")
+                .config("spark.ui.enabled", "false").config("spark.driver.host", "127.0.0.1").getOrCreate();
+        conditionalRun = GenerationFixtures.checkpoint(tmp.resolve("run"), CLASSES);
+    }
+
+    @AfterAll
+    static void stopSpark() {
+        spark.stop();
+    }
+
+    /** 3 + 2 + 0 + 4 guided DDIM-3 images in units of 2, batches of 2. */
+    static int sample(Path output, String... sets) {
+        List<String> all = new ArrayList<>(List.of("sample.run-dir=" + conditionalRun, "sample.output=" + output,
+                "sample.per-class={\"../x\" = 3, \"a/b\" = 2, \"靴\" = 4}", "sample.steps=3", "sample.guidance=2",
+                "sample.images-per-unit=2", "sample.batch-size=2", "sample.seed=11", "sample.progress-seconds=1"));
+        all.addAll(List.of(sets));
+        return SampleJob.run(GenerationFixtures.sets(all));
+    }
+
+    @Test
+    void bitIdenticalAcrossPartitionCountsWithExactCountsPerSanitizedClass() throws Exception {
+        Path one = tmp.resolve("one-partition");
+        Path three = tmp.resolve("three-partitions");
+        Path perUnit = tmp.resolve("task-per-unit");
+        assertEquals(0, sample(one, "sample.partitions=1"));
+        assertEquals(0, sample(three, "sample.partitions=3"));
+        assertEquals(0, sample(perUnit));
+
+        TreeMap<String, byte[]> expected = images(one);
+        Map<String, Long> perFolder = expected.keySet().stream()
+                .collect(Collectors.groupingBy(p -> p.substring(0, p.indexOf('/')), TreeMap::new, Collectors.counting()));
+        assertEquals(Map.of("x", 3L, "a_b-1", 2L, "靴", 4L), perFolder, "sanitized folders, exact counts");
+        for (Path other : List.of(three, perUnit)) {
+            assertSameImages(expected, images(other), other.getFileName().toString());
+        }
+        assertEquals(1, PngImages.decode(expected.firstEntry().getValue()).channels());
+        assertFalse(Arrays.equals(expected.get("x/00000000.png"), expected.get("x/00000001.png")));
+
+        List<Row> rows = spark.read().parquet(one.resolve("samples.parquet").toString()).orderBy("id").collectAsList();
+        assertEquals(9, rows.size());
+        Row first = rows.get(0);
+        assertEquals("00000000", first.getAs("id"));
+        assertEquals("images/x/00000000.png", first.getAs("path"));
+        assertEquals("../x", first.getAs("class_name"), "the real class name is kept in the manifest");
+        assertEquals(0, (int) first.getAs("label"));
+        assertEquals("ddim", first.getAs("sampler"));
+        assertEquals(2.0, (double) first.getAs("guidance"));
+        assertEquals(40L, (long) first.getAs("checkpoint_step"));
+        assertEquals("靴", rows.get(8).getAs("class_name"));
+        assertEquals(3, (int) rows.get(8).getAs("label"));
+        assertTrue(Files.exists(one.resolve("_SUCCESS")));
+        assertFalse(Files.exists(one.resolve("_units")) || Files.exists(one.resolve("_tmp")));
+    }
+
+    @Test
+    void aKilledRunIsFinishedByARerunWithoutDuplicatesOrGaps() throws Exception {
+        Path complete = tmp.resolve("complete");
+        assertEquals(0, sample(complete));
+        TreeMap<String, byte[]> expected = images(complete);
+
+        // What a kill leaves: units 0 and 3 committed (PNGs + markers), unit 1 with one PNG renamed into place but
+        // no marker, a half-written temporary file of unit 2, no samples.parquet, no _SUCCESS.
+        Path killed = tmp.resolve("killed");
+        Files.createDirectories(killed.resolve("_units"));
+        Files.copy(complete.resolve("plan.json"), killed.resolve("plan.json"));
+        GenerationFixtures.copyImages(expected, List.of("x/00000000.png", "x/00000001.png", "a_b-1/00000003.png",
+                "靴/00000006.png", "靴/00000007.png"), killed);
+        Files.write(killed.resolve("_units/unit-0000000"), "2 images\n".getBytes());
+        Files.write(killed.resolve("_units/unit-0000003"), "2 images\n".getBytes());
+        Files.createDirectories(killed.resolve("_tmp/unit-2-attempt"));
+        Files.write(killed.resolve("_tmp/unit-2-attempt/00000004.png"), Arrays.copyOf(expected.get("a_b-1/00000004.png"), 10));
+
+        GenerationFixtures.Result rerun = capturingStderr(() -> sample(killed));
+        assertEquals(0, rerun.code(), rerun.stderr());
+        assertSameImages(expected, images(killed), "rerun");
+        List<Row> rows = spark.read().parquet(killed.resolve("samples.parquet").toString()).collectAsList();
+        assertEquals(9, rows.size());
+        assertEquals(9, rows.stream().map(r -> (String) r.getAs("id")).distinct().count(), "no duplicate rows");
+        assertTrue(Files.exists(killed.resolve("_SUCCESS")));
+        assertFalse(Files.exists(killed.resolve("_tmp")), "temporary files of the killed run removed");
+
+        // a complete output is left alone; another configuration is refused with a clear message
+        assertEquals(0, sample(killed));
+        GenerationFixtures.Result other = capturingStderr(() -> sample(killed, "sample.seed=12"));
+        assertEquals(2, other.code());
+        assertTrue(other.stderr().contains("differs in: seed"), other.stderr());
+        assertEquals(1, other.stderr().strip().lines().count(), other.stderr());
+    }
+
+    @Test
+    void unconditionalCheckpointsFillAFlatFolderFromAnExplicitCheckpoint() throws Exception {
+        Path run = GenerationFixtures.checkpoint(tmp.resolve("unconditional-run"), List.of());
+        Path output = tmp.resolve("unconditional");
+        assertEquals(0, SampleJob.run(GenerationFixtures.sets(List.of(
+                "sample.checkpoint=" + run.resolve("checkpoints/step-0000040"), "sample.output=" + output,
+                "sample.count=5", "sample.sampler=dpm-solver++", "sample.steps=2", "sample.images-per-unit=3",
+                "sample.weights=raw"))));
+        assertEquals(List.of("00000000.png", "00000001.png", "00000002.png", "00000003.png", "00000004.png"),
+                new ArrayList<>(images(output).keySet()));
+        Row row = spark.read().parquet(output.resolve("samples.parquet").toString()).orderBy("id").first();
+        assertEquals(-1, (int) row.getAs("label"));
+        assertTrue(row.isNullAt(row.fieldIndex("class_name")));
+        assertEquals("raw", row.getAs("weights"));
+    }
+
+    @Test
+    void badInputExitsWith2AndOneLineBeforeWritingAnything() throws Exception {
+        Path output = tmp.resolve("never");
+        GenerationFixtures.Result unknown = capturingStderr(() -> sample(output,
+                "sample.per-class={\"../x\" = 1, \"sock\" = 2}"));
+        assertEquals(2, unknown.code());
+        assertTrue(unknown.stderr().contains("unknown class 'sock'"), unknown.stderr());
+        assertEquals(1, unknown.stderr().strip().lines().count(), unknown.stderr());
+
+        GenerationFixtures.Result size = capturingStderr(() -> sample(output, "sample.image-size=16"));
+        assertEquals(2, size.code());
+        assertTrue(size.stderr().contains("makes 1x8x8 images"), size.stderr());
+
+        Path inconsistent = GenerationFixtures.checkpoint(tmp.resolve("inconsistent"), CLASSES, new ImageShape(1, 16, 16));
+        GenerationFixtures.Result shape = capturingStderr(() -> sample(output, "sample.run-dir=" + inconsistent));
+        assertEquals(2, shape.code());
+        assertTrue(shape.stderr().contains("trained on 1x16x16 images"), shape.stderr());
+
+        GenerationFixtures.Result missing = capturingStderr(() -> sample(output, "sample.run-dir=" + tmp.resolve("nope")));
+        assertEquals(2, missing.code());
+        assertTrue(missing.stderr().contains("no complete checkpoint"), missing.stderr());
+
+        GenerationFixtures.Result both = capturingStderr(() -> sample(output, "sample.count=4"));
+        assertEquals(2, both.code());
+        assertTrue(both.stderr().contains("not both"), both.stderr());
+        assertFalse(Files.exists(output), "nothing written");
+    }
+}
