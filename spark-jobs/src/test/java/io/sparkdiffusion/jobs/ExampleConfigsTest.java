@@ -28,7 +28,7 @@ class ExampleConfigsTest {
     private static final Pattern COMMENTED_KEY = Pattern.compile("^(\\s*)#\\s*([A-Za-z][\\w.-]*\\s*[={].*|}\\s*)$");
 
     @ParameterizedTest
-    @ValueSource(strings = {"prepare", "train"})
+    @ValueSource(strings = {"prepare", "train", "evaluate"})
     void listsEveryKeyOfItsJob(String job) throws Exception {
         Path file = Path.of("..", "conf", job + ".conf");
         JobConfigLoader loader = JobConfigLoader.forJob(job);
