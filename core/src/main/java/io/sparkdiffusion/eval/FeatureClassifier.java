@@ -74,7 +74,7 @@ public final class FeatureClassifier {
                 .seed(recipe.seed())
                 .dataType(DataType.FLOAT)
                 .updater(new Adam(recipe.learningRate()))
-                .weightInit(WeightInit.RELU)
+                .weightInit(WeightInit.RELU_UNIFORM) // replaced below, reproducibly
                 .convolutionMode(ConvolutionMode.Same)
                 .list();
         int side = Math.min(shape.height(), shape.width());
@@ -97,7 +97,33 @@ public final class FeatureClassifier {
                 .build();
         MultiLayerNetwork network = new MultiLayerNetwork(conf);
         network.init();
+        initializeWeights(network, recipe.seed());
         return network;
+    }
+
+    /**
+     * He-uniform weights U(±√(6 / fan-in)) drawn in Java from the seed, zero biases. DL4J's own seeded
+     * initialization fills large arrays with ND4J's native generator, which gave different weights on every
+     * run here for a 28×28 network.
+     */
+    private static void initializeWeights(MultiLayerNetwork network, long seed) {
+        SplittableRandom random = new SplittableRandom(seed);
+        for (java.util.Map.Entry<String, INDArray> param : new java.util.TreeMap<>(network.paramTable()).entrySet()) {
+            INDArray view = param.getValue();
+            long[] shape = view.shape();
+            if (!param.getKey().endsWith("_W")) {
+                view.assign(0);
+                continue;
+            }
+            // conv weights [out, in, kh, kw]: fan-in in·kh·kw; dense weights [in, out]: fan-in in
+            long fanIn = shape.length == 4 ? shape[1] * shape[2] * shape[3] : shape[0];
+            double limit = Math.sqrt(6.0 / fanIn);
+            float[] values = new float[(int) view.length()];
+            for (int i = 0; i < values.length; i++) {
+                values[i] = (float) random.nextDouble(-limit, limit);
+            }
+            view.assign(Nd4j.create(values, shape, view.ordering()));
+        }
     }
 
     /**
