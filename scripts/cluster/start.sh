@@ -38,8 +38,8 @@ done
 # A directory that looks like a Spark distribution to the master, the workers and the executor launcher.
 spark_home="$dir/spark-home"
 # a fresh start: the previous cluster's logs and executor directories (each holds a copy of the app jar) go
-rm -rf "$spark_home" "$dir/pids" "$dir/logs" "$dir/work"
-mkdir -p "$spark_home/jars" "$spark_home/conf" "$dir/logs" "$dir/pids" "$dir/work"
+rm -rf "$spark_home" "$dir/pids" "$dir/logs" "$dir/worker-dirs"
+mkdir -p "$spark_home/jars" "$spark_home/conf" "$dir/logs" "$dir/pids" "$dir/worker-dirs"
 tr ':' '\n' <<< "$SPARK_RUNTIME_CLASSPATH" | while read -r jar; do
   [ -n "$jar" ] && ln -s "$jar" "$spark_home/jars/$(basename "$jar")"
 done
@@ -58,10 +58,10 @@ nohup java "${daemon_flags[@]}" org.apache.spark.deploy.master.Master --host 127
   --webui-port "$webui_port" > "$dir/logs/master.log" 2>&1 < /dev/null &
 echo $! > "$dir/pids/master.pid"
 for i in $(seq 1 "$workers"); do
-  mkdir -p "$dir/work/worker-$i"
+  mkdir -p "$dir/worker-dirs/worker-$i"
   # port 0: any free port, so that several workers (and clusters) share the machine
   nohup java "${daemon_flags[@]}" org.apache.spark.deploy.worker.Worker "$master_url" --host 127.0.0.1 \
-    --port 0 --webui-port 0 --cores "$cores" --memory "$memory" --work-dir "$dir/work/worker-$i" \
+    --port 0 --webui-port 0 --cores "$cores" --memory "$memory" --work-dir "$dir/worker-dirs/worker-$i" \
     > "$dir/logs/worker-$i.log" 2>&1 < /dev/null &
   echo $! > "$dir/pids/worker-$i.pid"
 done

@@ -81,7 +81,7 @@ class ClusterPipelineTest {
                 hdfs.shutdown();
             }
             // the executors' copies of the 150 MB jar, per application
-            deleteRecursively(work.resolve("spark/work"));
+            deleteRecursively(work.resolve("spark/worker-dirs"));
         }
     }
 
