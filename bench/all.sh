@@ -223,6 +223,7 @@ if has train; then
   md ""; md "## Training images/s: single JVM vs Spark local[2] vs PyTorch"; md ""
   md "Same U-Net (624,161 parameters, unconditional, Adam, no gradient clipping), batch 64 per optimizer step."
   md "- single JVM: \`OMP_NUM_THREADS=2 ThroughputBenchmark --bench-train 8 --windows $train_windows --warmup 3\` (windows of 8 steps = 512 images)"
+  md "- single JVM, replicas: \`OMP_NUM_THREADS=1 ThroughputBenchmark ... --replicas 2\` (every batch split across 2 threads with 1 native thread each, one update: the same optimizer step)"
   md "- Spark: \`SPARK_MASTER=local[2] OMP_NUM_THREADS=1 scripts/run-local.sh train\` with 2 workers × batch 64, averaging every 5 steps,"
   md "  $((spark_warmup + spark_measured)) rounds; the first $spark_warmup are warm-up; images/s of each later averaging round (640 images) from metrics.jsonl"
   md "- PyTorch: \`/usr/bin/python3 ddpm_ref.py --bench-train 8 --windows $train_windows --warmup 3\` (torch 1.13, 2 threads)"
@@ -233,13 +234,17 @@ if has train; then
     sed -nE 's/^  window .* ([0-9.]+) img\/s per [0-9]+ CPU-s.*/\1/p' "$1" >> "$logs/$2.cpurates"
   }
   for r in $(seq 1 "$rounds"); do
-    for who in $(rotate "$r" jvm spark torch); do
+    for who in $(rotate "$r" jvm replicas spark torch); do
       say "train: round $r/$rounds, $who"
       echo "round $r $who: $(load)" >> "$logs/train-load.txt"
       case "$who" in
         jvm) OMP_NUM_THREADS=2 java_main io.sparkdiffusion.bench.ThroughputBenchmark --bench-train 8 \
                --windows "$train_windows" --warmup 3 2>/dev/null > "$logs/train-jvm-$r.txt" || say "single-JVM run failed"
              windows "$logs/train-jvm-$r.txt" train-jvm ;;
+        replicas) OMP_NUM_THREADS=1 java_main io.sparkdiffusion.bench.ThroughputBenchmark --bench-train 8 \
+               --windows "$train_windows" --warmup 3 --replicas 2 2>/dev/null > "$logs/train-replicas-$r.txt" \
+               || say "single-JVM replicas run failed"
+             windows "$logs/train-replicas-$r.txt" train-replicas ;;
         spark) spark_train train-spark 1 64 5 "$spark_warmup" "$spark_measured" ;;
         torch) (cd "$logs" && /usr/bin/python3 "$ref" --bench-train 8 --windows "$train_windows" --warmup 3 \
                  > "$logs/train-torch-$r.txt" 2>&1) || say "PyTorch run failed"
@@ -248,6 +253,7 @@ if has train; then
     done
   done
   jvm="$(summ median "$logs/train-jvm.rates")"; jvm_cpu="$(summ median "$logs/train-jvm.cpurates")"
+  replicas="$(summ median "$logs/train-replicas.rates")"; replicas_cpu="$(summ median "$logs/train-replicas.cpurates")"
   spark="$(summ median "$logs/train-spark.rates")"; spark_cpu="$(summ median "$logs/train-spark.cpurates")"
   torch="$(summ median "$logs/train-torch.rates")"; torch_cpu="$(summ median "$logs/train-torch.cpurates")"
   spark_steady="$(summ median "$logs/train-spark.steady")"
@@ -259,6 +265,7 @@ if has train; then
   md "| contender | wall images/s | images per 2 CPU-s | windows or rounds | vs single JVM, wall | vs single JVM, CPU | vs PyTorch, wall | vs PyTorch, CPU | GFLOP/s wall | GFLOP/s per 2 CPU-s | share of peak, wall${peak_wall:+ ($peak_wall)} | share of peak, per 2 CPU-s${peak_cpu:+ ($peak_cpu)} |"
   md "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |"
   row "single JVM, 2 threads" "$jvm" "$jvm_cpu" "$(count "$logs/train-jvm.rates")"
+  row "**single JVM, 2 replicas × 1 thread**" "$replicas" "$replicas_cpu" "$(count "$logs/train-replicas.rates")"
   row "**Spark local[2], 2 × 1 thread**" "$spark" "$spark_cpu" "$(count "$logs/train-spark.rates")"
   row "PyTorch 1.13, 2 threads" "$torch" "$torch_cpu" "$(count "$logs/train-torch.rates")"
   md ""

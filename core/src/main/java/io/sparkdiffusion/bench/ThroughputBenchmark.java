@@ -14,6 +14,7 @@ import io.sparkdiffusion.schedule.NoiseSchedule;
 import io.sparkdiffusion.schedule.ScheduleSpec;
 import io.sparkdiffusion.train.Ema;
 import io.sparkdiffusion.train.LocalTrainer;
+import io.sparkdiffusion.train.ReplicatedGradientStep;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.learning.config.Adam;
@@ -34,8 +35,11 @@ import java.util.SplittableRandom;
  * Training and DDIM-50 sampling throughput of the default denoiser, in the same modes and output format as
  * the PyTorch reference {@code shared/bench/ddpm_ref.py}, so {@code bench/run.sh} can run both side by side.
  *
- * <pre>ThroughputBenchmark --bench-train N [--windows W] [--warmup K] [--batch B]
+ * <pre>ThroughputBenchmark --bench-train N [--windows W] [--warmup K] [--batch B] [--replicas R]
  * ThroughputBenchmark --bench-sample [--sample-reps R]</pre>
+ *
+ * <p>{@code --replicas R} splits every training batch across R threads ({@link io.sparkdiffusion.train.ReplicatedGradientStep}),
+ * each with OMP_NUM_THREADS / R native threads.
  */
 public final class ThroughputBenchmark {
     private static final int SAMPLE_BATCH = 256;
@@ -50,6 +54,7 @@ public final class ThroughputBenchmark {
         int windows = 5;
         int warmup = 3;
         int batch = 64;
+        int replicas = 1;
         boolean sample = false;
         int sampleReps = 3;
         for (int i = 0; i < args.length; i++) {
@@ -58,6 +63,7 @@ public final class ThroughputBenchmark {
                 case "--windows" -> windows = Integer.parseInt(args[++i]);
                 case "--warmup" -> warmup = Integer.parseInt(args[++i]);
                 case "--batch" -> batch = Integer.parseInt(args[++i]);
+                case "--replicas" -> replicas = Integer.parseInt(args[++i]);
                 case "--bench-sample" -> sample = true;
                 case "--sample-reps" -> sampleReps = Integer.parseInt(args[++i]);
                 default -> {
@@ -73,18 +79,22 @@ public final class ThroughputBenchmark {
                 + " OMP_NUM_THREADS=" + System.getenv("OMP_NUM_THREADS"));
         System.out.printf("params: %,d%n", net.numParams());
         if (trainSteps > 0) {
-            benchTrain(net, spec, trainSteps, windows, warmup, batch);
+            benchTrain(net, spec, trainSteps, windows, warmup, batch, replicas);
         }
         if (sample) {
             benchSample(net, spec, sampleReps);
         }
     }
 
-    private static void benchTrain(ComputationGraph net, UNetSpec spec, int steps, int windows, int warmup, int batch)
-            throws IOException {
+    private static void benchTrain(ComputationGraph net, UNetSpec spec, int steps, int windows, int warmup, int batch,
+                                   int replicas) throws IOException {
         LabeledImages data = trainingImages();
         TrainingBatchMaker maker = new TrainingBatchMaker(spec, ScheduleSpec.DEFAULT, 0);
-        LocalTrainer trainer = new LocalTrainer(net, maker, Ema.start(net.params(), Ema.Settings.of(0.999)), 0, batch);
+        int perReplica = ReplicatedGradientStep.threadsPerReplica(threads(), replicas);
+        int threads = replicas * perReplica; // the cores the run keeps busy, for the per-CPU-second figures
+        LocalTrainer trainer = new LocalTrainer(net, maker, Ema.start(net.params(), Ema.Settings.of(0.999)), 0, batch)
+                .withReplicas(replicas, perReplica);
+        System.out.printf("replicas: %d x %d native threads%n", replicas, perReplica);
         SplittableRandom random = new SplittableRandom(0);
         Runnable step = () -> {
             int[] idx = random.ints(batch, 0, data.count()).toArray();
@@ -95,7 +105,6 @@ public final class ThroughputBenchmark {
         }
         List<Double> rates = new ArrayList<>();
         List<Double> cpuRates = new ArrayList<>();
-        int threads = threads();
         for (int w = 0; w < windows; w++) {
             long t0 = System.nanoTime();
             long c0 = processCpuNanos();
@@ -107,8 +116,10 @@ public final class ThroughputBenchmark {
             rates.add(steps * batch / dt);
             cpuRates.add(steps * batch / (cpu / threads));
             System.out.printf("  window %d: %7.1f img/s wall (%.1f ms/step), cpu-util %.2f cores, %7.1f img/s per %d CPU-s, "
-                    + "loss %.4f%n", w, rates.get(w), dt / steps * 1e3, cpu / dt, cpuRates.get(w), threads, net.score());
+                    + "loss %.4f, %s%n", w, rates.get(w), dt / steps * 1e3, cpu / dt, cpuRates.get(w), threads,
+                    trainer.lastScore(), MemoryUse.now());
         }
+        trainer.close();
         System.out.printf("TRAIN batch=%d: wall median %.1f img/s  min %.1f max %.1f;  CPU-time-normalised median %.1f img/s%n",
                 batch, median(rates), min(rates), max(rates), median(cpuRates));
     }

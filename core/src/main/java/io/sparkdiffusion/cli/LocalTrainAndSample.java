@@ -16,6 +16,7 @@ import io.sparkdiffusion.sampling.GridSampler;
 import io.sparkdiffusion.schedule.ScheduleSpec;
 import io.sparkdiffusion.train.Ema;
 import io.sparkdiffusion.train.LocalTrainer;
+import io.sparkdiffusion.train.ReplicatedGradientStep;
 import io.sparkdiffusion.train.MetricsLog;
 import io.sparkdiffusion.train.ProgressMeter;
 import io.sparkdiffusion.train.WarmupSchedule;
@@ -93,8 +94,12 @@ public final class LocalTrainAndSample {
         System.out.printf("parameters: %,d%n", network.numParams());
 
         TrainingBatchMaker batchMaker = new TrainingBatchMaker(spec, scheduleSpec, s.getDoubleInRange("label-dropout", 0, 1));
+        int replicas = s.getNonNegativeInt("replicas");
+        replicas = replicas == 0 ? Runtime.getRuntime().availableProcessors() : replicas;
+        int threadsEach = ReplicatedGradientStep.threadsPerReplica(NativeRuntime.configuredOmpThreads(), replicas);
+        System.out.printf("replicas: %d x %d native threads%n", replicas, threadsEach);
         LocalTrainer trainer = new LocalTrainer(network, batchMaker, ema, seed, s.getPositiveInt("batch-size"), step,
-                epoch, batchInEpoch);
+                epoch, batchInEpoch).withReplicas(replicas, threadsEach);
         MetricsLog metrics = MetricsLog.open(store.runDir().getFileSystem(hadoop), store.runDir(), step);
         long maxSteps = s.getPositiveLong("steps");
         int maxEpochs = s.getPositiveInt("epochs");
@@ -118,6 +123,7 @@ public final class LocalTrainAndSample {
                 }
             });
         }
+        trainer.close();
         saveCheckpoint(store, base, trainer, keep, progress);
         metrics.flush();
         Path lossCurve = metrics.writeLossCurve("training loss, " + store.runDir().getName());

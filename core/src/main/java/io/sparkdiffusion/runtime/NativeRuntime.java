@@ -43,7 +43,12 @@ public final class NativeRuntime {
      * {@link #init()} does it for the thread that loads ND4J, the only one ND4J changes.
      */
     public static void useConfiguredOmpThreads() {
-        NativeOpsHolder.getInstance().getDeviceNativeOps().setOmpNumThreads(configuredOmpThreads());
+        setOmpThreads(configuredOmpThreads());
+    }
+
+    /** Sets OpenMP's thread count of the calling thread only (threads that split work among themselves set their own). */
+    public static void setOmpThreads(int threads) {
+        NativeOpsHolder.getInstance().getDeviceNativeOps().setOmpNumThreads(threads);
     }
 
     /** {@code OMP_NUM_THREADS} when it is a positive number, else the processors available to the JVM. */

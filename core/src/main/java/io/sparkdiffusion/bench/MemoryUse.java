@@ -1,0 +1,44 @@
+package io.sparkdiffusion.bench;
+
+import org.bytedeco.javacpp.Pointer;
+
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * The process's memory as the operating system and the two allocators see it, for benchmarks that must show
+ * memory stays flat: resident set now and at its peak ({@code /proc/self/status}), the Java heap in use, and the
+ * off-heap bytes JavaCPP (ND4J's arrays) holds.
+ */
+record MemoryUse(long residentBytes, long peakResidentBytes, long heapUsedBytes, long offHeapBytes) {
+
+    static MemoryUse now() {
+        long rss = -1;
+        long hwm = -1;
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+                if (line.startsWith("VmRSS:")) {
+                    rss = kilobytes(line) * 1024;
+                } else if (line.startsWith("VmHWM:")) {
+                    hwm = kilobytes(line) * 1024;
+                }
+            }
+        } catch (IOException | RuntimeException noProcfs) {
+            // not Linux: the JVM's own figures below still say something
+        }
+        return new MemoryUse(rss, hwm, ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed(),
+                Pointer.totalBytes());
+    }
+
+    private static long kilobytes(String statusLine) {
+        return Long.parseLong(statusLine.replaceAll("[^0-9]", ""));
+    }
+
+    @Override
+    public String toString() {
+        return String.format("rss %d MB (peak %d MB), heap %d MB, off-heap %d MB", residentBytes >> 20,
+                peakResidentBytes >> 20, heapUsedBytes >> 20, offHeapBytes >> 20);
+    }
+}
