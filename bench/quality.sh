@@ -138,33 +138,26 @@ torch_line="$(grep '^trained ' "$out/torch/train.log" 2>/dev/null || true)"
 import json, os, re, sys
 out, torch_line = sys.argv[1], sys.argv[2]
 def frechet(path):
+    """The Frechet distance to the whole reference, and the same-size pair: real vs real (the floor) and real vs generated."""
     try:
         m = json.load(open(path))
     except OSError:
-        return "n/a", "n/a"
-    flat = {}
-    def walk(prefix, v):
-        if isinstance(v, dict):
-            for k, x in v.items():
-                walk(f"{prefix}.{k}" if prefix else k, x)
-        else:
-            flat[prefix] = v
-    walk("", m)
-    fd = [v for k, v in flat.items() if "frechet" in k.lower() and "floor" not in k.lower() and isinstance(v, (int, float))]
-    floor = [v for k, v in flat.items() if "floor" in k.lower() and isinstance(v, (int, float))]
-    return (f"{fd[0]:.3f}" if fd else "see metrics.json"), (f"{floor[0]:.3f}" if floor else "see metrics.json")
-print("| trainer | training s | steps | images seen | images/s | Frechet distance | real-vs-real floor |")
-print("| --- | --- | --- | --- | --- | --- | --- |")
+        return "n/a", "n/a", "n/a"
+    same = m.get("sameSize", {})
+    fmt = lambda v: f"{v:.2f}" if isinstance(v, (int, float)) else "n/a"
+    return fmt(m.get("frechetDistance")), fmt(same.get("realVsGenerated")), fmt(same.get("realVsReal"))
+print("| trainer | training s | steps | images seen | images/s | Frechet distance to the test set | same size: real vs generated | same size: real vs real (floor) |")
+print("| --- | --- | --- | --- | --- | --- | --- | --- |")
 m = re.search(r"trained (\d+) steps \((\d+) images.*in (\d+)s = ([0-9.]+) img/s", torch_line)
-fd, floor = frechet(os.path.join(out, "eval-torch", "metrics.json"))
+fd, pair, floor = frechet(os.path.join(out, "eval-torch", "metrics.json"))
 if m:
-    print(f"| PyTorch 1.13, 2 threads, batch 64 | {m[3]} | {m[1]} | {m[2]} | {m[4]} | {fd} | {floor} |")
+    print(f"| PyTorch 1.13, 2 threads, batch 64 | {m[3]} | {m[1]} | {m[2]} | {m[4]} | {fd} | {pair} | {floor} |")
 rows = [json.loads(l) for l in open(os.path.join(out, "spark-run", "metrics.jsonl"))] if os.path.exists(
     os.path.join(out, "spark-run", "metrics.jsonl")) else []
-fd, floor = frechet(os.path.join(out, "eval-spark", "metrics.json"))
+fd, pair, floor = frechet(os.path.join(out, "eval-spark", "metrics.json"))
 if rows:
     seconds, steps = rows[-1]["wall_s"], rows[-1]["step"]
-    print(f"| spark-diffusion local[2], 2 x batch 64 | {seconds:.0f} | {steps} | {steps * 128} | {steps * 128 / seconds:.1f} | {fd} | {floor} |")
+    print(f"| spark-diffusion local[2], 2 x batch 64 | {seconds:.0f} | {steps} | {steps * 128} | {steps * 128 / seconds:.1f} | {fd} | {pair} | {floor} |")
 EOF
 for f in "$out/eval-torch/metrics.json" "$out/eval-spark/metrics.json"; do
   [ -f "$f" ] && { echo; echo "$f:"; cat "$f"; }

@@ -1,18 +1,16 @@
 package io.sparkdiffusion.bench;
 
-import org.bytedeco.javacpp.Pointer;
-
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
- * The process's memory as the operating system and the two allocators see it, for benchmarks that must show
- * memory stays flat: resident set now and at its peak ({@code /proc/self/status}), the Java heap in use, and the
- * off-heap bytes JavaCPP (ND4J's arrays) holds.
+ * The process's memory, for benchmarks that must show it stays flat: resident set now and at its peak
+ * ({@code /proc/self/status}; it includes ND4J's native arrays, which no Java-side counter sees) and the Java heap
+ * in use.
  */
-record MemoryUse(long residentBytes, long peakResidentBytes, long heapUsedBytes, long offHeapBytes) {
+record MemoryUse(long residentBytes, long peakResidentBytes, long heapUsedBytes) {
 
     static MemoryUse now() {
         long rss = -1;
@@ -28,8 +26,7 @@ record MemoryUse(long residentBytes, long peakResidentBytes, long heapUsedBytes,
         } catch (IOException | RuntimeException noProcfs) {
             // not Linux: the JVM's own figures below still say something
         }
-        return new MemoryUse(rss, hwm, ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed(),
-                Pointer.totalBytes());
+        return new MemoryUse(rss, hwm, ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed());
     }
 
     private static long kilobytes(String statusLine) {
@@ -38,7 +35,7 @@ record MemoryUse(long residentBytes, long peakResidentBytes, long heapUsedBytes,
 
     @Override
     public String toString() {
-        return String.format("rss %d MB (peak %d MB), heap %d MB, off-heap %d MB", residentBytes >> 20,
-                peakResidentBytes >> 20, heapUsedBytes >> 20, offHeapBytes >> 20);
+        return String.format("rss %d MB (peak %d MB), heap %d MB", residentBytes >> 20, peakResidentBytes >> 20,
+                heapUsedBytes >> 20);
     }
 }
