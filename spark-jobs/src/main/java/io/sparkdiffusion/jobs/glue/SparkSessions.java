@@ -43,10 +43,15 @@ public final class SparkSessions implements AutoCloseable {
                     + ".spark-master (e.g. local[*])");
         }
         conf.setIfMissing("spark.app.name", appName);
-        if (conf.get("spark.master").startsWith("local")) {
+        applyLocalDefaults(conf, localDefaults);
+        return new SparkSessions(SparkSession.builder().config(conf).getOrCreate(), true);
+    }
+
+    /** Sets each of {@code localDefaults} that {@code conf} lacks, when its master is a local one. */
+    static void applyLocalDefaults(SparkConf conf, Map<String, String> localDefaults) {
+        if (conf.get("spark.master", "").startsWith("local")) {
             localDefaults.forEach(conf::setIfMissing);
         }
-        return new SparkSessions(SparkSession.builder().config(conf).getOrCreate(), true);
     }
 
     public SparkSession session() {
