@@ -4,8 +4,7 @@
 # JOB is prepare, train, sample, augment or evaluate. Environment:
 #   SPARK_MASTER           Spark master (default local[*]); a job's <job>.spark-master key wins over it
 #   DRIVER_MEMORY          driver heap, e.g. 512m (default: the 4g of scripts/java-flags.sh)
-#   JAVA_OPTS              more JVM options, e.g. -Xlog:gc:file=gc.log (they come last and win, e.g.
-#                          "-XX:TieredStopAtLevel=4 -XX:-UseParallelGC" undoes prepare's JVM choices below)
+#   JAVA_OPTS              more JVM options, e.g. -Xlog:gc:file=gc.log (given last: they win over a job's own)
 # Exit code: the job's (0 ok, 2 usage/config/input error, 1 failure); 2 for an unknown job.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -23,7 +22,8 @@ shift
 # than its code saves: on the 70,000-file tree C2 took ~8 of the job's ~20 CPU-seconds, and with the quick C1
 # compiler alone the tasks' own CPU time was the same. It is a throughput batch job: the parallel collector
 # spares it G1's concurrent marking and write barriers (~1.5 of the remaining ~11 CPU-seconds). Measured in
-# bench/README.md, "PrepareJob vs the decode-only floor".
+# bench/README.md, "PrepareJob vs the decode-only floor". JAVA_OPTS="-XX:TieredStopAtLevel=4 -XX:-UseParallelGC"
+# undoes both.
 job_flags=()
 case "$job" in
   prepare) class=PrepareJob; job_flags=(-XX:TieredStopAtLevel=1 -XX:+UseParallelGC) ;;
