@@ -156,10 +156,11 @@ if has prepare; then
   floor_rate() { grep -E "threads=$1 " "$2" | grep -iv preparer | sed -nE 's/.*images\/s=([0-9.]+).*/\1/p' | head -1 || true; }
   md ""; md "## PrepareJob vs the decode-only floor"; md ""
   md "Corpus: Fashion-MNIST as a PNG tree, $files files of 28×28 grey, prepared to 1×28×28. Floor: plain ImageIO in one JVM"
-  md "(\`DecodeFloorBenchmark\`, after a warm-up pass); job: PrepareJob on local[2], driver heap 512 MB, JVM start to exit."
+  md "(\`DecodeFloorBenchmark\`, after a warm-up pass); job: PrepareJob on local[2], driver heap 512 MB, end to end (JVM start"
+  md "to exit) and processing (the job's stage clock: Spark session ready to \`_SUCCESS\`)."
   md "Command: \`bench/prepare.sh CORPUS OUT\`, $rounds time(s)."; md ""
-  md "| run | load before | floor 1 thread img/s | floor 2 threads img/s | PrepareJob wall s | PrepareJob img/s | job / floor 1 thread | job / floor 2 threads |"
-  md "| --- | --- | --- | --- | --- | --- | --- | --- |"
+  md "| run | load before | floor 1 thread img/s | floor 2 threads img/s | PrepareJob wall s | PrepareJob img/s | job / floor 1 thread | job / floor 2 threads | processing s | processing img/s | processing / floor 1 thread |"
+  md "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |"
   for r in $(seq 1 "$rounds"); do
     say "prepare: round $r/$rounds"
     before="$(load)"
@@ -168,11 +169,15 @@ if has prepare; then
     floor2="$(floor_rate 2 "$logs/prepare-$r.txt")"
     job_s="$(sed -nE 's/^job wall time ([0-9.]+) s.*/\1/p' "$logs/prepare-$r.txt")"
     job_rate="$(sed -nE 's/^job wall time .*: ([0-9.]+) images\/s.*/\1/p' "$logs/prepare-$r.txt")"
+    proc_s="$(sed -nE 's/^job processing time ([0-9.]+) s.*/\1/p' "$logs/prepare-$r.txt")"
+    proc_rate="$(sed -nE 's/^job processing time .*: ([0-9.]+) images\/s.*/\1/p' "$logs/prepare-$r.txt")"
     echo "$floor1" >> "$logs/prepare-floor1.rates"; echo "$floor2" >> "$logs/prepare-floor2.rates"; echo "$job_rate" >> "$logs/prepare-job.rates"
-    md "| $r | $before | ${floor1:-n/a} | ${floor2:-n/a} | ${job_s:-n/a} | ${job_rate:-n/a} | $(summ ratio "$job_rate" "$floor1") | $(summ ratio "$job_rate" "$floor2") |"
+    echo "$proc_rate" >> "$logs/prepare-processing.rates"
+    md "| $r | $before | ${floor1:-n/a} | ${floor2:-n/a} | ${job_s:-n/a} | ${job_rate:-n/a} | $(summ ratio "$job_rate" "$floor1") | $(summ ratio "$job_rate" "$floor2") | ${proc_s:-n/a} | ${proc_rate:-n/a} | $(summ ratio "$proc_rate" "$floor1") |"
   done
   f1="$(summ median "$logs/prepare-floor1.rates")"; f2="$(summ median "$logs/prepare-floor2.rates")"; j="$(summ median "$logs/prepare-job.rates")"
-  md "| **median** | | $f1 | $f2 | | $j | **$(summ ratio "$j" "$f1")** | $(summ ratio "$j" "$f2") |"
+  p="$(summ median "$logs/prepare-processing.rates")"
+  md "| **median** | | $f1 | $f2 | | $j | **$(summ ratio "$j" "$f1")** | $(summ ratio "$j" "$f2") | | $p | **$(summ ratio "$p" "$f1")** |"
 fi
 
 # ---------------------------------------------------------------------------------------------- TrainJob runs

@@ -4,7 +4,7 @@
 # JOB is prepare, train, sample, augment or evaluate. Environment:
 #   SPARK_MASTER           Spark master (default local[*]); a job's <job>.spark-master key wins over it
 #   DRIVER_MEMORY          driver heap, e.g. 512m (default: the 4g of scripts/java-flags.sh)
-#   JAVA_OPTS              more JVM options, e.g. -Xlog:gc:file=gc.log
+#   JAVA_OPTS              more JVM options, e.g. -Xlog:gc:file=gc.log (given last: they win over a job's own)
 # Exit code: the job's (0 ok, 2 usage/config/input error, 1 failure); 2 for an unknown job.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -17,8 +17,16 @@ if [ $# -lt 1 ]; then
 fi
 job="$1"
 shift
+# PrepareJob's JVM lives seconds and runs each of a great many code paths (listing, decoding, Spark's row
+# conversions, shuffle, Parquet) just long enough for the optimizing C2 compiler to spend more CPU compiling them
+# than its code saves: on the 70,000-file tree C2 took ~8 of the job's ~20 CPU-seconds, and with the quick C1
+# compiler alone the tasks' own CPU time was the same. It is a throughput batch job: the parallel collector
+# spares it G1's concurrent marking and write barriers (~1.5 of the remaining ~11 CPU-seconds). Measured in
+# bench/README.md, "PrepareJob vs the decode-only floor". JAVA_OPTS="-XX:TieredStopAtLevel=4 -XX:-UseParallelGC"
+# undoes both.
+job_flags=()
 case "$job" in
-  prepare) class=PrepareJob ;;
+  prepare) class=PrepareJob; job_flags=(-XX:TieredStopAtLevel=1 -XX:+UseParallelGC) ;;
   train) class=TrainJob ;;
   sample) class=SampleJob ;;
   augment) class=AugmentJob ;;
@@ -44,7 +52,7 @@ if [ ! -f "spark-jobs/target/classes/io/sparkdiffusion/jobs/$class.class" ]; the
 fi
 
 . scripts/java-flags.sh
-flags=("${SPARK_DIFFUSION_JAVA_FLAGS[@]}")
+flags=("${SPARK_DIFFUSION_JAVA_FLAGS[@]}" "${job_flags[@]}")
 if [ -n "${DRIVER_MEMORY:-}" ]; then
   flags+=("-Xmx$DRIVER_MEMORY") # the last -Xmx wins
 fi

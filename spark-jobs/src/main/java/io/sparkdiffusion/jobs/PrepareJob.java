@@ -1,6 +1,7 @@
 package io.sparkdiffusion.jobs;
 
 import java.io.IOException;
+import java.util.Map;
 
 import io.sparkdiffusion.cli.JobRunner;
 import io.sparkdiffusion.config.InputError;
@@ -10,9 +11,12 @@ import io.sparkdiffusion.jobs.glue.SparkSessions;
 import io.sparkdiffusion.jobs.glue.StagedOutput;
 import io.sparkdiffusion.jobs.prepare.PrepareSettings;
 import io.sparkdiffusion.jobs.prepare.PrepareStages;
+import io.sparkdiffusion.jobs.prepare.StageClock;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Decodes, resizes and shards an image corpus into {@code <output>/shards/part-*.parquet} with
@@ -23,6 +27,12 @@ import org.apache.hadoop.fs.Path;
  */
 public final class PrepareJob {
     static final String USAGE = "PrepareJob [--config FILE] [--set prepare.key=value ...]";
+    private static final Logger LOG = LoggerFactory.getLogger(PrepareJob.class);
+    /**
+     * On a local master only: no web UI (a Jetty server to start and a listener fed every task's events) for a run
+     * that lasts seconds; {@code -Dspark.ui.enabled=true} brings it back.
+     */
+    private static final Map<String, String> LOCAL_DEFAULTS = Map.of("spark.ui.enabled", "false");
 
     private PrepareJob() {
     }
@@ -47,10 +57,12 @@ public final class PrepareJob {
         }
         input = inputFs.makeQualified(input);
         StagedOutput out = StagedOutput.prepare(new Path(settings.output()), settings.overwrite(), "prepare.output", conf);
-        try (SparkSessions spark = SparkSessions.open("prepare", settings.sparkMaster())) {
+        try (SparkSessions spark = SparkSessions.open("prepare", settings.sparkMaster(), LOCAL_DEFAULTS)) {
+            StageClock clock = new StageClock();
             try {
-                PreparedManifest manifest = new PrepareStages(spark.session(), settings, input, out).run();
+                PreparedManifest manifest = new PrepareStages(spark.session(), settings, input, out, clock).run();
                 out.commit();
+                LOG.info("committed the output (_SUCCESS written) after {}", clock);
                 System.out.printf("prepare: %d images (%d rejected, %d duplicates) of shape %s in %s%n",
                         manifest.images(), manifest.rejected(), manifest.duplicates(), manifest.shape(), out.output());
             } catch (Exception | Error e) {

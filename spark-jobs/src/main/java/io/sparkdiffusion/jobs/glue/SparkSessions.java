@@ -1,5 +1,6 @@
 package io.sparkdiffusion.jobs.glue;
 
+import java.util.Map;
 import java.util.Optional;
 
 import io.sparkdiffusion.config.ConfigError;
@@ -22,6 +23,15 @@ public final class SparkSessions implements AutoCloseable {
     }
 
     public static SparkSessions open(String appName, Optional<String> master) {
+        return open(appName, master, Map.of());
+    }
+
+    /**
+     * As {@link #open(String, Optional)}, with {@code localDefaults} applied when the master is {@code local...}
+     * and the key is not already set (a {@code -Dspark.key} or {@code --conf} wins): settings that suit a short
+     * run in one JVM, never forced on a cluster.
+     */
+    public static SparkSessions open(String appName, Optional<String> master, Map<String, String> localDefaults) {
         scala.Option<SparkSession> existing = SparkSession.getDefaultSession();
         if (existing.isDefined() && !existing.get().sparkContext().isStopped()) {
             return new SparkSessions(existing.get(), false);
@@ -33,7 +43,15 @@ public final class SparkSessions implements AutoCloseable {
                     + ".spark-master (e.g. local[*])");
         }
         conf.setIfMissing("spark.app.name", appName);
+        applyLocalDefaults(conf, localDefaults);
         return new SparkSessions(SparkSession.builder().config(conf).getOrCreate(), true);
+    }
+
+    /** Sets each of {@code localDefaults} that {@code conf} lacks, when its master is a local one. */
+    static void applyLocalDefaults(SparkConf conf, Map<String, String> localDefaults) {
+        if (conf.get("spark.master", "").startsWith("local")) {
+            localDefaults.forEach(conf::setIfMissing);
+        }
     }
 
     public SparkSession session() {

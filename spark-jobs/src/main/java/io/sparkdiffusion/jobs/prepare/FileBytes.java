@@ -1,5 +1,6 @@
 package io.sparkdiffusion.jobs.prepare;
 
+import java.io.FileInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.Arrays;
@@ -8,13 +9,16 @@ import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.ChecksumFileSystem;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
+import org.apache.hadoop.fs.RawLocalFileSystem;
 
 /**
  * Reads whole files on an executor with one open each, through the Hadoop file system of their URI. Spark's
  * binaryFile reader asks for each file's status again before opening it, and Hadoop's checksummed local
  * file system looks for a {@code .crc} side file (and builds an exception when there is none) at every open:
  * for a tree of tiny images that costs more than decoding them. Image trees carry no Hadoop checksums, so a
- * checksummed file system is read through its raw one.
+ * checksummed file system is read through its raw one. The raw local one in turn stats the file again at
+ * every open and wraps it in a fresh buffer of {@code io.file.buffer.size} (Spark sets 64 KB, allocated and zeroed
+ * for a 300-byte PNG), so its files are opened directly, at the path it maps them to.
  */
 final class FileBytes {
     private static final int MAX_ARRAY = Integer.MAX_VALUE - 8;
@@ -30,7 +34,9 @@ final class FileBytes {
     /** The file's whole content; {@code length} (from the listing) sizes the buffer. */
     byte[] read(String source, long length) throws IOException {
         Path path = new Path(source);
-        try (InputStream in = fileSystemOf(path).open(path)) {
+        FileSystem fs = fileSystemOf(path);
+        try (InputStream in = fs instanceof RawLocalFileSystem local ? new FileInputStream(local.pathToFile(path))
+                : fs.open(path)) {
             byte[] bytes = new byte[(int) Math.max(0, Math.min(length, MAX_ARRAY))];
             int n = in.readNBytes(bytes, 0, bytes.length);
             int more = in.read();

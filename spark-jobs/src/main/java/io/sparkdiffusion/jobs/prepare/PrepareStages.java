@@ -64,16 +64,18 @@ public final class PrepareStages {
     private final PrepareSettings settings;
     private final Path input;
     private final StagedOutput out;
+    private final StageClock clock;
 
-    public PrepareStages(SparkSession spark, PrepareSettings settings, Path input, StagedOutput out) {
+    /** {@code clock} started when the session was ready: the progress log gives the time since then. */
+    public PrepareStages(SparkSession spark, PrepareSettings settings, Path input, StagedOutput out, StageClock clock) {
         this.spark = spark;
         this.settings = settings;
         this.input = input;
         this.out = out;
+        this.clock = clock;
     }
 
     public PreparedManifest run() throws IOException {
-        StageClock clock = new StageClock();
         List<String> classNames;
         Dataset<Row> decoded;
         long inputs;
