@@ -2,15 +2,16 @@ package io.sparkdiffusion.bench;
 
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
+import java.lang.management.MemoryUsage;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
  * The process's memory, for benchmarks that must show it stays flat: resident set now and at its peak
  * ({@code /proc/self/status}; it includes ND4J's native arrays, which no Java-side counter sees) and the Java heap
- * in use.
+ * in use and committed (the collector grows the committed heap towards -Xmx, which the resident set shows too).
  */
-record MemoryUse(long residentBytes, long peakResidentBytes, long heapUsedBytes) {
+record MemoryUse(long residentBytes, long peakResidentBytes, long heapUsedBytes, long heapCommittedBytes) {
 
     static MemoryUse now() {
         long rss = -1;
@@ -26,7 +27,8 @@ record MemoryUse(long residentBytes, long peakResidentBytes, long heapUsedBytes)
         } catch (IOException | RuntimeException noProcfs) {
             // not Linux: the JVM's own figures below still say something
         }
-        return new MemoryUse(rss, hwm, ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed());
+        MemoryUsage heap = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage();
+        return new MemoryUse(rss, hwm, heap.getUsed(), heap.getCommitted());
     }
 
     private static long kilobytes(String statusLine) {
@@ -35,7 +37,7 @@ record MemoryUse(long residentBytes, long peakResidentBytes, long heapUsedBytes)
 
     @Override
     public String toString() {
-        return String.format("rss %d MB (peak %d MB), heap %d MB", residentBytes >> 20, peakResidentBytes >> 20,
-                heapUsedBytes >> 20);
+        return String.format("rss %d MB (peak %d MB), heap %d MB used of %d MB committed", residentBytes >> 20,
+                peakResidentBytes >> 20, heapUsedBytes >> 20, heapCommittedBytes >> 20);
     }
 }
