@@ -108,7 +108,7 @@ public final class NativeRuntime {
     }
 
     /** The extension of the native build JavaCPP loaded (from the library's resource folder), or "none". */
-    static String loadedExtension() {
+    public static String loadedExtension() {
         String library = Loader.getLoadedLibraries().get("jnind4jcpu");
         if (library == null) {
             return "none";
