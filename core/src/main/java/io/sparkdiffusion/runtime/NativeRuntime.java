@@ -37,6 +37,7 @@ public final class NativeRuntime {
     private static final Path CPUINFO = Path.of("/proc/cpuinfo");
 
     private static volatile boolean initialized;
+    private static boolean helpersEnabledByChoice;
 
     private NativeRuntime() {
     }
@@ -61,13 +62,16 @@ public final class NativeRuntime {
         useConfiguredOmpThreads();
         if (System.getProperty(DISABLE_HELPERS_PROPERTY) == null && oneDnnAvailable()) {
             System.setProperty(DISABLE_HELPERS_PROPERTY, "false");
+        } else if (helpersEnabledByChoice && !oneDnnAvailable()) {
+            System.clearProperty(DISABLE_HELPERS_PROPERTY); // the build loaded has no oneDNN after all
         }
         initialized = true;
     }
 
     /**
      * Picks the native build without loading it: the property {@value #EXTENSION_PROPERTY} when the user set it,
-     * else the fastest build this CPU runs. Cheap and idempotent: Spark executors call it when they start.
+     * else the fastest build this CPU runs; with a oneDNN build it also enables DL4J's layer helpers. Cheap and
+     * idempotent: Spark executors call it when they start.
      *
      * @return the extension JavaCPP will load
      * @throws UnsupportedOperationException naming the missing CPU flags when the CPU runs none of the builds
@@ -80,6 +84,11 @@ public final class NativeRuntime {
         }
         // JavaCPP reads its properties once, on first use: if another library used it already, this still counts
         Loader.loadProperties().setProperty("platform.extension", extension);
+        // DL4J reads this when it builds a layer, which on an executor can come before init(); init() checks it
+        if (extension.contains("-onednn") && System.getProperty(DISABLE_HELPERS_PROPERTY) == null) {
+            System.setProperty(DISABLE_HELPERS_PROPERTY, "false");
+            helpersEnabledByChoice = true;
+        }
         return extension;
     }
 

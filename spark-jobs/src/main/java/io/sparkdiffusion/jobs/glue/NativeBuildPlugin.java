@@ -9,11 +9,13 @@ import org.apache.spark.api.plugin.PluginContext;
 import org.apache.spark.api.plugin.SparkPlugin;
 
 /**
- * Picks the ND4J native build for each executor's CPU when the executor starts, before any task runs.
+ * Picks the ND4J native build for each executor's CPU, and enables DL4J's oneDNN layer helpers, when the executor
+ * starts, before any task runs.
  *
  * <p>Why a plugin: on an executor DL4J's own worker code (parameter averaging, deserializing broadcast arrays) can
- * load ND4J before any of our code runs, and JavaCPP then loads its default, the portable AVX2 build. The plugin only
- * chooses ({@link NativeRuntime#chooseNativeBuild()}), it does not load ND4J, so jobs that never use it pay nothing.
+ * load ND4J and build the network before any of our code runs; JavaCPP then loads its default, the portable AVX2
+ * build, and the network gets no oneDNN helpers (slower, still correct). The plugin only chooses
+ * ({@link NativeRuntime#chooseNativeBuild()}), it does not load ND4J, so jobs that never use it pay nothing.
  * {@link SparkSessions} adds it to {@code spark.plugins}; without it executors still work, on the AVX2 build.
  */
 public final class NativeBuildPlugin implements SparkPlugin {

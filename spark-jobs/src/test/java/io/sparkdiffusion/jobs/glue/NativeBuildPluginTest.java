@@ -24,7 +24,7 @@ class NativeBuildPluginTest {
     }
 
     @Test
-    void anExecutorLoadsTheBuildForItsCpuEvenWhenATaskTouchesNd4jFirst() throws Exception {
+    void anExecutorLoadsTheBuildForItsCpuWithLayerHelpersEvenWhenATaskTouchesNd4jFirst() throws Exception {
         String sparkHome = System.getenv("SPARK_HOME");
         assertTrue(sparkHome != null, "surefire sets SPARK_HOME for local-cluster executors");
         Files.createDirectories(Path.of(sparkHome, "jars"));
@@ -40,9 +40,9 @@ class NativeBuildPluginTest {
             List<String> loaded = JavaSparkContext.fromSparkContext(spark.sparkContext()).parallelize(List.of(1), 1)
                     .map(one -> {
                         Nd4j.create(2); // as DL4J's worker code would, without NativeRuntime.init()
-                        return NativeRuntime.loadedExtension();
+                        return NativeRuntime.loadedExtension() + " layerHelpers=" + NativeRuntime.layerHelpersEnabled();
                     }).collect();
-            assertEquals(List.of(expected), loaded);
+            assertEquals(List.of(expected + " layerHelpers=true"), loaded);
         } finally {
             spark.stop();
         }
