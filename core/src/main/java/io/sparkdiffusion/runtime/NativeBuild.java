@@ -43,11 +43,6 @@ public enum NativeBuild {
         return requiredFlags.stream().filter(flag -> !cpuFlags.contains(flag)).toList();
     }
 
-    /** The build whose extension this is, if the jar carries it. */
-    public static Optional<NativeBuild> ofExtension(String extension) {
-        return Arrays.stream(values()).filter(build -> build.extension.equals(extension)).findFirst();
-    }
-
     /** The flags of the first processor in the text of /proc/cpuinfo (x86: "flags : fpu vme ..."); empty if none. */
     public static Set<String> cpuFlags(String cpuinfo) {
         for (String line : cpuinfo.split("\n")) {

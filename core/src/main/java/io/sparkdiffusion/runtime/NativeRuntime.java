@@ -98,10 +98,10 @@ public final class NativeRuntime {
      */
     static String extensionFor(String cpuinfo) {
         Set<String> flags = NativeBuild.cpuFlags(cpuinfo);
-        if (flags.isEmpty()) {
-            return NativeBuild.ONEDNN_AVX2.extension;
-        }
         NativeBuild portable = NativeBuild.ONEDNN_AVX2;
+        if (flags.isEmpty()) {
+            return portable.extension;
+        }
         return NativeBuild.fastestFor(flags).orElseThrow(() -> new UnsupportedOperationException(
                 "this CPU lacks " + String.join(", ", portable.missingFlags(flags)) + ", which every ND4J build in "
                         + "this jar needs (the portable one, " + portable.extension.substring(1) + ", needs "

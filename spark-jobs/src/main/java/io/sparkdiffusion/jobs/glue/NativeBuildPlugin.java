@@ -30,7 +30,12 @@ public final class NativeBuildPlugin implements SparkPlugin {
         return new ExecutorPlugin() {
             @Override
             public void init(PluginContext context, Map<String, String> extraConf) {
-                NativeRuntime.chooseNativeBuild();
+                try {
+                    NativeRuntime.chooseNativeBuild();
+                } catch (UnsupportedOperationException unsupportedCpu) {
+                    // the executor still runs tasks that need no ND4J (PrepareJob's); ND4J itself fails on this CPU
+                    System.err.println("spark-diffusion: " + unsupportedCpu.getMessage());
+                }
             }
         };
     }
