@@ -17,6 +17,7 @@ import io.sparkdiffusion.jobs.sample.GenerationPlans;
 import io.sparkdiffusion.jobs.sample.GenerationSettings;
 import io.sparkdiffusion.jobs.sample.ManifestRows;
 import io.sparkdiffusion.jobs.train.PreparedData;
+import io.sparkdiffusion.runtime.NativeRuntime;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.Path;
 
@@ -48,6 +49,7 @@ public final class AugmentJob {
     }
 
     static void augment(Settings all) throws Exception {
+        NativeRuntime.chooseNativeBuild(); // before anything in this JVM can load ND4J
         GenerationSettings settings = GenerationSettings.from(all, ROOT);
         Settings s = all.at(ROOT);
         String data = s.getString("data");

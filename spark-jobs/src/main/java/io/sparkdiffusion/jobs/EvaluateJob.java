@@ -5,6 +5,7 @@ import io.sparkdiffusion.config.Settings;
 import io.sparkdiffusion.jobs.evaluate.ClassifierTraining;
 import io.sparkdiffusion.jobs.evaluate.EvaluateSettings;
 import io.sparkdiffusion.jobs.evaluate.Evaluation;
+import io.sparkdiffusion.runtime.NativeRuntime;
 
 /**
  * Scores generated images against real ones: Fréchet distance in the feature space of a small CNN classifier (with
@@ -32,6 +33,7 @@ public final class EvaluateJob {
     }
 
     static void evaluate(Settings all) throws Exception {
+        NativeRuntime.chooseNativeBuild(); // before anything in this JVM can load ND4J
         EvaluateSettings settings = EvaluateSettings.from(all);
         switch (settings.mode()) {
             case TRAIN_CLASSIFIER -> ClassifierTraining.run(settings);

@@ -14,6 +14,7 @@ import io.sparkdiffusion.jobs.sample.GenerationPlans;
 import io.sparkdiffusion.jobs.sample.GenerationSettings;
 import io.sparkdiffusion.jobs.sample.SampleCounts;
 import io.sparkdiffusion.jobs.sample.SampleUnits;
+import io.sparkdiffusion.runtime.NativeRuntime;
 import org.apache.hadoop.conf.Configuration;
 
 import java.util.LinkedHashMap;
@@ -44,6 +45,7 @@ public final class SampleJob {
     }
 
     static void sample(Settings all) throws Exception {
+        NativeRuntime.chooseNativeBuild(); // before anything in this JVM can load ND4J
         GenerationSettings settings = GenerationSettings.from(all, ROOT);
         SampleCounts counts = SampleCounts.from(all);
         Configuration conf = new Configuration();

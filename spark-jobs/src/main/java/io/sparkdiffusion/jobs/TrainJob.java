@@ -52,6 +52,7 @@ public final class TrainJob {
     }
 
     static void train(Settings all) throws Exception {
+        NativeRuntime.chooseNativeBuild(); // before anything in this JVM can load ND4J
         TrainSettings settings = TrainSettings.from(all);
         Configuration hadoop = new Configuration();
         // Everything that can be checked without Spark is checked first: bad input costs no cluster time.

@@ -1,5 +1,6 @@
 package io.sparkdiffusion.jobs.glue;
 
+import java.util.Arrays;
 import java.util.Map;
 import java.util.Optional;
 
@@ -11,9 +12,11 @@ import org.apache.spark.sql.SparkSession;
  * The SparkSession a job runs in. The master comes from spark-submit (the {@code spark.master} property it
  * sets) unless the job's {@code spark-master} key names one (scripts/run-local.sh sets {@code local[*]}). A
  * session that already exists (a test's, a notebook's) is used and left running; one made here is stopped
- * by {@link #close()}.
+ * by {@link #close()}. Sessions made here run {@link NativeBuildPlugin} on every executor.
  */
 public final class SparkSessions implements AutoCloseable {
+    private static final String PLUGINS = "spark.plugins";
+
     private final SparkSession session;
     private final boolean owned;
 
@@ -44,6 +47,7 @@ public final class SparkSessions implements AutoCloseable {
         }
         conf.setIfMissing("spark.app.name", appName);
         applyLocalDefaults(conf, localDefaults);
+        conf.set(PLUGINS, withNativeBuildPlugin(conf.get(PLUGINS, "")));
         return new SparkSessions(SparkSession.builder().config(conf).getOrCreate(), true);
     }
 
@@ -52,6 +56,15 @@ public final class SparkSessions implements AutoCloseable {
         if (conf.get("spark.master", "").startsWith("local")) {
             localDefaults.forEach(conf::setIfMissing);
         }
+    }
+
+    /** The user's {@code spark.plugins} list with {@link NativeBuildPlugin} added (executors pick their ND4J build). */
+    static String withNativeBuildPlugin(String plugins) {
+        String plugin = NativeBuildPlugin.class.getName();
+        if (Arrays.stream(plugins.split(",")).map(String::trim).anyMatch(plugin::equals)) {
+            return plugins;
+        }
+        return plugins.isBlank() ? plugin : plugins + "," + plugin;
     }
 
     public SparkSession session() {
