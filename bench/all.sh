@@ -59,11 +59,14 @@ peak="$(realpath "$peak")"
 # ---------------------------------------------------------------------------------------------- sizes
 if $quick; then
   rounds="${rounds:-1}"
-  train_windows=2; spark_warmup=2; spark_measured=3; sample_reps=1; peak_args=(--reps 2 --min-sec 0.5)
+  train_windows=2; train_warmup=3; spark_warmup=2; spark_measured=3; sample_reps=1; peak_args=(--reps 2 --min-sec 0.5)
   corpus_per_class=500; tune_grid=("1 64 5" "1 32 5"); tune_images=1500
 else
   rounds="${rounds:-3}"
-  train_windows=5; spark_warmup=3; spark_measured=8; sample_reps=2; peak_args=(--reps 5 --min-sec 2)
+  # warm-up: DL4J's JIT-compiled Java side and its workspaces take ~100 steps to reach their steady rate (windows of
+  # 8 steps after 3 warm-up steps rose from ~150 to ~205 images/s), PyTorch is steady after 3; every contender gets
+  # the same ~100 steps (Spark: 10 rounds of 2 workers x 5 steps) before it is measured
+  train_windows=5; train_warmup=100; spark_warmup=10; spark_measured=8; sample_reps=2; peak_args=(--reps 5 --min-sec 2)
   corpus_per_class=""
   tune_grid=()
   for omp in 1 2; do for batch in 32 64; do for freq in 1 5 10; do tune_grid+=("$omp $batch $freq"); done; done; done
@@ -227,11 +230,11 @@ if has train; then
   ensure_prepared
   md ""; md "## Training images/s: single JVM vs Spark local[2] vs PyTorch"; md ""
   md "Same U-Net (624,161 parameters, unconditional, Adam, no gradient clipping), batch 64 per optimizer step."
-  md "- single JVM: \`OMP_NUM_THREADS=2 ThroughputBenchmark --bench-train 8 --windows $train_windows --warmup 3\` (windows of 8 steps = 512 images)"
+  md "- single JVM: \`OMP_NUM_THREADS=2 ThroughputBenchmark --bench-train 8 --windows $train_windows --warmup $train_warmup\` (windows of 8 steps = 512 images)"
   md "- single JVM, replicas: \`OMP_NUM_THREADS=1 ThroughputBenchmark ... --replicas 2\` (every batch split across 2 threads with 1 native thread each, one update: the same optimizer step)"
   md "- Spark: \`SPARK_MASTER=local[2] OMP_NUM_THREADS=1 scripts/run-local.sh train\` with 2 workers × batch 64, averaging every 5 steps,"
   md "  $((spark_warmup + spark_measured)) rounds; the first $spark_warmup are warm-up; images/s of each later averaging round (640 images) from metrics.jsonl"
-  md "- PyTorch: \`/usr/bin/python3 ddpm_ref.py --bench-train 8 --windows $train_windows --warmup 3\` (torch 1.13, 2 threads)"
+  md "- PyTorch: \`/usr/bin/python3 ddpm_ref.py --bench-train 8 --windows $train_windows --warmup $train_warmup\` (torch 1.13, 2 threads)"
   md ""
   # windows LOG NAME: the wall and per-2-CPU-s images/s of every window line (ThroughputBenchmark and ddpm_ref.py print both)
   windows() {
@@ -244,14 +247,14 @@ if has train; then
       echo "round $r $who: $(load)" >> "$logs/train-load.txt"
       case "$who" in
         jvm) OMP_NUM_THREADS=2 java_main io.sparkdiffusion.bench.ThroughputBenchmark --bench-train 8 \
-               --windows "$train_windows" --warmup 3 2>/dev/null > "$logs/train-jvm-$r.txt" || say "single-JVM run failed"
+               --windows "$train_windows" --warmup "$train_warmup" 2>/dev/null > "$logs/train-jvm-$r.txt" || say "single-JVM run failed"
              windows "$logs/train-jvm-$r.txt" train-jvm ;;
         replicas) OMP_NUM_THREADS=1 java_main io.sparkdiffusion.bench.ThroughputBenchmark --bench-train 8 \
-               --windows "$train_windows" --warmup 3 --replicas 2 2>/dev/null > "$logs/train-replicas-$r.txt" \
+               --windows "$train_windows" --warmup "$train_warmup" --replicas 2 2>/dev/null > "$logs/train-replicas-$r.txt" \
                || say "single-JVM replicas run failed"
              windows "$logs/train-replicas-$r.txt" train-replicas ;;
         spark) spark_train train-spark 1 64 5 "$spark_warmup" "$spark_measured" ;;
-        torch) (cd "$logs" && /usr/bin/python3 "$ref" --bench-train 8 --windows "$train_windows" --warmup 3 \
+        torch) (cd "$logs" && /usr/bin/python3 "$ref" --bench-train 8 --windows "$train_windows" --warmup "$train_warmup" \
                  > "$logs/train-torch-$r.txt" 2>&1) || say "PyTorch run failed"
                windows "$logs/train-torch-$r.txt" train-torch ;;
       esac
