@@ -76,10 +76,6 @@ public final class ReplicatedGradientStep implements AutoCloseable {
         return Math.max(1, totalThreads / replicas);
     }
 
-    public int replicas() {
-        return replicas.size();
-    }
-
     /**
      * Fits one batch: every replica computes the gradient of its contiguous slice of the rows, then one update.
      * A batch with fewer rows than replicas uses as many replicas as it has rows.
