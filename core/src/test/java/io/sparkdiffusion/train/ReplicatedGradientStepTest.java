@@ -51,7 +51,7 @@ class ReplicatedGradientStepTest {
     }
 
     @Test
-    void parametersActuallyMoveAndReplicasShareThem() {
+    void threeReplicasMoveMostParametersWithFiniteScores() {
         List<Double> scores = new ArrayList<>();
         ComputationGraph net = UNetBuilder.network(LocalTrainerTest.TINY, new Adam(3e-3), 5);
         float[] before = net.params().toFloatVector();
