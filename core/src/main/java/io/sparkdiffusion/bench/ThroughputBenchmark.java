@@ -90,7 +90,7 @@ public final class ThroughputBenchmark {
                                    int replicas) throws IOException {
         LabeledImages data = trainingImages();
         TrainingBatchMaker maker = new TrainingBatchMaker(spec, ScheduleSpec.DEFAULT, 0);
-        int perReplica = ReplicatedGradientStep.threadsPerReplica(threads(), replicas);
+        int perReplica = ReplicatedGradientStep.threadsPerReplica(NativeRuntime.configuredOmpThreads(), replicas);
         int threads = replicas * perReplica; // the cores the run keeps busy, for the per-CPU-second figures
         LocalTrainer trainer = new LocalTrainer(net, maker, Ema.start(net.params(), Ema.Settings.of(0.999)), 0, batch)
                 .withReplicas(replicas, perReplica);
@@ -131,7 +131,7 @@ public final class ThroughputBenchmark {
         sampleOnce(denoiser, new DdimSampler(schedule, 2, 0.0), 16, 0); // warm-up
         List<Double> rates = new ArrayList<>();
         List<Double> cpuRates = new ArrayList<>();
-        int threads = threads();
+        int threads = NativeRuntime.configuredOmpThreads();
         for (int r = 0; r < reps; r++) {
             long t0 = System.nanoTime();
             long c0 = processCpuNanos();
@@ -173,11 +173,6 @@ public final class ThroughputBenchmark {
         int[] noLabels = new int[4096];
         Arrays.fill(noLabels, LabeledImages.UNLABELED);
         return new LabeledImages(new ImageShape(1, 28, 28), pixels, noLabels, List.of());
-    }
-
-    private static int threads() {
-        String omp = System.getenv("OMP_NUM_THREADS");
-        return omp == null ? Runtime.getRuntime().availableProcessors() : Integer.parseInt(omp);
     }
 
     private static long processCpuNanos() {
