@@ -9,13 +9,13 @@
 # Defaults: training, 40 steps after the benchmark's warm-up, batch 64, OMP_NUM_THREADS (default 2) native threads.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-mode=(--bench-train 8 --windows 5 --warmup 3)
+sample=false
 steps=40
 extra=()
 out="${TMPDIR:-/tmp}/spark-diffusion-profile.jfr"
 while [ $# -gt 0 ]; do
   case "$1" in
-    --sample) mode=(--bench-sample --sample-reps 1) ;;
+    --sample) sample=true ;;
     --steps) steps="$2"; shift ;;
     --replicas) extra+=(--replicas "$2"); shift ;;
     --batch) extra+=(--batch "$2"); shift ;;
@@ -25,9 +25,7 @@ while [ $# -gt 0 ]; do
   esac
   shift
 done
-if [ "${mode[0]}" = --bench-train ]; then
-  mode=(--bench-train "$steps" --windows 1 --warmup 3)
-fi
+if $sample; then mode=(--bench-sample --sample-reps 1); else mode=(--bench-train "$steps" --windows 1 --warmup 3); fi
 scripts/run-local.sh prepare --help >/dev/null # builds, writes spark-jobs/target/classpath.txt
 . scripts/java-flags.sh
 cp="spark-jobs/target/classes:$(cat spark-jobs/target/classpath.txt)"
