@@ -7,6 +7,7 @@ import io.sparkdiffusion.cli.JobRunner;
 import io.sparkdiffusion.config.InputError;
 import io.sparkdiffusion.config.Settings;
 import io.sparkdiffusion.data.PreparedManifest;
+import io.sparkdiffusion.jobs.glue.DirectoryListingFileSystem;
 import io.sparkdiffusion.jobs.glue.SparkSessions;
 import io.sparkdiffusion.jobs.glue.StagedOutput;
 import io.sparkdiffusion.jobs.prepare.PrepareSettings;
@@ -32,7 +33,8 @@ public final class PrepareJob {
      * On a local master only: no web UI (a Jetty server to start and a listener fed every task's events) for a run
      * that lasts seconds; {@code -Dspark.ui.enabled=true} brings it back.
      */
-    private static final Map<String, String> LOCAL_DEFAULTS = Map.of("spark.ui.enabled", "false");
+    private static final Map<String, String> LOCAL_DEFAULTS = Map.of("spark.ui.enabled", "false",
+            "spark.hadoop." + DirectoryListingFileSystem.FILE_IMPL, DirectoryListingFileSystem.class.getName());
 
     private PrepareJob() {
     }
@@ -49,7 +51,8 @@ public final class PrepareJob {
     static void prepare(Settings all) throws IOException {
         PrepareSettings settings = PrepareSettings.from(all);
         // Checked before Spark starts: a wrong path costs no cluster time and writes nothing.
-        Configuration conf = new Configuration();
+        // Before the first file:// access in this JVM: Hadoop caches the implementation it first made.
+        Configuration conf = DirectoryListingFileSystem.useFor(new Configuration());
         Path input = new Path(settings.input());
         FileSystem inputFs = input.getFileSystem(conf);
         if (!inputFs.exists(input)) {
