@@ -7,7 +7,8 @@ import org.nd4j.linalg.api.shape.Shape;
 
 /**
  * Bulk copies between the native memory of a contiguous c-order FLOAT array and Java float[] (memcpy speed), so that
- * plain Java loops, which C2 auto-vectorizes, can work on the values in between.
+ * plain Java loops, which C2 auto-vectorizes, can work on the values in between. Not thread-safe (it moves a pointer's
+ * position): one instance per thread.
  */
 final class NativeFloats {
 
@@ -32,17 +33,13 @@ final class NativeFloats {
     /** Copies elements [from, from + count) of the array into dst[offset ..]. */
     void read(long from, float[] dst, int offset, int count) {
         check(from, count);
-        synchronized (pointer) { // the pointer's position is shared state
-            pointer.position(from).get(dst, offset, count);
-        }
+        pointer.position(from).get(dst, offset, count);
     }
 
     /** Copies src[offset .. offset + count) into elements [from, from + count) of the array. */
     void write(long from, float[] src, int offset, int count) {
         check(from, count);
-        synchronized (pointer) {
-            pointer.position(from).put(src, offset, count);
-        }
+        pointer.position(from).put(src, offset, count);
     }
 
     private void check(long from, int count) {

@@ -1,7 +1,6 @@
 package io.sparkdiffusion.model.layers;
 
 import io.sparkdiffusion.runtime.NativeRuntime;
-import org.deeplearning4j.gradientcheck.GradientCheckUtil;
 import org.deeplearning4j.nn.conf.CNN2DFormat;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.conf.ConvolutionMode;
@@ -106,10 +105,7 @@ class FusedGroupNormSiluTest {
         ComputationGraph graph = graph(channels, groups, size, "fused", DataType.DOUBLE);
         INDArray x = input(2, size, DataType.DOUBLE);
         INDArray labels = Nd4j.randn(DataType.DOUBLE, 2, channels, size, size + 1);
-        boolean ok = GradientCheckUtil.checkGradients(new GradientCheckUtil.GraphConfig().net(graph)
-                .inputs(new INDArray[] {x}).labels(new INDArray[] {labels})
-                .epsilon(1e-6).maxRelError(1e-5).minAbsoluteError(1e-8)
-                .print(GradientCheckUtil.PrintMode.FAILURES_ONLY));
+        boolean ok = TestGraphs.gradientCheck(graph, x, labels);
         assertTrue(ok, "gradient check failed for " + channels + " channels, " + groups + " groups");
     }
 

@@ -13,18 +13,12 @@ import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.activations.Activation;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.memory.MemoryWorkspace;
-import org.nd4j.linalg.api.memory.conf.WorkspaceConfiguration;
-import org.nd4j.linalg.api.memory.enums.AllocationPolicy;
-import org.nd4j.linalg.api.memory.enums.LearningPolicy;
-import org.nd4j.linalg.api.memory.enums.ResetPolicy;
-import org.nd4j.linalg.api.memory.enums.SpillPolicy;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.learning.config.Sgd;
 import org.nd4j.linalg.lossfunctions.LossFunctions;
 
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -111,17 +105,6 @@ class GroupNormSiluBenchmark {
         return graph;
     }
 
-    private static LayerWorkspaceMgr workspaces() {
-        WorkspaceConfiguration c = WorkspaceConfiguration.builder().initialSize(0).overallocationLimit(0.05)
-                .policyLearning(LearningPolicy.FIRST_LOOP).policyReset(ResetPolicy.BLOCK_LEFT)
-                .policySpill(SpillPolicy.REALLOCATE).policyAllocation(AllocationPolicy.OVERALLOCATE).build();
-        return LayerWorkspaceMgr.builder().noWorkspaceFor(ArrayType.INPUT)
-                .with(ArrayType.ACTIVATIONS, "ACT", c).with(ArrayType.ACTIVATION_GRAD, "GRAD", c)
-                .with(ArrayType.FF_WORKING_MEM, "WORK", c).with(ArrayType.BP_WORKING_MEM, "WORK", c)
-                .with(ArrayType.RNN_FF_LOOP_WORKING_MEM, "RNN", c).with(ArrayType.RNN_BP_LOOP_WORKING_MEM, "RNN", c)
-                .build();
-    }
-
     private static double best(Step step, int reps) {
         double best = Double.MAX_VALUE;
         for (int i = 0; i < reps; i++) {
@@ -134,7 +117,7 @@ class GroupNormSiluBenchmark {
 
     /** {forward ms, backward ms} of the layers as a chain, with workspaces as in training. */
     private static double[] time(List<Layer> layers, INDArray x, INDArray epsilon) {
-        LayerWorkspaceMgr m = workspaces();
+        LayerWorkspaceMgr m = GroupNormBenchmark.workspaces();
         Step forward = () -> {
             INDArray h = x;
             for (Layer layer : layers) {
