@@ -14,6 +14,10 @@ import sys
 PERIOD_MS = {"jdk.ExecutionSample": 10, "jdk.NativeMethodSample": 20}
 LAYER_PACKAGES = ("org.deeplearning4j.nn.layers.", "org.deeplearning4j.nn.graph.vertex.impl.",
                   "io.sparkdiffusion.model.layers.")
+# classes of the layers package that are not layers: their time belongs to the layer that called them
+LAYER_HELPERS = tuple("io.sparkdiffusion.model.layers." + name for name in
+                      ("GroupNormKernel", "GroupNormNhwcKernel", "NativeFloats", "FloatSums", "FastSigmoid",
+                       "SampleRanges"))
 OUTSIDE = [("org.deeplearning4j.nn.updater.", "optimizer (Adam updater)"),
            ("io.sparkdiffusion.train.Ema", "EMA update"),
            ("io.sparkdiffusion.diffusion.", "batch making (noise, timesteps)"),
@@ -44,7 +48,8 @@ def classify(event):
         simple = cls.rsplit(".", 1)[-1]
         if call_site is None and not cls.startswith(("org.nd4j.", "org.bytedeco.", "java.", "jdk.", "sun.")):
             call_site = f"{simple}.{method}:{line}"
-        if layer is None and cls.startswith(LAYER_PACKAGES) and ".mkldnn." not in cls:  # the layer, not its helper
+        if layer is None and cls.startswith(LAYER_PACKAGES) and ".mkldnn." not in cls \
+                and not cls.startswith(LAYER_HELPERS):  # the layer, not its helper
             layer = f"{simple} {direction(method)}"
         if outside is None:
             for prefix, label in OUTSIDE:
