@@ -4,7 +4,8 @@ direction, per op call site, and outside the layers.
 
 Java samples (jdk.ExecutionSample, every 10 ms in JFR's 'profile' settings) and native-method samples
 (jdk.NativeMethodSample, every 20 ms: the thread is inside a native op) are weighted by their period. Only the
-threads that train or sample count (main and replica-*); JIT, GC and Spark threads do not.
+threads that train or sample count (main, replica-*, and the spark-diffusion-sample-ranges threads that run half of a
+batch's GroupNorm kernels when ND4J has 2 threads); JIT, GC and Spark threads do not.
 """
 import collections
 import json
@@ -73,7 +74,7 @@ def main(path):
     total = 0.0
     for e in events:
         thread = ((e.get("values", {}).get("sampledThread") or {}).get("javaName") or "")
-        if not (thread == "main" or thread.startswith("replica-")):
+        if not (thread == "main" or thread.startswith(("replica-", "spark-diffusion-sample-ranges"))):
             continue
         weight = PERIOD_MS.get(e.get("type"), 10)
         layer, site = classify(e)
