@@ -16,7 +16,6 @@ final class GroupNormNhwcKernel {
     private final int groups;
     private final int perGroup;
     private final int hw;
-    private final int positionsPerTile;
     private final int tile;
     private final float eps;
     private final boolean silu;
@@ -29,7 +28,7 @@ final class GroupNormNhwcKernel {
         this.groups = groups;
         this.perGroup = (int) channels / groups;
         this.hw = (int) hw;
-        this.positionsPerTile = (int) Math.max(1, Math.min(hw, TILE_VALUES / channels));
+        int positionsPerTile = (int) Math.max(1, Math.min(hw, TILE_VALUES / channels));
         this.tile = positionsPerTile * this.channels;
         this.eps = (float) eps;
         this.silu = silu;
