@@ -4,7 +4,8 @@ direction, per op call site, and outside the layers.
 
 Java samples (jdk.ExecutionSample, every 10 ms in JFR's 'profile' settings) and native-method samples
 (jdk.NativeMethodSample, every 20 ms: the thread is inside a native op) are weighted by their period. Only the
-threads that train or sample count (main and replica-*); JIT, GC and Spark threads do not.
+threads that train or sample count (main, replica-*, and the spark-diffusion-sample-ranges threads that run half of a
+batch's GroupNorm kernels when ND4J has 2 threads); JIT, GC and Spark threads do not.
 """
 import collections
 import json
@@ -14,6 +15,10 @@ import sys
 PERIOD_MS = {"jdk.ExecutionSample": 10, "jdk.NativeMethodSample": 20}
 LAYER_PACKAGES = ("org.deeplearning4j.nn.layers.", "org.deeplearning4j.nn.graph.vertex.impl.",
                   "io.sparkdiffusion.model.layers.")
+# classes of the layers package that are not layers: their time belongs to the layer that called them
+LAYER_HELPERS = tuple("io.sparkdiffusion.model.layers." + name for name in
+                      ("GroupNormKernel", "GroupNormNhwcKernel", "NativeFloats", "FloatSums", "FastSigmoid",
+                       "SampleRanges"))
 OUTSIDE = [("org.deeplearning4j.nn.updater.", "optimizer (Adam updater)"),
            ("io.sparkdiffusion.train.Ema", "EMA update"),
            ("io.sparkdiffusion.diffusion.", "batch making (noise, timesteps)"),
@@ -44,7 +49,8 @@ def classify(event):
         simple = cls.rsplit(".", 1)[-1]
         if call_site is None and not cls.startswith(("org.nd4j.", "org.bytedeco.", "java.", "jdk.", "sun.")):
             call_site = f"{simple}.{method}:{line}"
-        if layer is None and cls.startswith(LAYER_PACKAGES) and ".mkldnn." not in cls:  # the layer, not its helper
+        if layer is None and cls.startswith(LAYER_PACKAGES) and ".mkldnn." not in cls \
+                and not cls.startswith(LAYER_HELPERS):  # the layer, not its helper
             layer = f"{simple} {direction(method)}"
         if outside is None:
             for prefix, label in OUTSIDE:
@@ -68,7 +74,7 @@ def main(path):
     total = 0.0
     for e in events:
         thread = ((e.get("values", {}).get("sampledThread") or {}).get("javaName") or "")
-        if not (thread == "main" or thread.startswith("replica-")):
+        if not (thread == "main" or thread.startswith(("replica-", "spark-diffusion-sample-ranges"))):
             continue
         weight = PERIOD_MS.get(e.get("type"), 10)
         layer, site = classify(e)

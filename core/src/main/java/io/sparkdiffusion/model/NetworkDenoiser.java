@@ -104,7 +104,8 @@ public final class NetworkDenoiser implements Denoiser {
         }
         ComputationGraph twin;
         try {
-            twin = new ComputationGraph(UNetBuilder.configuration(spec, new NoOp(), 0, 0, CNN2DFormat.NHWC));
+            twin = new ComputationGraph(UNetBuilder.configuration(spec, new NoOp(), 0, 0, CNN2DFormat.NHWC,
+                    UNetBuilder.normSiluOf(network))); // the form of the network (older checkpoints: SEPARATE)
             twin.init();
         } catch (RuntimeException notBuildable) {
             return null;

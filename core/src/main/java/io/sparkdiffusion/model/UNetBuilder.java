@@ -55,20 +55,25 @@ public final class UNetBuilder {
     public static final String OUTPUT = "out";
 
     private static final String TIME_ACT = "time_act";
+    private static final String OUT_NORM = "out_norm";
+    private static final String SEPARATE_SILU_SUFFIX = "_silu";
 
     private final UNetSpec spec;
     private final IUpdater updater;
     private final long seed;
     private final double gradientClip;
     private final CNN2DFormat layout;
+    private final NormSilu normSilu;
     private GraphBuilder graph;
 
-    private UNetBuilder(UNetSpec spec, IUpdater updater, long seed, double gradientClip, CNN2DFormat layout) {
+    private UNetBuilder(UNetSpec spec, IUpdater updater, long seed, double gradientClip, CNN2DFormat layout,
+                        NormSilu normSilu) {
         this.spec = spec;
         this.updater = updater;
         this.seed = seed;
         this.gradientClip = gradientClip;
         this.layout = layout;
+        this.normSilu = normSilu;
     }
 
     /** The configuration (pure data, serializable to JSON): NCHW, without gradient clipping. */
@@ -95,13 +100,37 @@ public final class UNetBuilder {
      */
     public static ComputationGraphConfiguration configuration(UNetSpec spec, IUpdater updater, long seed,
                                                               double gradientClip, CNN2DFormat layout) {
+        return configuration(spec, updater, seed, gradientClip, layout, NormSilu.FUSED);
+    }
+
+    /**
+     * As above, with the form of GroupNorm + SiLU: {@link NormSilu#SEPARATE} builds the graph of checkpoints written
+     * before the fused layer (same layer names and parameters, one more layer per norm), e.g. for an NHWC twin of such
+     * a network.
+     */
+    public static ComputationGraphConfiguration configuration(UNetSpec spec, IUpdater updater, long seed,
+                                                              double gradientClip, CNN2DFormat layout,
+                                                              NormSilu normSilu) {
         if (gradientClip < 0) {
             throw new IllegalArgumentException("gradient clip must be >= 0 (0 = off), got " + gradientClip);
         }
         if (spec.attention() && layout != CNN2DFormat.NCHW) {
             throw new IllegalArgumentException("the attention layer supports the NCHW layout only");
         }
-        return new UNetBuilder(spec, updater, seed, gradientClip, layout).build();
+        return new UNetBuilder(spec, updater, seed, gradientClip, layout, normSilu).build();
+    }
+
+    /** How a GroupNorm followed by SiLU appears in the graph. */
+    public enum NormSilu {
+        /** One {@link GroupNormalization} layer with SiLU fused in (the default). */
+        FUSED,
+        /** A {@link GroupNormalization} layer, then an {@code ActivationLayer(ActivationSiLU)} named "&lt;norm&gt;_silu". */
+        SEPARATE
+    }
+
+    /** The form a U-Net of this builder was built with: SEPARATE when it has the output norm's ActivationLayer. */
+    public static NormSilu normSiluOf(ComputationGraph network) {
+        return network.getVertex(OUT_NORM + SEPARATE_SILU_SUFFIX) == null ? NormSilu.FUSED : NormSilu.SEPARATE;
     }
 
     /** A ready, initialized network without gradient clipping. */
@@ -175,7 +204,7 @@ public final class UNetBuilder {
             }
         }
 
-        h = groupNormSilu("out_norm", h, hChannels);
+        h = groupNormSilu(OUT_NORM, h, hChannels);
         String prediction = conv3x3("out_conv", h, hChannels, spec.imageChannels());
         if (layout != CNN2DFormat.NCHW) {
             graph.addVertex("out_conv_nchw", new DataFormatVertex(CNN2DFormat.NCHW), prediction);
@@ -252,9 +281,13 @@ public final class UNetBuilder {
     }
 
     private String groupNormSilu(String name, String input, int channels) {
+        if (normSilu == NormSilu.FUSED) {
+            graph.addLayer(name, GroupNormalization.of(spec.groupNormGroups(), channels).withSilu(), input);
+            return name;
+        }
         graph.addLayer(name, GroupNormalization.of(spec.groupNormGroups(), channels), input);
-        graph.addLayer(name + "_silu", new ActivationLayer(new ActivationSiLU()), name);
-        return name + "_silu";
+        graph.addLayer(name + SEPARATE_SILU_SUFFIX, new ActivationLayer(new ActivationSiLU()), name);
+        return name + SEPARATE_SILU_SUFFIX;
     }
 
     private String downsample(String name, String input, int channels) {

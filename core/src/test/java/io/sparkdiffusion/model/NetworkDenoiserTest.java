@@ -3,13 +3,19 @@ package io.sparkdiffusion.model;
 import io.sparkdiffusion.runtime.NativeRuntime;
 import io.sparkdiffusion.schedule.NoiseSchedule;
 import io.sparkdiffusion.schedule.ScheduleSpec;
+import org.deeplearning4j.nn.api.Layer;
+import org.deeplearning4j.nn.conf.CNN2DFormat;
 import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.deeplearning4j.util.ModelSerializer;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.learning.config.Adam;
 
+import java.io.File;
+import java.nio.file.Path;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -65,5 +71,44 @@ class NetworkDenoiserTest {
         NetworkDenoiser denoiser = new NetworkDenoiser(net, spec, SCHEDULE);
         assertSame(net, denoiser.inferenceNetwork());
         assertEquals(624_161, UNetBuilder.network(spec, new Adam(1e-3), 1).numParams());
+    }
+
+    /**
+     * A checkpoint written before GroupNorm and SiLU were fused (a GroupNormalization layer, then an ActivationLayer
+     * "..._silu") loads with its own configuration, gets an NHWC twin of its own form, and predicts what the fused
+     * network with the same parameters predicts.
+     */
+    @Test
+    void aCheckpointOfTheSeparateFormLoadsAndPredictsLikeTheFusedForm(@TempDir Path dir) throws Exception {
+        UNetSpec spec = new UNetSpec(3, 16, 16, List.of(1, 2), 1, 4, 32, 3, false, UNetSpec.Prediction.EPSILON);
+        ComputationGraph old = UNetBuilder.network(UNetBuilder.configuration(spec, new Adam(1e-3), 5, 0,
+                CNN2DFormat.NCHW, UNetBuilder.NormSilu.SEPARATE));
+        perturb(old, 6);
+        File file = dir.resolve("old-model.zip").toFile();
+        ModelSerializer.writeModel(old, file, true);
+        ComputationGraph loaded = ModelSerializer.restoreComputationGraph(file, true);
+        assertEquals(UNetBuilder.NormSilu.SEPARATE, UNetBuilder.normSiluOf(loaded));
+        assertEquals(old.getLayers().length, loaded.getLayers().length);
+
+        ComputationGraph fused = UNetBuilder.network(spec, new Adam(1e-3), 7);
+        assertEquals(UNetBuilder.NormSilu.FUSED, UNetBuilder.normSiluOf(fused));
+        long fusedNorms = java.util.Arrays.stream(fused.getLayers()).filter(l -> l.conf().getLayer()
+                instanceof io.sparkdiffusion.model.layers.GroupNormalization gn && gn.hasSilu()).count();
+        assertTrue(fusedNorms > 0);
+        assertEquals(old.getLayers().length - fusedNorms, fused.getLayers().length, "one ActivationLayer less per norm");
+        for (Layer layer : loaded.getLayers()) {
+            if (layer.numParams() > 0) {
+                fused.getLayer(layer.conf().getLayer().getLayerName()).params().assign(layer.params());
+            }
+        }
+        NetworkDenoiser fromCheckpoint = new NetworkDenoiser(loaded, spec, SCHEDULE);
+        if (NativeRuntime.layerHelpersEnabled()) {
+            assertNotSame(loaded, fromCheckpoint.inferenceNetwork(), "NHWC twin of the old form in use");
+        }
+        Nd4j.getRandom().setSeed(8);
+        INDArray x = Nd4j.randn(DataType.FLOAT, 3, 3, 16, 16);
+        int[] labels = {0, 2, NetworkDenoiser.NO_LABEL};
+        assertClose(new NetworkDenoiser(fused, spec, SCHEDULE, false).predictNoise(x, 300, labels),
+                fromCheckpoint.predictNoise(x, 300, labels));
     }
 }

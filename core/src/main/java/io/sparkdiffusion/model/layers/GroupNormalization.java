@@ -31,10 +31,13 @@ import java.util.Objects;
  * on other samples, so training and inference compute the same thing and there is no running state.
  *
  * <p>Parameters: {@code gamma} (init 1) and {@code beta} (init 0), C each ({@link GroupNormParamInitializer}); they
- * get the layer's updater and no regularization. The layer has no activation function (it is always the identity):
- * put an {@code ActivationLayer} after it. Implementation: {@link GroupNormLayer}.
+ * get the layer's updater and no regularization. The activation is the identity, or SiLU fused into the layer
+ * ({@link #withSilu()}, or {@code activation(new ActivationSiLU())} on the builder): y = silu(GroupNorm(x)) in one
+ * layer, computed in fewer passes over the activations than GroupNorm followed by an {@code ActivationLayer}. Other
+ * activations are refused. Implementation: {@link GroupNormLayer}.
  *
- * <p>Usage: {@code GroupNormalization.of(8, 64)}, {@code GroupNormalization.of(8)} (channels from the input type), or
+ * <p>Usage: {@code GroupNormalization.of(8, 64)}, {@code GroupNormalization.of(8, 64).withSilu()},
+ * {@code GroupNormalization.of(8)} (channels from the input type), or
  * {@code new GroupNormalization.Builder().nGroups(8).channels(64).eps(1e-6).name("gn").build()}.
  *
  * <p>It serializes to JSON by class name like any DL4J layer (the {@code @class} property); it needs no registration.
@@ -66,11 +69,7 @@ public class GroupNormalization extends FeedForwardLayer {
         } else if (nIn <= 0) {
             nIn = nOut;
         }
-        if (activationFn != null && !(activationFn instanceof ActivationIdentity)) {
-            throw new IllegalArgumentException("GroupNormalization has no activation function (got " + activationFn
-                    + "); add an ActivationLayer after it");
-        }
-        this.activationFn = new ActivationIdentity();
+        this.activationFn = supported(activationFn);
         if (!(eps > 0)) {
             throw new IllegalArgumentException("GroupNormalization eps must be positive, got " + eps);
         }
@@ -114,14 +113,32 @@ public class GroupNormalization extends FeedForwardLayer {
         this.eps = eps;
     }
 
-    /** The activation is always the identity; anything else is refused (see the class comment). */
+    /** The identity (or null: the identity) or {@link ActivationSiLU}; anything else is refused. */
     @Override
     public void setActivationFn(IActivation activationFn) {
-        if (activationFn != null && !(activationFn instanceof ActivationIdentity)) {
-            throw new IllegalArgumentException("GroupNormalization has no activation function (got " + activationFn
-                    + "); add an ActivationLayer after it");
+        this.activationFn = supported(activationFn);
+    }
+
+    /** This layer, with SiLU fused after the normalization (one layer instead of GroupNorm + ActivationLayer). */
+    public GroupNormalization withSilu() {
+        this.activationFn = new ActivationSiLU();
+        return this;
+    }
+
+    /** Whether the layer applies SiLU to its normalized output. */
+    public boolean hasSilu() {
+        return activationFn instanceof ActivationSiLU;
+    }
+
+    private static IActivation supported(IActivation activationFn) {
+        if (activationFn == null || activationFn instanceof ActivationIdentity) {
+            return new ActivationIdentity();
         }
-        this.activationFn = new ActivationIdentity();
+        if (activationFn instanceof ActivationSiLU) {
+            return activationFn;
+        }
+        throw new IllegalArgumentException("GroupNormalization fuses only SiLU (ActivationSiLU) or no activation, got "
+                + activationFn + "; add an ActivationLayer after it");
     }
 
     private void validateGroups(int layerIndex) {
@@ -262,7 +279,7 @@ public class GroupNormalization extends FeedForwardLayer {
     @Override
     public String toString() {
         return "GroupNormalization(name=" + layerName + ", groups=" + nGroups + ", channels=" + nOut + ", eps=" + eps
-                + ", format=" + getDataFormat() + ")";
+                + ", format=" + getDataFormat() + (hasSilu() ? ", silu" : "") + ")";
     }
 
     /** Builder; {@link #channels(long)} sets nIn = nOut. */

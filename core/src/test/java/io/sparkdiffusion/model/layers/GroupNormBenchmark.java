@@ -48,7 +48,8 @@ class GroupNormBenchmark {
         return best;
     }
 
-    private static LayerWorkspaceMgr workspaces() {
+    /** Workspaces configured as DL4J configures them for training. */
+    static LayerWorkspaceMgr workspaces() {
         WorkspaceConfiguration c = WorkspaceConfiguration.builder().initialSize(0).overallocationLimit(0.05)
                 .policyLearning(LearningPolicy.FIRST_LOOP).policyReset(ResetPolicy.BLOCK_LEFT)
                 .policySpill(SpillPolicy.REALLOCATE).policyAllocation(AllocationPolicy.OVERALLOCATE).build();

@@ -1,6 +1,5 @@
 package io.sparkdiffusion.model.layers;
 
-import org.deeplearning4j.gradientcheck.GradientCheckUtil;
 import org.deeplearning4j.nn.api.Layer;
 import org.deeplearning4j.nn.gradient.Gradient;
 import org.deeplearning4j.nn.graph.ComputationGraph;
@@ -213,10 +212,7 @@ class GroupNormLayerTest {
         Nd4j.getRandom().setSeed(3);
         INDArray x = Nd4j.randn(DataType.DOUBLE, 2, 4, 4, 4);
         INDArray labels = Nd4j.randn(DataType.DOUBLE, 2, channels, 4, 4);
-        boolean ok = GradientCheckUtil.checkGradients(new GradientCheckUtil.GraphConfig().net(graph)
-                .inputs(new INDArray[] {x}).labels(new INDArray[] {labels})
-                .epsilon(1e-6).maxRelError(1e-5).minAbsoluteError(1e-8)
-                .print(GradientCheckUtil.PrintMode.FAILURES_ONLY));
+        boolean ok = TestGraphs.gradientCheck(graph, x, labels);
         assertTrue(ok, "gradient check failed for " + channels + " channels, " + groups + " groups");
     }
 

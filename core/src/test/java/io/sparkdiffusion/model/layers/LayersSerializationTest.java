@@ -47,6 +47,27 @@ class LayersSerializationTest {
         assertInstanceOf(ActivationIdentity.class, gn.getActivationFn());
     }
 
+    /** The fused activation is part of the JSON (by class name) and of equality; JSON without it reads as identity. */
+    @Test
+    void groupNormWithSiluSurvivesJsonAndDiffersFromWithout() {
+        ComputationGraphConfiguration conf = new org.deeplearning4j.nn.conf.NeuralNetConfiguration.Builder()
+                .graphBuilder().addInputs("x")
+                .setInputTypes(org.deeplearning4j.nn.conf.inputs.InputType.convolutional(4, 4, 8))
+                .addLayer("gn", GroupNormalization.of(2, 8).withSilu(), "x")
+                .addLayer("out", new org.deeplearning4j.nn.conf.layers.CnnLossLayer.Builder().build(), "gn")
+                .setOutputs("out").build();
+        String json = conf.toJson();
+        assertTrue(json.contains(ActivationSiLU.class.getName()), "activation class name in JSON");
+        ComputationGraphConfiguration back = ComputationGraphConfiguration.fromJson(json);
+        assertEquals(conf, back);
+        GroupNormalization gn = (GroupNormalization) ((LayerVertex) back.getVertices().get("gn")).getLayerConf().getLayer();
+        assertTrue(gn.hasSilu());
+        assertNotEquals(GroupNormalization.of(2, 8), GroupNormalization.of(2, 8).withSilu());
+        assertTrue(!GroupNormalization.of(2, 8).hasSilu());
+        assertEquals(GroupNormalization.of(2, 8).withSilu(), new GroupNormalization.Builder().nGroups(2).channels(8)
+                .activation(new ActivationSiLU()).build());
+    }
+
     @Test
     void javaSerializationRoundTripGivesAnEqualConfiguration() throws Exception {
         ComputationGraphConfiguration conf = conf();

@@ -1,5 +1,6 @@
 package io.sparkdiffusion.model.layers;
 
+import org.deeplearning4j.gradientcheck.GradientCheckUtil;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.conf.ConvolutionMode;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
@@ -86,5 +87,14 @@ final class TestGraphs {
         layer.setParam(GroupNormParamInitializer.GAMMA, Nd4j.rand(gamma.dataType(), gamma.shape()).addi(0.5));
         INDArray beta = layer.getParam(GroupNormParamInitializer.BETA);
         layer.setParam(GroupNormParamInitializer.BETA, Nd4j.randn(beta.dataType(), beta.shape()).muli(0.5));
+    }
+
+    /** DL4J's GradientCheckUtil on one input and one label array, with the settings every check here uses. */
+    static boolean gradientCheck(ComputationGraph graph, INDArray x, INDArray labels) {
+        return GradientCheckUtil.checkGradients(
+                new GradientCheckUtil.GraphConfig().net(graph)
+                        .inputs(new INDArray[] {x}).labels(new INDArray[] {labels})
+                        .epsilon(1e-6).maxRelError(1e-5).minAbsoluteError(1e-8)
+                        .print(GradientCheckUtil.PrintMode.FAILURES_ONLY));
     }
 }
