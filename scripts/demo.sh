@@ -85,7 +85,7 @@ if $cluster; then
   export SPARK_LOCAL_IP=127.0.0.1
   spark_options=(--master "$(cat "$cluster_dir/master-url")" --properties-file conf/spark-defaults.conf
     --conf spark.executor.cores=1 --conf spark.executor.memory=1g
-    --conf "spark.executor.extraJavaOptions=-Dorg.bytedeco.javacpp.maxbytes=2g -Dorg.bytedeco.javacpp.maxphysicalbytes=3g")
+    --conf "spark.executor.extraJavaOptions=-XX:TrimNativeHeapInterval=30000 -Dorg.bytedeco.javacpp.maxbytes=2g -Dorg.bytedeco.javacpp.maxphysicalbytes=3g")
   run_job() { # job config [job options]
     local job="$1" config="$2"
     shift 2

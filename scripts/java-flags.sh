@@ -12,9 +12,15 @@ SPARK_JAVA17_FLAGS=(
   --add-opens=java.base/sun.security.action=ALL-UNNAMED --add-opens=java.base/sun.util.calendar=ALL-UNNAMED
   --add-opens=java.security.jgss/sun.security.krb5=ALL-UNNAMED -Djdk.reflect.useDirectMethodHandle=false
 )
+# glibc's malloc keeps the pages of freed native memory (ND4J's arrays, libnd4j's temporaries) in its arenas instead
+# of returning them: a training JVM's native part held ~0.7 GB of free pages and grew with every heap expansion. The
+# JVM returns them to the OS every 30 s (malloc_trim); every 5 s cost ~10 % of training throughput under load for no
+# lower resident set. Measured in bench/README.md, "Memory of a training JVM". JVMs before 17.0.9 lack the flag and
+# ignore it (-XX:+IgnoreUnrecognizedVMOptions above).
+NATIVE_HEAP_FLAGS=(-XX:TrimNativeHeapInterval=30000)
 # ... plus the heap and the off-heap limit, where ND4J keeps its arrays.
 SPARK_DIFFUSION_JAVA_FLAGS=(
-  "${SPARK_JAVA17_FLAGS[@]}"
+  "${SPARK_JAVA17_FLAGS[@]}" "${NATIVE_HEAP_FLAGS[@]}"
   -Xmx4g -Dorg.bytedeco.javacpp.maxbytes=8g -Dorg.bytedeco.javacpp.maxphysicalbytes=12g
 )
 # OpenMP threads of ND4J/oneDNN wait passively (sleep) instead of spinning: on a machine shared with other work,

@@ -53,7 +53,7 @@ fi
 # it (the Java 17 openings, its heap, ND4J's off-heap limit, a log4j2 configuration).
 . scripts/java-flags.sh
 . scripts/spark-runtime.sh
-flags=("${SPARK_JAVA17_FLAGS[@]}" "-Xmx${DRIVER_MEMORY:-2g}" -Dorg.bytedeco.javacpp.maxbytes=4g
+flags=("${SPARK_JAVA17_FLAGS[@]}" "${NATIVE_HEAP_FLAGS[@]}" "-Xmx${DRIVER_MEMORY:-2g}" -Dorg.bytedeco.javacpp.maxbytes=4g
   -Dorg.bytedeco.javacpp.maxphysicalbytes=8g -Dlog4j2.configurationFile=conf/log4j2.properties)
 if [ -n "${DRIVER_JAVA_OPTS:-}" ]; then
   read -r -a extra <<< "$DRIVER_JAVA_OPTS"
