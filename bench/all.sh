@@ -60,7 +60,7 @@ peak="$(realpath "$peak")"
 if $quick; then
   rounds="${rounds:-1}"
   train_windows=2; train_warmup=3; spark_warmup=2; spark_measured=3; sample_reps=1; peak_args=(--reps 2 --min-sec 0.5)
-  corpus_per_class=500; tune_grid=("1 64 5" "1 32 5"); tune_images=1500
+  corpus_per_class=500; tune_grid=("1 64 5" "1 32 5"); tune_images=1500; tune_warm_steps=10
 else
   rounds="${rounds:-3}"
   # warm-up: DL4J's JIT-compiled Java side and its workspaces take ~100 steps to reach their steady rate (windows of
@@ -70,7 +70,7 @@ else
   corpus_per_class=""
   tune_grid=()
   for omp in 1 2; do for batch in 32 64; do for freq in 1 5 10; do tune_grid+=("$omp $batch $freq"); done; done; done
-  tune_images=3000
+  tune_images=3000; tune_warm_steps=50
 fi
 
 if [ -n "$tune_list" ]; then
@@ -332,7 +332,8 @@ fi
 if has tune; then
   ensure_prepared
   md ""; md "## TrainJob tuning on local[2]: native threads per task × batch per worker × averaging frequency"; md ""
-  md "2 workers; each configuration runs once (the grid in order, one after another), 2 warm-up rounds, then at least"
+  md "2 workers; each configuration runs once (the grid in order, one after another), ~$tune_warm_steps warm-up steps per worker"
+  md "(as many averaging rounds as that takes), then at least"
   md "$tune_images images of measured rounds. images/s: median of the measured averaging rounds, and all their images / their time."
   md ""
   md "| OMP threads per task | batch per worker | averaging frequency | median round images/s | steady images/s | images per 2 CPU-s | rounds | load before |"
@@ -342,9 +343,10 @@ if has tune; then
     per_round=$((2 * batch * freq))
     measured=$(((tune_images + per_round - 1) / per_round)); [ "$measured" -lt 3 ] && measured=3
     name="tune-omp$omp-b$batch-f$freq"
-    say "tune: $name ($measured measured rounds)"
+    warm=$(((tune_warm_steps + freq - 1) / freq)) # DL4J's rate still rises over its first ~50-100 steps
+    say "tune: $name ($warm warm-up, $measured measured rounds)"
     before="$(load)"
-    spark_train "$name" "$omp" "$batch" "$freq" 2 "$measured"
+    spark_train "$name" "$omp" "$batch" "$freq" "$warm" "$measured"
     md "| $omp | $batch | $freq | $(summ median "$logs/$name.rates") | $(summ median "$logs/$name.steady") | $(summ median "$logs/$name.cpurates") | $measured | $before |"
   done
 fi
