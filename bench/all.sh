@@ -88,6 +88,7 @@ mkdir -p "$logs"
 echo "bench/all.sh: logs in $logs" >&2
 say() { echo "[$(date -u +%H:%M:%S)] $*" >&2; }
 summ() { /usr/bin/python3 bench/summarize.py "$@"; }
+. bench/trainjob.sh
 load() { echo "load $(cut -d' ' -f1 /proc/loadavg), cpu psi $(head -1 /proc/pressure/cpu 2>/dev/null | cut -d' ' -f2 || echo n/a)"; }
 count() { if [ -f "$1" ]; then grep -c . "$1" || true; else echo 0; fi; } # numbers in a rates file
 # rotate: the order of the contenders in round r (1-based): a left rotation by r-1
@@ -192,37 +193,11 @@ ensure_prepared() {
       --set prepare.layout=idx --set prepare.output="$prepared" --set prepare.overwrite=true > "$logs/prepare-idx.txt" 2>&1
   fi
 }
-# cpu_trace PID LOG: while the job runs, "ROUNDS_LOGGED CPU_SECONDS" of its process every 0.2 s (run-local.sh execs
-# java, so PID is the JVM); summarize.py turns it into images per 2 CPU-seconds of the measured rounds
-cpu_trace() {
-  local tick; tick="$(getconf CLK_TCK)"
-  while kill -0 "$1" 2>/dev/null; do
-    awk -v t="$tick" -v r="$(grep -c '^train: step ' "$2" || true)" '{ printf "%d %.2f\n", r, ($14 + $15) / t }' \
-      "/proc/$1/stat" 2>/dev/null || true
-    sleep 0.2
-  done
-}
-# spark_train NAME OMP_THREADS BATCH FREQ WARMUP_ROUNDS MEASURED_ROUNDS: TrainJob on local[2] with 2 workers; appends
-# the measured rounds' images/s to $logs/NAME.rates and the steady rate to $logs/NAME.steady. The model is the single
-# JVM's and PyTorch's: unconditional, no gradient clipping; no checkpoints or sample grids during the run.
+# spark_train NAME OMP_THREADS BATCH FREQ WARMUP_ROUNDS MEASURED_ROUNDS: TrainJob on local[2] with 2 workers
+# (bench/trainjob.sh); appends the measured rounds' images/s to $logs/NAME.rates and the steady rate to
+# $logs/NAME.steady.
 spark_train() {
-  local name="$1" omp="$2" batch="$3" freq="$4" warm="$5" measured="$6" run="$work/runs/$1" pid
-  rm -rf "$run"
-  SPARK_MASTER='local[2]' OMP_NUM_THREADS="$omp" scripts/run-local.sh train --set train.data="$prepared" \
-    --set train.run-dir="$run" --set train.workers=2 --set train.batch-size="$batch" \
-    --set train.averaging-frequency="$freq" --set train.max-steps=$(((warm + measured) * freq)) \
-    --set train.epochs=1000 --set train.checkpoint-every-epochs=1000 --set train.sample-every-epochs=0 \
-    --set 'train.conditional="false"' --set train.gradient-clip=0 > "$logs/$name.log" 2>&1 &
-  pid=$!
-  cpu_trace "$pid" "$logs/$name.log" > "$logs/$name.cpu"
-  if wait "$pid" && summ rounds "$run/metrics.jsonl" "$warm" "$logs/$name.cpu" > "$logs/$name.summary"; then
-    sed -n 's/^rate //p' "$logs/$name.summary" >> "$logs/$name.rates"
-    sed -n 's/^steady //p' "$logs/$name.summary" >> "$logs/$name.steady"
-    sed -n 's/^per_cpu //p' "$logs/$name.summary" >> "$logs/$name.cpurates"
-  else
-    say "TrainJob $name failed, see $logs/$name.log"
-  fi
-  rm -rf "$run"
+  trainjob_measure . "$logs" "$1" "$1" "$prepared" "$2" "$3" "$4" "$5" "$6" || say "TrainJob $1 failed, see $logs/$1.log"
 }
 
 # ---------------------------------------------------------------------------------------------- train
