@@ -15,6 +15,7 @@ import io.sparkdiffusion.schedule.ScheduleSpec;
 import io.sparkdiffusion.train.Ema;
 import io.sparkdiffusion.train.LocalTrainer;
 import io.sparkdiffusion.train.ReplicatedGradientStep;
+import org.deeplearning4j.nn.conf.WorkspaceMode;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.learning.config.Adam;
@@ -35,11 +36,12 @@ import java.util.SplittableRandom;
  * Training and DDIM-50 sampling throughput of the default denoiser, in the same modes and output format as
  * the PyTorch reference {@code shared/bench/ddpm_ref.py}, so {@code bench/run.sh} can run both side by side.
  *
- * <pre>ThroughputBenchmark --bench-train N [--windows W] [--warmup K] [--batch B] [--replicas R]
+ * <pre>ThroughputBenchmark --bench-train N [--windows W] [--warmup K] [--batch B] [--replicas R] [--workspaces M]
  * ThroughputBenchmark --bench-sample [--sample-reps R]</pre>
  *
  * <p>{@code --replicas R} splits every training batch across R threads ({@link io.sparkdiffusion.train.ReplicatedGradientStep}),
- * each with OMP_NUM_THREADS / R native threads.
+ * each with OMP_NUM_THREADS / R native threads. {@code --workspaces ENABLED|NONE}: DL4J's training workspace mode
+ * (default ENABLED, as {@link UNetBuilder} builds it), to measure what ND4J's workspaces buy.
  */
 public final class ThroughputBenchmark {
     private static final int SAMPLE_BATCH = 256;
@@ -55,6 +57,7 @@ public final class ThroughputBenchmark {
         int warmup = 3;
         int batch = 64;
         int replicas = 1;
+        WorkspaceMode workspaces = WorkspaceMode.ENABLED;
         boolean sample = false;
         int sampleReps = 3;
         for (int i = 0; i < args.length; i++) {
@@ -64,6 +67,7 @@ public final class ThroughputBenchmark {
                 case "--warmup" -> warmup = Integer.parseInt(args[++i]);
                 case "--batch" -> batch = Integer.parseInt(args[++i]);
                 case "--replicas" -> replicas = Integer.parseInt(args[++i]);
+                case "--workspaces" -> workspaces = WorkspaceMode.valueOf(args[++i]);
                 case "--bench-sample" -> sample = true;
                 case "--sample-reps" -> sampleReps = Integer.parseInt(args[++i]);
                 default -> {
@@ -75,9 +79,10 @@ public final class ThroughputBenchmark {
         NativeRuntime.init();
         UNetSpec spec = UNetSpec.reference();
         ComputationGraph net = UNetBuilder.network(spec, new Adam(2e-4), 0);
+        net.getConfiguration().setTrainingWorkspaceMode(workspaces);
         System.out.println("java " + System.getProperty("java.version") + " " + NativeRuntime.describe()
                 + " OMP_NUM_THREADS=" + System.getenv("OMP_NUM_THREADS"));
-        System.out.printf("params: %,d%n", net.numParams());
+        System.out.printf("params: %,d, training workspaces %s%n", net.numParams(), workspaces);
         if (trainSteps > 0) {
             benchTrain(net, spec, trainSteps, windows, warmup, batch, replicas);
         }
