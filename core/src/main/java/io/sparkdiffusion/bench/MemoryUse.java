@@ -15,9 +15,9 @@ import java.util.List;
  * The process's memory, for benchmarks that must show it stays flat: resident set now and at its peak
  * ({@code /proc/self/status}; it includes ND4J's native arrays, which no Java-side counter sees), the Java heap
  * in use and committed (the collector grows the committed heap towards -Xmx, which the resident set shows too),
- * and what ND4J itself tracks off the heap: JavaCPP's count of the bytes its pointers allocated (ND4J's arrays
- * outside workspaces) and the bytes of ND4J's workspaces. Native growth that none of these shows is malloc's
- * (glibc arenas, libnd4j's own caches), not arrays the trainer holds on to.
+ * and two off-heap counters: JavaCPP's count of the bytes its own pointers allocated and the bytes of ND4J's
+ * workspaces. ND4J M2 allocates its other arrays inside libnd4j, which neither counter sees, so native growth beyond
+ * these two is those arrays (freed when the collector finds their Java objects) or malloc keeping freed pages.
  */
 record MemoryUse(long residentBytes, long peakResidentBytes, long heapUsedBytes, long heapCommittedBytes,
                  long javacppBytes, long workspaceBytes) {
