@@ -2,13 +2,13 @@
 # Quality per compute: the PyTorch reference and spark-diffusion train the same U-Net (unconditional, 624,161
 # parameters) for the same wall time on the same machine; each then samples COUNT images (DDIM-50) and EvaluateJob
 # scores both sets against Fashion-MNIST's test images with the same feature classifier.
-#   bench/quality.sh [--minutes W] [--count N] [--out DIR] [--skip-torch] [--skip-spark]
-# Defaults: 30 minutes, 10,000 images, DIR = ${BENCH_WORK:-${TMPDIR:-/tmp}/spark-diffusion-bench}/quality.
+#   bench/quality.sh [--minutes W] [--count N] [--averaging F] [--out DIR] [--skip-torch] [--skip-spark]
+# Defaults: 30 minutes, 10,000 images, TrainJob's averaging frequency 5, DIR = ${BENCH_WORK:-${TMPDIR:-/tmp}/spark-diffusion-bench}/quality.
 # Steps (each leaves its output in DIR; a finished step is not rerun):
 #   1. PrepareJob: Fashion-MNIST's training idx (TrainJob's data, the classifier's data) and test idx (the reference)
 #   2. EvaluateJob mode=train-classifier: the feature classifier, on the training set
 #   3. PyTorch: ddpm_ref.py --train-minutes W (batch 64, 2 threads; its clock starts after loading the data)
-#   4. spark-diffusion: TrainJob on local[2] (2 workers x batch 64, 1 native thread each, averaging every 5 steps,
+#   4. spark-diffusion: TrainJob on local[2] (2 workers x batch 64, 1 native thread each, averaging every F steps,
 #      no label, EMA as configured). TrainJob stops by steps, not time: a short calibration run measures its steady
 #      images/s, and max-steps = W minutes at that rate. Its clock (metrics.jsonl wall_s) also starts after Spark
 #      start-up and data loading; the table reports both trainers' actual training seconds.
@@ -22,6 +22,7 @@ cd "$(dirname "$0")/.."
 
 minutes=30
 count=10000
+averaging=5
 out=""
 torch=true
 spark=true
@@ -29,6 +30,7 @@ while [ $# -gt 0 ]; do
   case "$1" in
     --minutes) minutes="$2"; shift ;;
     --count) count="$2"; shift ;;
+    --averaging) averaging="$2"; shift ;;
     --out) out="$2"; shift ;;
     --skip-torch) torch=false ;;
     --skip-spark) spark=false ;;
@@ -83,7 +85,7 @@ run="$out/spark-run"
 if $spark && [ ! -f "$run/checkpoints/LATEST" ]; then
   train() { # RUN_DIR MAX_STEPS
     OMP_NUM_THREADS=1 job train --set train.data="$train_data" --set train.run-dir="$1" --set train.workers=2 \
-      --set train.batch-size=64 --set train.averaging-frequency=5 --set train.max-steps="$2" --set train.epochs=100000 \
+      --set train.batch-size=64 --set train.averaging-frequency="$averaging" --set train.max-steps="$2" --set train.epochs=100000 \
       --set 'train.conditional="false"' --set train.checkpoint-every-epochs=1000 --set train.sample-every-epochs=0
   }
   steps="${STEPS:-}"
@@ -94,8 +96,8 @@ if $spark && [ ! -f "$run/checkpoints/LATEST" ]; then
     rm -rf "$out/calibration"
     train "$out/calibration" 100 > "$out/calibration.log" 2>&1
     rate="$(/usr/bin/python3 bench/summarize.py rounds "$out/calibration/metrics.jsonl" 10 | sed -n 's/^steady //p')"
-    # W minutes at that rate, in whole averaging rounds of 2 workers x 64 images x 5 steps
-    steps="$(awk -v m="$minutes" -v r="$rate" 'BEGIN { s = int(m * 60 * r / 128 / 5) * 5; print (s < 5 ? 5 : s) }')"
+    # W minutes at that rate, in whole averaging rounds of 2 workers x 64 images x F steps
+    steps="$(awk -v m="$minutes" -v r="$rate" -v f="$averaging" 'BEGIN { s = int(m * 60 * r / 128 / f) * f; print (s < f ? f : s) }')"
     say "TrainJob: steady $rate images/s -> $steps steps for $minutes min"
   fi
   say "TrainJob: $steps steps"
@@ -136,9 +138,9 @@ fi
 
 # the table: training time, steps, images/s, last loss, Frechet distance and its floor
 torch_line="$(grep '^trained ' "$out/torch/train.log" 2>/dev/null || true)"
-/usr/bin/python3 - "$out" "$torch_line" <<'EOF'
+/usr/bin/python3 - "$out" "$torch_line" "$averaging" <<'EOF'
 import json, os, re, sys
-out, torch_line = sys.argv[1], sys.argv[2]
+out, torch_line, averaging = sys.argv[1], sys.argv[2], sys.argv[3]
 def frechet(path):
     """The Frechet distance to the whole reference, and the same-size pair: real vs real (the floor) and real vs generated."""
     try:
@@ -159,7 +161,7 @@ rows = [json.loads(l) for l in open(os.path.join(out, "spark-run", "metrics.json
 fd, pair, floor = frechet(os.path.join(out, "eval-spark", "metrics.json"))
 if rows:
     seconds, steps = rows[-1]["wall_s"], rows[-1]["step"]
-    print(f"| spark-diffusion local[2], 2 x batch 64 | {seconds:.0f} | {steps} | {steps * 128} | {steps * 128 / seconds:.1f} | {fd} | {pair} | {floor} |")
+    print(f"| spark-diffusion local[2], 2 x batch 64, averaging every {averaging} | {seconds:.0f} | {steps} | {steps * 128} | {steps * 128 / seconds:.1f} | {fd} | {pair} | {floor} |")
 EOF
 for f in "$out/eval-torch/metrics.json" "$out/eval-spark/metrics.json"; do
   [ -f "$f" ] && { echo; echo "$f:"; cat "$f"; }
