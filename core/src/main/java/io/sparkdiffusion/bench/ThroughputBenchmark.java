@@ -38,11 +38,14 @@ import java.util.SplittableRandom;
  * the PyTorch reference {@code shared/bench/ddpm_ref.py}, so {@code bench/run.sh} can run both side by side.
  *
  * <pre>ThroughputBenchmark --bench-train N [--windows W] [--warmup K] [--batch B] [--replicas R] [--workspaces M]
+ *                     [--native-sites S]
  * ThroughputBenchmark --bench-sample [--sample-reps R]</pre>
  *
  * <p>{@code --replicas R} splits every training batch across R threads ({@link io.sparkdiffusion.train.ReplicatedGradientStep}),
  * each with OMP_NUM_THREADS / R native threads. {@code --workspaces ENABLED|NONE}: DL4J's training workspace mode
- * (default ENABLED, as {@link UNetBuilder} builds it), to measure what ND4J's workspaces buy.
+ * (default ENABLED, as {@link UNetBuilder} builds it), to measure what ND4J's workspaces buy. {@code --native-sites S}:
+ * after the warm-up, counts for S steps the native objects ND4J leaves to the collector, by call site
+ * ({@link NativeObjectSites}).
  */
 public final class ThroughputBenchmark {
     private static final int SAMPLE_BATCH = 256;
