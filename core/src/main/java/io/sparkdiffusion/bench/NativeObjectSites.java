@@ -12,7 +12,6 @@ import java.util.Map;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Collectors;
 
 /**
@@ -26,7 +25,6 @@ final class NativeObjectSites extends DeallocatorService {
     private final Map<String, long[]> sites = new ConcurrentHashMap<>();
     /** The recorded buffers with memory of their own, by site: held until the report, which asks which were freed. */
     private final Map<String, Queue<DataBuffer>> ownBuffers = new ConcurrentHashMap<>();
-    private final AtomicLong registrations = new AtomicLong();
     private volatile boolean recording;
 
     /** Puts a recorder in place of ND4J's service (objects registered before keep their old service). */
@@ -49,7 +47,6 @@ final class NativeObjectSites extends DeallocatorService {
 
     @Override
     public void pickObject(Deallocatable deallocatable) {
-        registrations.incrementAndGet();
         if (recording) {
             String site = site(new Throwable().getStackTrace()) + " " + kind(deallocatable);
             long[] countAndBytes = sites.computeIfAbsent(site, s -> new long[2]);
@@ -62,11 +59,6 @@ final class NativeObjectSites extends DeallocatorService {
             }
         }
         super.pickObject(deallocatable);
-    }
-
-    /** Every registration since installed, recording or not. */
-    long registrations() {
-        return registrations.get();
     }
 
     /**
