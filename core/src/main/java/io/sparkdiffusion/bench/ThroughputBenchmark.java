@@ -8,6 +8,7 @@ import io.sparkdiffusion.image.ImageShape;
 import io.sparkdiffusion.model.NetworkDenoiser;
 import io.sparkdiffusion.model.UNetBuilder;
 import io.sparkdiffusion.model.UNetSpec;
+import io.sparkdiffusion.runtime.NativeArrays;
 import io.sparkdiffusion.runtime.NativeRuntime;
 import io.sparkdiffusion.sampling.DdimSampler;
 import io.sparkdiffusion.schedule.NoiseSchedule;
@@ -37,11 +38,14 @@ import java.util.SplittableRandom;
  * the PyTorch reference {@code shared/bench/ddpm_ref.py}, so {@code bench/run.sh} can run both side by side.
  *
  * <pre>ThroughputBenchmark --bench-train N [--windows W] [--warmup K] [--batch B] [--replicas R] [--workspaces M]
+ *                     [--native-sites S]
  * ThroughputBenchmark --bench-sample [--sample-reps R]</pre>
  *
  * <p>{@code --replicas R} splits every training batch across R threads ({@link io.sparkdiffusion.train.ReplicatedGradientStep}),
  * each with OMP_NUM_THREADS / R native threads. {@code --workspaces ENABLED|NONE}: DL4J's training workspace mode
- * (default ENABLED, as {@link UNetBuilder} builds it), to measure what ND4J's workspaces buy.
+ * (default ENABLED, as {@link UNetBuilder} builds it), to measure what ND4J's workspaces buy. {@code --native-sites S}:
+ * after the warm-up, counts for S steps the native objects ND4J leaves to the collector, by call site
+ * ({@link NativeObjectSites}).
  */
 public final class ThroughputBenchmark {
     private static final int SAMPLE_BATCH = 256;
@@ -60,6 +64,7 @@ public final class ThroughputBenchmark {
         WorkspaceMode workspaces = WorkspaceMode.ENABLED;
         boolean sample = false;
         int sampleReps = 3;
+        int siteSteps = 0;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--bench-train" -> trainSteps = Integer.parseInt(args[++i]);
@@ -70,6 +75,7 @@ public final class ThroughputBenchmark {
                 case "--workspaces" -> workspaces = WorkspaceMode.valueOf(args[++i]);
                 case "--bench-sample" -> sample = true;
                 case "--sample-reps" -> sampleReps = Integer.parseInt(args[++i]);
+                case "--native-sites" -> siteSteps = Integer.parseInt(args[++i]);
                 default -> {
                     System.err.println("unknown argument " + args[i]);
                     System.exit(2);
@@ -84,7 +90,7 @@ public final class ThroughputBenchmark {
                 + " OMP_NUM_THREADS=" + System.getenv("OMP_NUM_THREADS"));
         System.out.printf("params: %,d, training workspaces %s%n", net.numParams(), workspaces);
         if (trainSteps > 0) {
-            benchTrain(net, spec, trainSteps, windows, warmup, batch, replicas);
+            benchTrain(net, spec, trainSteps, windows, warmup, batch, replicas, siteSteps);
         }
         if (sample) {
             benchSample(net, spec, sampleReps);
@@ -92,7 +98,8 @@ public final class ThroughputBenchmark {
     }
 
     private static void benchTrain(ComputationGraph net, UNetSpec spec, int steps, int windows, int warmup, int batch,
-                                   int replicas) throws IOException {
+                                   int replicas, int siteSteps) throws IOException {
+        NativeObjectSites sites = siteSteps > 0 ? NativeObjectSites.install() : null;
         LabeledImages data = trainingImages();
         TrainingBatchMaker maker = new TrainingBatchMaker(spec, ScheduleSpec.DEFAULT, 0);
         int perReplica = ReplicatedGradientStep.threadsPerReplica(NativeRuntime.configuredOmpThreads(), replicas);
@@ -103,10 +110,21 @@ public final class ThroughputBenchmark {
         SplittableRandom random = new SplittableRandom(0);
         Runnable step = () -> {
             int[] idx = random.ints(batch, 0, data.count()).toArray();
-            trainer.fitBatch(data.batch(idx), data.labels(idx), random.nextLong());
+            INDArray x0 = data.batch(idx);
+            trainer.fitBatch(x0, data.labels(idx), random.nextLong());
+            NativeArrays.free(x0);
         };
         for (int i = 0; i < warmup; i++) {
             step.run();
+        }
+        if (sites != null) {
+            sites.record(true);
+            for (int i = 0; i < siteSteps; i++) {
+                step.run();
+            }
+            sites.record(false);
+            System.out.printf("native objects ND4J frees at garbage collection, by site, over %d steps:%n", siteSteps);
+            sites.report(siteSteps).forEach(line -> System.out.println("  " + line));
         }
         List<Double> rates = new ArrayList<>();
         List<Double> cpuRates = new ArrayList<>();

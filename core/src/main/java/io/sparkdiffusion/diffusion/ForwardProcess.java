@@ -1,5 +1,6 @@
 package io.sparkdiffusion.diffusion;
 
+import io.sparkdiffusion.runtime.NativeArrays;
 import io.sparkdiffusion.schedule.NoiseSchedule;
 import java.util.Arrays;
 import java.util.function.IntToDoubleFunction;
@@ -106,15 +107,22 @@ public final class ForwardProcess {
     /** ca(t)·x + cb(t)·y with one coefficient per image, broadcast along dimension 0. */
     private static INDArray combine(INDArray x, IntToDoubleFunction ca, INDArray y, IntToDoubleFunction cb, int[] t) {
         checkBatch(x, y, t);
-        INDArray first = Broadcast.mul(x, perImage(ca, t, x.dataType()), x.ulike(), 0);
-        INDArray second = Broadcast.mul(y, perImage(cb, t, y.dataType()), y.ulike(), 0);
-        return first.addi(second);
+        INDArray coefficientsA = perImage(ca, t, x.dataType());
+        INDArray coefficientsB = perImage(cb, t, y.dataType());
+        INDArray first = Broadcast.mul(x, coefficientsA, x.ulike(), 0);
+        INDArray second = Broadcast.mul(y, coefficientsB, y.ulike(), 0);
+        first.addi(second);
+        NativeArrays.free(coefficientsA, coefficientsB, second); // per-step temporaries (NativeArrays says why)
+        return first;
     }
 
     /** ca·x + cb·y for a timestep shared by the batch. */
     private static INDArray combine(INDArray x, double ca, INDArray y, double cb) {
         checkShapes(x, y);
-        return x.mul(ca).addi(y.mul(cb));
+        INDArray second = y.mul(cb);
+        INDArray sum = x.mul(ca).addi(second);
+        NativeArrays.free(second);
+        return sum;
     }
 
     private static INDArray perImage(IntToDoubleFunction coefficient, int[] t, DataType type) {
@@ -122,7 +130,13 @@ public final class ForwardProcess {
         for (int i = 0; i < t.length; i++) {
             c[i] = coefficient.applyAsDouble(t[i]);
         }
-        return Nd4j.createFromArray(c).castTo(type);
+        INDArray doubles = Nd4j.createFromArray(c);
+        if (type == DataType.DOUBLE) {
+            return doubles;
+        }
+        INDArray cast = doubles.castTo(type);
+        NativeArrays.free(doubles);
+        return cast;
     }
 
     private void checkTimestep(int t) {

@@ -2,6 +2,7 @@ package io.sparkdiffusion.diffusion;
 
 import io.sparkdiffusion.model.NetworkDenoiser;
 import io.sparkdiffusion.model.UNetSpec;
+import io.sparkdiffusion.runtime.NativeArrays;
 import io.sparkdiffusion.sampling.Denoiser;
 import io.sparkdiffusion.schedule.NoiseSchedule;
 import io.sparkdiffusion.schedule.ScheduleSpec;
@@ -44,6 +45,8 @@ public final class TrainingBatchMaker implements Serializable {
     }
 
     /**
+     * The batch's arrays are new and the caller's: {@link #free} gives their native memory back once the step is done.
+     *
      * @param x0     clean images [N, C, H, W] in [−1, 1] (see {@code Pixels})
      * @param labels one per image ({@link Denoiser#NO_LABEL} for unlabeled); ignored by an unconditional model
      * @param seed   the batch seed
@@ -67,13 +70,23 @@ public final class TrainingBatchMaker implements Serializable {
         INDArray noise = ImageNoise.gaussian(noiseSeeds, TRAINING_NOISE_STREAM, c, size, size);
         ForwardProcess forward = new ForwardProcess(schedule());
         INDArray xt = forward.addNoise(x0, noise, timesteps);
-        INDArray target = spec.prediction() == UNetSpec.Prediction.V ? forward.velocity(x0, noise, timesteps) : noise;
+        INDArray target = noise;
+        if (spec.prediction() == UNetSpec.Prediction.V) {
+            target = forward.velocity(x0, noise, timesteps);
+            NativeArrays.free(noise);
+        }
         INDArray timeEmbedding = TimestepEmbedding.embed(timesteps, spec.timeEmbeddingDim());
         INDArray[] features = spec.conditional()
                 ? new INDArray[] {xt, timeEmbedding, NetworkDenoiser.labelInput(dropLabels(labels, n, random), n,
                         spec.numClasses())}
                 : new INDArray[] {xt, timeEmbedding};
         return new org.nd4j.linalg.dataset.MultiDataSet(features, new INDArray[] {target});
+    }
+
+    /** Frees the native memory of a batch {@link #make} returned, once nothing uses it (see {@link NativeArrays}). */
+    public static void free(MultiDataSet batch) {
+        NativeArrays.free(batch.getFeatures());
+        NativeArrays.free(batch.getLabels());
     }
 
     private int[] dropLabels(int[] labels, int n, SplittableRandom random) {

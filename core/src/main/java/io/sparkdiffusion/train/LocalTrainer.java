@@ -2,6 +2,7 @@ package io.sparkdiffusion.train;
 
 import io.sparkdiffusion.data.LabeledImages;
 import io.sparkdiffusion.diffusion.TrainingBatchMaker;
+import io.sparkdiffusion.runtime.NativeArrays;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.api.MultiDataSet;
@@ -77,7 +78,9 @@ public final class LocalTrainer implements AutoCloseable {
         while ((long) batchInEpoch * batchSize < order.length && step < maxSteps) {
             int start = batchInEpoch * batchSize;
             int[] indices = Arrays.copyOfRange(order, start, Math.min(order.length, start + batchSize));
-            fitBatch(data.batch(indices), data.labels(indices), TrainingOrder.batchSeed(runSeed, epoch, PARTITION, batchInEpoch));
+            INDArray x0 = data.batch(indices);
+            fitBatch(x0, data.labels(indices), TrainingOrder.batchSeed(runSeed, epoch, PARTITION, batchInEpoch));
+            NativeArrays.free(x0);
             batchInEpoch++;
             listener.onStep(step, epoch, lastScore, indices.length);
         }
@@ -87,7 +90,10 @@ public final class LocalTrainer implements AutoCloseable {
         }
     }
 
-    /** One optimizer step on a batch, then one EMA update. */
+    /**
+     * One optimizer step on a batch, then one EMA update. The step's own arrays (noisy images, targets) are freed at
+     * its end; {@code x0} stays the caller's.
+     */
     public void fitBatch(INDArray x0, int[] labels, long seed) {
         MultiDataSet batch = batchMaker.make(x0, labels, seed);
         if (replicated == null) {
@@ -96,6 +102,7 @@ public final class LocalTrainer implements AutoCloseable {
         } else {
             lastScore = replicated.fit(batch);
         }
+        TrainingBatchMaker.free(batch); // the network keeps no use of its inputs after the step
         ema.update(network.params());
         step++;
     }

@@ -1,5 +1,6 @@
 package io.sparkdiffusion.train;
 
+import io.sparkdiffusion.runtime.NativeArrays;
 import io.sparkdiffusion.runtime.NativeRuntime;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
@@ -113,12 +114,25 @@ public final class ReplicatedGradientStep implements AutoCloseable {
     }
 
     private static double gradientOfSlice(ComputationGraph replica, MultiDataSet batch, long from, long to) {
-        replica.setInputs(slices(batch.getFeatures(), from, to));
-        replica.setLabels(slices(batch.getLabels(), from, to));
+        INDArray[] inputs = slices(batch.getFeatures(), from, to);
+        INDArray[] labels = slices(batch.getLabels(), from, to);
+        replica.setInputs(inputs);
+        replica.setLabels(labels);
         replica.computeGradientAndScore();
         double score = replica.score();
         replica.clearLayersStates();
+        freeCopies(inputs, batch.getFeatures());
+        freeCopies(labels, batch.getLabels());
         return score;
+    }
+
+    /** Frees the slices that are copies (not the batch's own arrays, which a single slice is), once used. */
+    private static void freeCopies(INDArray[] slices, INDArray[] originals) {
+        for (int i = 0; i < slices.length; i++) {
+            if (slices[i] != originals[i]) {
+                NativeArrays.free(slices[i]);
+            }
+        }
     }
 
     private static INDArray[] slices(INDArray[] arrays, long from, long to) {

@@ -15,6 +15,7 @@ import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -106,6 +107,20 @@ class TrainingBatchMakerTest {
                     .subi(image(x0, i).mul(schedule.sqrtOneMinusAlphaBar(t)));
             assertTrue(expected.equalsWithEps(image(vBatch.getLabels(0), i), 1e-5));
         }
+    }
+
+    @Test
+    void freeGivesBackEveryArrayOfTheBatchButNotTheCallersImages() {
+        TrainingBatchMaker maker = new TrainingBatchMaker(CONDITIONAL, ScheduleSpec.linear(100), 0.5);
+        INDArray x0 = images(4);
+        MultiDataSet batch = maker.make(x0, new int[] {0, 1, 2, 0}, 5);
+        TrainingBatchMaker.free(batch);
+        for (INDArray feature : batch.getFeatures()) {
+            assertTrue(feature.wasClosed());
+        }
+        assertTrue(batch.getLabels(0).wasClosed());
+        assertFalse(x0.wasClosed());
+        assertEquals(-1f, x0.getFloat(0, 0, 0, 0));
     }
 
     @Test

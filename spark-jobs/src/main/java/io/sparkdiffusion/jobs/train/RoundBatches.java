@@ -4,8 +4,10 @@ import io.sparkdiffusion.diffusion.TrainingBatchMaker;
 import io.sparkdiffusion.image.ImageShape;
 import io.sparkdiffusion.image.Pixels;
 import io.sparkdiffusion.image.Uint8Image;
+import io.sparkdiffusion.runtime.NativeArrays;
 import io.sparkdiffusion.train.TrainingOrder;
 import org.apache.spark.api.java.function.Function2;
+import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.api.MultiDataSet;
 
 import java.util.ArrayList;
@@ -56,7 +58,9 @@ final class RoundBatches implements Function2<Integer, Iterator<TrainingImage>, 
                 batch.add(new Uint8Image(shape, image.pixels()));
                 labels[k - start] = image.label();
             }
-            out.add(batchMaker.make(Pixels.toBatch(batch), labels, TrainingOrder.batchSeed(runSeed, epoch, partition, b)));
+            INDArray x0 = Pixels.toBatch(batch);
+            out.add(batchMaker.make(x0, labels, TrainingOrder.batchSeed(runSeed, epoch, partition, b)));
+            NativeArrays.free(x0); // dead once the batch is made (whose new arrays DL4J's worker leaves to the collector)
         }
         return out.iterator();
     }
