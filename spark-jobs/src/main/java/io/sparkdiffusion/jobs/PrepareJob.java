@@ -42,6 +42,11 @@ public final class PrepareJob {
     private PrepareJob() {
     }
 
+    /** The Spark settings PrepareJob applies on a local master where they are not set (a benchmark makes its session with them). */
+    public static Map<String, String> localDefaults() {
+        return LOCAL_DEFAULTS;
+    }
+
     public static void main(String[] args) {
         System.exit(run(args));
     }
