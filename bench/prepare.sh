@@ -47,7 +47,7 @@ rate() { awk -v w="$1" -v n="$files" 'BEGIN { printf "%.0f", n / w }'; }
 warm_runs="${WARM_RUNS:-5}"
 
 echo "corpus: $corpus ($files image files, prepared to ${channels}x${size}x${size}); $(nproc) cores; load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
-floors=(); floors2=(); jobs=(); processing=(); job_cpu=(); proc_cpu=()
+floors=(); floors2=(); floor_cpu=(); jobs=(); processing=(); job_cpu=(); proc_cpu=()
 declare -A steady steady_cpu
 
 floor() {
@@ -55,6 +55,7 @@ floor() {
   java "${SPARK_DIFFUSION_JAVA_FLAGS[@]}" -cp "$cp" io.sparkdiffusion.bench.DecodeFloorBenchmark "$corpus" 2 "$size" "$channels" | tee "$log"
   floors+=("$(awk '/^imageio-decode +threads=1 / { sub(/.*images\/s=/, ""); print }' "$log")")
   floors2+=("$(awk '/^imageio-decode +threads=2 / { sub(/.*images\/s=/, ""); print }' "$log")")
+  floor_cpu+=("$(awk '/^imageio-decode +threads=1 / { sub(/.*cpu-seconds=/, ""); print $1 }' "$log")")
 }
 
 cold() {
@@ -112,13 +113,14 @@ job=$(printf '%s\n' "${jobs[@]}" | median)
 proc=$(printf '%s\n' "${processing[@]}" | median)
 awk -v f="$floor" -v j="$job" -v p="$proc" -v r="$rounds" 'BEGIN {
   printf "medians of %d round(s): floor (ImageIO, 1 thread) %.0f images/s; PrepareJob end to end (JVM start to exit) %.0f images/s: job / floor = %.2f; PrepareJob processing (session ready to _SUCCESS) %.0f images/s: processing / floor = %.2f\n", r, f, j, j / f, p, p / f }'
-awk -v f="$floor" -v f2="$floor2" -v jc="$(printf '%s\n' "${job_cpu[@]}" | median)" -v pc="$(printf '%s\n' "${proc_cpu[@]}" | median)" 'BEGIN {
-  printf "medians: floor with 2 threads %.0f images/s (%.2f x 1 thread); cold job CPU time %.1f s end to end, %.1f s processing\n", f2, f2 / f, jc, pc }'
+fc=$(printf '%s\n' "${floor_cpu[@]}" | median)
+awk -v f="$floor" -v f2="$floor2" -v fc="$fc" -v jc="$(printf '%s\n' "${job_cpu[@]}" | median)" -v pc="$(printf '%s\n' "${proc_cpu[@]}" | median)" 'BEGIN {
+  printf "medians: floor with 2 threads %.0f images/s (%.2f x 1 thread); floor CPU time (1 thread) %.2f s; cold job CPU time %.1f s end to end, %.1f s processing\n", f2, f2 / f, fc, jc, pc }'
 for name in "job flags" "C2"; do
   if [ -n "${steady[$name]:-}" ]; then
     s=$(printf '%s\n' ${steady[$name]} | median)
     c=$(printf '%s\n' ${steady_cpu[$name]} | median)
-    awk -v f="$floor" -v f2="$floor2" -v n="$files" -v s="$s" -v c="$c" -v name="$name" 'BEGIN {
-      printf "medians: PrepareJob steady state (%s) %.2f s, JVM CPU time %.2f s: %.0f images/s: steady / floor = %.2f (1 thread), %.2f (2 threads)\n", name, s, c, n / s, n / s / f, n / s / f2 }'
+    awk -v f="$floor" -v f2="$floor2" -v fc="$fc" -v n="$files" -v s="$s" -v c="$c" -v name="$name" 'BEGIN {
+      printf "medians: PrepareJob steady state (%s) %.2f s, JVM CPU time %.2f s: %.0f images/s: steady / floor = %.2f (1 thread), %.2f (2 threads); per CPU-second %.2f x the floor\n", name, s, c, n / s, n / s / f, n / s / f2, fc / c }'
   fi
 done
