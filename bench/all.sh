@@ -161,10 +161,11 @@ if has prepare; then
   md ""; md "## PrepareJob vs the decode-only floor"; md ""
   md "Corpus: Fashion-MNIST as a PNG tree, $files files of 28×28 grey, prepared to 1×28×28. Floor: plain ImageIO in one JVM"
   md "(\`DecodeFloorBenchmark\`, after a warm-up pass); job: PrepareJob on local[2], driver heap 512 MB, end to end (JVM start"
-  md "to exit) and processing (the job's stage clock: Spark session ready to \`_SUCCESS\`)."
+  md "to exit) and processing (the job's stage clock: Spark session ready to \`_SUCCESS\`); steady state: the whole job run 5 times"
+  md "in one JVM (\`WarmPrepareBenchmark\`), median of runs 3-5, with the job's JVM flags (C1 only) and with the default JIT (C2)."
   md "Command: \`bench/prepare.sh CORPUS OUT\`, $rounds time(s)."; md ""
-  md "| run | load before | floor 1 thread img/s | floor 2 threads img/s | PrepareJob wall s | PrepareJob img/s | job / floor 1 thread | job / floor 2 threads | processing s | processing img/s | processing / floor 1 thread |"
-  md "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |"
+  md "| run | load before | floor 1 thread img/s | floor 2 threads img/s | PrepareJob wall s | PrepareJob img/s | job / floor 1 thread | job / floor 2 threads | processing s | processing img/s | processing / floor 1 thread | steady img/s, job flags | steady img/s, C2 | steady C2 / floor 1 thread |"
+  md "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |"
   for r in $(seq 1 "$rounds"); do
     say "prepare: round $r/$rounds"
     before="$(load)"
@@ -177,11 +178,15 @@ if has prepare; then
     proc_rate="$(sed -nE 's/^job processing time .*: ([0-9.]+) images\/s.*/\1/p' "$logs/prepare-$r.txt")"
     echo "$floor1" >> "$logs/prepare-floor1.rates"; echo "$floor2" >> "$logs/prepare-floor2.rates"; echo "$job_rate" >> "$logs/prepare-job.rates"
     echo "$proc_rate" >> "$logs/prepare-processing.rates"
-    md "| $r | $before | ${floor1:-n/a} | ${floor2:-n/a} | ${job_s:-n/a} | ${job_rate:-n/a} | $(summ ratio "$job_rate" "$floor1") | $(summ ratio "$job_rate" "$floor2") | ${proc_s:-n/a} | ${proc_rate:-n/a} | $(summ ratio "$proc_rate" "$floor1") |"
+    steady1="$(sed -nE 's/^job steady state \(job flags.*: ([0-9.]+) images\/s.*/\1/p' "$logs/prepare-$r.txt")"
+    steady2="$(sed -nE 's/^job steady state \(C2.*: ([0-9.]+) images\/s.*/\1/p' "$logs/prepare-$r.txt")"
+    echo "$steady1" >> "$logs/prepare-steady1.rates"; echo "$steady2" >> "$logs/prepare-steady2.rates"
+    md "| $r | $before | ${floor1:-n/a} | ${floor2:-n/a} | ${job_s:-n/a} | ${job_rate:-n/a} | $(summ ratio "$job_rate" "$floor1") | $(summ ratio "$job_rate" "$floor2") | ${proc_s:-n/a} | ${proc_rate:-n/a} | $(summ ratio "$proc_rate" "$floor1") | ${steady1:-n/a} | ${steady2:-n/a} | $(summ ratio "$steady2" "$floor1") |"
   done
   f1="$(summ median "$logs/prepare-floor1.rates")"; f2="$(summ median "$logs/prepare-floor2.rates")"; j="$(summ median "$logs/prepare-job.rates")"
   p="$(summ median "$logs/prepare-processing.rates")"
-  md "| **median** | | $f1 | $f2 | | $j | **$(summ ratio "$j" "$f1")** | $(summ ratio "$j" "$f2") | | $p | **$(summ ratio "$p" "$f1")** |"
+  s1="$(summ median "$logs/prepare-steady1.rates")"; s2="$(summ median "$logs/prepare-steady2.rates")"
+  md "| **median** | | $f1 | $f2 | | $j | **$(summ ratio "$j" "$f1")** | $(summ ratio "$j" "$f2") | | $p | **$(summ ratio "$p" "$f1")** | $s1 | $s2 | **$(summ ratio "$s2" "$f1")** |"
 fi
 
 # ---------------------------------------------------------------------------------------------- TrainJob runs

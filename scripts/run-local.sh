@@ -20,18 +20,10 @@ if [ $# -lt 1 ]; then
 fi
 job="$1"
 shift
-# PrepareJob's JVM lives seconds and runs each of a great many code paths (listing, decoding, Spark's row
-# conversions, shuffle, Parquet) just long enough for the optimizing C2 compiler to spend more CPU compiling them
-# than its code saves: on the 70,000-file tree C2 took ~8 of the job's ~20 CPU-seconds, and with the quick C1
-# compiler alone the tasks' own CPU time was the same. It is a throughput batch job: the parallel collector
-# spares it G1's concurrent marking and write barriers (~1.5 of the remaining ~11 CPU-seconds). Measured in
-# bench/README.md, "PrepareJob vs the decode-only floor". JAVA_OPTS="-XX:TieredStopAtLevel=4 -XX:-UseParallelGC"
-# undoes both. Spark's classes fill ~110 MB of metaspace, and every time the default threshold (~21 MB, then raised
-# step by step) is crossed the parallel collector runs a full collection: 4 of them, ~0.6 s, in a 70,000-file run.
-# Starting the threshold at 256 MB leaves only the young collections.
+# prepare: PREPARE_JAVA_FLAGS of scripts/java-flags.sh (JIT, collector and metaspace for a job of seconds).
 job_flags=()
 case "$job" in
-  prepare) class=PrepareJob; job_flags=(-XX:TieredStopAtLevel=1 -XX:+UseParallelGC -XX:MetaspaceSize=256m) ;;
+  prepare) class=PrepareJob; . scripts/java-flags.sh; job_flags=("${PREPARE_JAVA_FLAGS[@]}") ;;
   train) class=TrainJob ;;
   sample) class=SampleJob ;;
   augment) class=AugmentJob ;;

@@ -24,8 +24,8 @@ import io.sparkdiffusion.image.PrepareOptions;
  * decode, convert, hash, resize) the same way.
  *
  * <pre>DecodeFloorBenchmark DIR [THREADS] [SIZE] [CHANNELS]</pre>
- * Prints one line per mode: files, seconds, images/s. Files are listed and read from disk inside the timed
- * part, as the job must.
+ * Prints one line per mode: files, seconds, this JVM's CPU seconds meanwhile (on a shared machine the fairer
+ * base), images/s. Files are listed and read from disk inside the timed part, as the job must.
  */
 public final class DecodeFloorBenchmark {
 
@@ -50,8 +50,10 @@ public final class DecodeFloorBenchmark {
         PrepareOptions options = new PrepareOptions(size, channels, 0, 100_000_000);
         ThreadLocal<ImagePreparer> preparers = ThreadLocal.withInitial(() -> new ImagePreparer(options));
         PerFile prepare = bytes -> preparers.get().prepare(bytes).ok();
-        run("warm-up imageio", dir, 1, imageIo, 2000);
-        run("warm-up prepare", dir, 1, prepare, 2000);
+        // A whole pass each before timing: after 2,000 files the JIT had not finished, and the first timed pass ran
+        // ~1.5-2x slower than a second one.
+        run("warm-up imageio", dir, 1, imageIo, Long.MAX_VALUE);
+        run("warm-up prepare", dir, 1, prepare, Long.MAX_VALUE);
         run("imageio-decode", dir, 1, imageIo, Long.MAX_VALUE);
         run("imageio-decode", dir, threads, imageIo, Long.MAX_VALUE);
         run("image-preparer", dir, 1, prepare, Long.MAX_VALUE);
@@ -60,6 +62,7 @@ public final class DecodeFloorBenchmark {
 
     private static void run(String mode, Path dir, int threads, PerFile perFile, long limit) throws Exception {
         long start = System.nanoTime();
+        long cpuStart = cpuNanos();
         List<Path> files;
         try (Stream<Path> walk = Files.walk(dir)) {
             files = walk.filter(Files::isRegularFile).limit(limit).toList();
@@ -87,9 +90,15 @@ public final class DecodeFloorBenchmark {
         }
         pool.shutdown();
         double seconds = (System.nanoTime() - start) / 1e9;
+        double cpuSeconds = (cpuNanos() - cpuStart) / 1e9;
         if (!mode.startsWith("warm-up")) {
-            System.out.printf("%-15s threads=%d files=%d decoded=%d seconds=%.2f images/s=%.0f%n", mode, threads,
-                    files.size(), ok.get(), seconds, files.size() / seconds);
+            System.out.printf("%-15s threads=%d files=%d decoded=%d seconds=%.2f cpu-seconds=%.2f images/s=%.0f%n", mode,
+                    threads, files.size(), ok.get(), seconds, cpuSeconds, files.size() / seconds);
         }
+    }
+
+    private static long cpuNanos() {
+        return ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean())
+                .getProcessCpuTime();
     }
 }

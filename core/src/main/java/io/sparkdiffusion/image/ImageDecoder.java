@@ -2,7 +2,7 @@ package io.sparkdiffusion.image;
 
 import java.awt.image.BufferedImage;
 import java.io.IOException;
-import java.util.Iterator;
+import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 import javax.imageio.IIOException;
@@ -26,6 +26,7 @@ public final class ImageDecoder {
 
     private final int minSize;
     private final long maxPixels;
+    private final ImageReaderLookup readers;
 
     /**
      * @param minSize   reject images whose shorter side is below this (0 = no minimum)
@@ -38,6 +39,7 @@ public final class ImageDecoder {
         this.minSize = minSize;
         this.maxPixels = maxPixels;
         scanPluginsOnce();
+        this.readers = new ImageReaderLookup();
     }
 
     public DecodeResult decode(byte[] bytes) {
@@ -45,11 +47,11 @@ public final class ImageDecoder {
             return DecodeResult.rejected("empty file (0 bytes)");
         }
         try (ImageInputStream in = new BytesImageInputStream(bytes)) {
-            Iterator<ImageReader> readers = ImageIO.getImageReaders(in);
-            if (!readers.hasNext()) {
+            Optional<ImageReader> found = readers.readerFor(in);
+            if (found.isEmpty()) {
                 return DecodeResult.rejected("not an image: no reader recognizes the content (" + bytes.length + " bytes)");
             }
-            ImageReader reader = readers.next();
+            ImageReader reader = found.get();
             try {
                 return read(reader, in);
             } finally {

@@ -33,13 +33,21 @@ public final class PrepareJob {
      * On a local master only (a {@code -Dspark.key=value} wins): no web UI (a Jetty server to start and a listener fed
      * every task's events) for a run that lasts seconds; no session cache of file listings (it would keep all of the
      * corpus's statuses, ~40 MB for 70,000 files, in the heap that the executors share in local mode, for a listing
-     * made once); and {@code file://} through {@link DirectoryListingFileSystem} also where Spark itself opens it.
+     * made once); {@code file://} through {@link DirectoryListingFileSystem} also where Spark itself opens it; and
+     * an uncompressed shuffle: in one JVM it never crosses a network, and lz4 over the decoded rows was ~10 % of the
+     * job's CPU time in its steady state (bench/README.md), for a local disk's ~1 KB per 28×28 image.
      */
     private static final Map<String, String> LOCAL_DEFAULTS = Map.of("spark.ui.enabled", "false",
             "spark.sql.hive.filesourcePartitionFileCacheSize", "0",
-            "spark.hadoop." + DirectoryListingFileSystem.FILE_IMPL, DirectoryListingFileSystem.class.getName());
+            "spark.hadoop." + DirectoryListingFileSystem.FILE_IMPL, DirectoryListingFileSystem.class.getName(),
+            "spark.shuffle.compress", "false");
 
     private PrepareJob() {
+    }
+
+    /** The Spark settings PrepareJob applies on a local master where they are not set (a benchmark makes its session with them). */
+    public static Map<String, String> localDefaults() {
+        return LOCAL_DEFAULTS;
     }
 
     public static void main(String[] args) {
