@@ -22,7 +22,6 @@ import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
 import org.deeplearning4j.nn.conf.layers.DenseLayer;
 import org.deeplearning4j.nn.conf.layers.Upsampling2D;
 import org.deeplearning4j.nn.graph.ComputationGraph;
-import org.deeplearning4j.nn.weights.WeightInit;
 import org.nd4j.linalg.activations.Activation;
 import org.nd4j.linalg.activations.IActivation;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -151,7 +150,7 @@ public final class UNetBuilder {
                 .seed(seed)
                 .dataType(DataType.FLOAT)
                 .updater(updater)
-                .weightInit(WeightInit.XAVIER_UNIFORM)
+                .weightInit(new FanInUniformInit())
                 .convolutionMode(ConvolutionMode.Truncate);
         if (gradientClip > 0) {
             defaults.gradientNormalization(GradientNormalization.ClipL2PerLayer)
