@@ -6,7 +6,7 @@
 #            count) and the CPU's measured peak FP32 GFLOP/s (../shared/bench/peak.py, oneDNN rows)
 #   prepare  PrepareJob on local[2] vs the decode-only floor, on the Fashion-MNIST PNG tree (bench/prepare.sh)
 #   train    training images/s, batch 64 per worker: single JVM (ThroughputBenchmark, 2 native threads) vs TrainJob
-#            on local[2] (2 workers, 1 native thread each, averaging every 5 steps; steady state from its
+#            on local[2] (2 workers, 1 native thread each, averaging every 10 steps; steady state from its
 #            metrics.jsonl after warm-up rounds, Spark start-up excluded) vs the PyTorch reference (2 threads);
 #            with the achieved GFLOP/s as a share of the peak when flops ran too
 #   sample   DDIM-50 sampling of 256 images, DL4J vs PyTorch; and bench/sample.sh (SampleJob vs one JVM) if present
@@ -212,8 +212,8 @@ if has train; then
   md "Same U-Net (624,161 parameters, unconditional, Adam, no gradient clipping), batch 64 per optimizer step."
   md "- single JVM: \`OMP_NUM_THREADS=2 ThroughputBenchmark --bench-train 8 --windows $train_windows --warmup $train_warmup\` (windows of 8 steps = 512 images)"
   md "- single JVM, replicas: \`OMP_NUM_THREADS=1 ThroughputBenchmark ... --replicas 2\` (every batch split across 2 threads with 1 native thread each, one update: the same optimizer step)"
-  md "- Spark: \`SPARK_MASTER=local[2] OMP_NUM_THREADS=1 scripts/run-local.sh train\` with 2 workers × batch 64, averaging every 5 steps,"
-  md "  $((spark_warmup + spark_measured)) rounds; the first $spark_warmup are warm-up; images/s of each later averaging round (640 images) from metrics.jsonl"
+  md "- Spark: \`SPARK_MASTER=local[2] OMP_NUM_THREADS=1 scripts/run-local.sh train\` with 2 workers × batch 64, averaging every 10 steps,"
+  md "  $((spark_warmup + spark_measured)) rounds; the first $spark_warmup are warm-up; images/s of each later averaging round (1,280 images) from metrics.jsonl"
   md "- PyTorch: \`/usr/bin/python3 ddpm_ref.py --bench-train 8 --windows $train_windows --warmup $train_warmup\` (torch 1.13, 2 threads)"
   md ""
   # windows LOG NAME: the wall and per-2-CPU-s images/s of every window line (ThroughputBenchmark and ddpm_ref.py print both)
@@ -233,7 +233,7 @@ if has train; then
                --windows "$train_windows" --warmup "$train_warmup" --replicas 2 2>/dev/null > "$logs/train-replicas-$r.txt" \
                || say "single-JVM replicas run failed"
              windows "$logs/train-replicas-$r.txt" train-replicas ;;
-        spark) spark_train train-spark 1 64 5 "$spark_warmup" "$spark_measured" ;;
+        spark) spark_train train-spark 1 64 10 "$spark_warmup" "$spark_measured" ;;
         torch) (cd "$logs" && /usr/bin/python3 "$ref" --bench-train 8 --windows "$train_windows" --warmup "$train_warmup" \
                  > "$logs/train-torch-$r.txt" 2>&1) || say "PyTorch run failed"
                windows "$logs/train-torch-$r.txt" train-torch ;;

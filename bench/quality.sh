@@ -3,7 +3,7 @@
 # parameters) for the same wall time on the same machine; each then samples COUNT images (DDIM-50) and EvaluateJob
 # scores both sets against Fashion-MNIST's test images with the same feature classifier.
 #   bench/quality.sh [--minutes W] [--count N] [--averaging F] [--out DIR] [--skip-torch] [--skip-spark]
-# Defaults: 30 minutes, 10,000 images, TrainJob's averaging frequency 5, DIR = ${BENCH_WORK:-${TMPDIR:-/tmp}/spark-diffusion-bench}/quality.
+# Defaults: 30 minutes, 10,000 images, TrainJob's averaging frequency 10 (its default), DIR = ${BENCH_WORK:-${TMPDIR:-/tmp}/spark-diffusion-bench}/quality.
 # Steps (each leaves its output in DIR; a finished step is not rerun):
 #   1. PrepareJob: Fashion-MNIST's training idx (TrainJob's data, the classifier's data) and test idx (the reference)
 #   2. EvaluateJob mode=train-classifier: the feature classifier, on the training set
@@ -22,7 +22,7 @@ cd "$(dirname "$0")/.."
 
 minutes=30
 count=10000
-averaging=5
+averaging=10
 out=""
 torch=true
 spark=true
@@ -94,7 +94,7 @@ if $spark && [ ! -f "$run/checkpoints/LATEST" ]; then
     # 3 warm-up rounds measured 269 images/s where the run then averaged 294 (it stopped after 824 of 900 s)
     say "TrainJob: calibration run (20 rounds)"
     rm -rf "$out/calibration"
-    train "$out/calibration" 100 > "$out/calibration.log" 2>&1
+    train "$out/calibration" $((20 * averaging)) > "$out/calibration.log" 2>&1
     rate="$(/usr/bin/python3 bench/summarize.py rounds "$out/calibration/metrics.jsonl" 10 | sed -n 's/^steady //p')"
     # W minutes at that rate, in whole averaging rounds of 2 workers x 64 images x F steps
     steps="$(awk -v m="$minutes" -v r="$rate" -v f="$averaging" 'BEGIN { s = int(m * 60 * r / 128 / f) * f; print (s < f ? f : s) }')"

@@ -4,7 +4,7 @@
 # TREE is a source tree with scripts/run-local.sh (e.g. `git archive main | tar -x -C ../base` for the old
 # code; "." for this one); JAVA_OPTS are extra JVM options for that contender (e.g. Spark settings
 # -Dspark.task.maxDirectResultSize=64m). Each of N rounds (default 3) runs every contender once, in an order
-# that rotates from round to round: 2 workers x batch 64 x averaging every F (default 5) steps, W (default 3)
+# that rotates from round to round: 2 workers x batch 64 x averaging every F (default 10, the job's) steps, W (default 3)
 # warm-up rounds then M (default 20) measured averaging rounds, unconditional, no clipping, checkpoint or
 # samples. Prints a markdown table: medians over all measured averaging rounds of all runs (images/s from
 # metrics.jsonl), the steady images/s (median over runs), images per 2 CPU-s of the job's JVM (median over
@@ -14,7 +14,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bench="$PWD/bench"
 
-rounds=3 warm=3 measured=20 freq=5
+rounds=3 warm=3 measured=20 freq=10
 work="${BENCH_WORK:-${TMPDIR:-/tmp}/spark-diffusion-bench}"
 data="$work/fashion-mnist-prepared"
 names=() trees=() opts=()

@@ -58,7 +58,7 @@ if $full; then
   corpus_settings=(--set prepare.layout=idx
     --set "prepare.class-names=[t-shirt-top,trouser,pullover,dress,coat,sandal,shirt,sneaker,bag,ankle-boot]")
   epochs="${epochs:-7}"
-  train_settings=(--set train.batch-size=64 --set train.averaging-frequency=5 --set train.checkpoint-every-epochs=1)
+  train_settings=(--set train.batch-size=64 --set train.averaging-frequency=10 --set train.checkpoint-every-epochs=1)
   per_class=100
   reference_split=validation
   # the feature classifier learns from 20,000 of the 54,000 training images: a few minutes instead of ~12
