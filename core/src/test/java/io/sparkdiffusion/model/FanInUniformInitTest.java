@@ -30,7 +30,7 @@ class FanInUniformInitTest {
             double fanIn = shape.length == 4 ? shape[1] * shape[2] * shape[3] : shape[0];
             double bound = 1 / Math.sqrt(fanIn);
             double max = w.amaxNumber().doubleValue();
-            assertTrue(max <= bound, p.getKey() + ": max |w| " + max + " above the bound " + bound);
+            assertTrue(max <= asFloat(bound), p.getKey() + ": max |w| " + max + " above the bound " + bound);
             if (w.length() >= 4096) { // enough values for a tight spread
                 double std = w.stdNumber().doubleValue();
                 assertEquals(bound / Math.sqrt(3), std, 0.05 * bound / Math.sqrt(3), p.getKey() + " standard deviation");
@@ -47,6 +47,11 @@ class FanInUniformInitTest {
         INDArray w = new FanInUniformInit().init(64 * 9, 32 * 9, new long[] {32, 64, 3, 3}, 'c', view);
         assertEquals(List.of(32L, 64L, 3L, 3L), Arrays.stream(w.shape()).boxed().toList());
         assertTrue(view.amaxNumber().doubleValue() > 0, "the view itself holds the values");
-        assertTrue(w.amaxNumber().doubleValue() <= 1 / Math.sqrt(64 * 9));
+        assertTrue(w.amaxNumber().doubleValue() <= asFloat(1 / Math.sqrt(64 * 9)));
+    }
+
+    /** The bound as the float weights can hold it: rounding to float may land a value just above the double. */
+    private static double asFloat(double bound) {
+        return Math.nextUp((float) bound);
     }
 }
