@@ -20,10 +20,11 @@ if [ $# -lt 1 ]; then
 fi
 job="$1"
 shift
+. scripts/java-flags.sh
 # prepare: PREPARE_JAVA_FLAGS of scripts/java-flags.sh (JIT, collector and metaspace for a job of seconds).
 job_flags=()
 case "$job" in
-  prepare) class=PrepareJob; . scripts/java-flags.sh; job_flags=("${PREPARE_JAVA_FLAGS[@]}") ;;
+  prepare) class=PrepareJob; job_flags=("${PREPARE_JAVA_FLAGS[@]}") ;;
   train) class=TrainJob ;;
   sample) class=SampleJob ;;
   augment) class=AugmentJob ;;
@@ -48,7 +49,6 @@ if [ ! -f "spark-jobs/target/classes/io/sparkdiffusion/jobs/$class.class" ]; the
   exit 2
 fi
 
-. scripts/java-flags.sh
 flags=("${SPARK_DIFFUSION_JAVA_FLAGS[@]}" "${job_flags[@]}")
 if [ -n "${DRIVER_MEMORY:-}" ]; then
   flags+=("-Xmx$DRIVER_MEMORY") # the last -Xmx wins
