@@ -94,7 +94,7 @@ warm() {
   printf "job steady state (%s, median of runs 3-%d) %.2f s, JVM CPU time %.2f s: %.0f images/s\n" "$name" "$warm_runs" "$s" "$c" "$(rate "$s")"
 }
 warm_c1() { warm "job flags" "${PREPARE_JAVA_FLAGS[@]}"; }
-warm_c2() { warm "C2" -XX:+UseParallelGC -XX:MetaspaceSize=256m; }
+warm_c2() { warm "C2" "${PREPARE_JAVA_FLAGS[@]}" -XX:TieredStopAtLevel=4; } # the last -XX setting wins
 
 contenders=(floor cold)
 if [ "$warm_runs" -gt 2 ]; then
