@@ -23,7 +23,7 @@ import org.apache.hadoop.fs.RawLocalFileSystem;
  * entry's path twice. A listing of 70,000 small images is Spark's serial work on the driver before anything is
  * decoded. An entry's path is built by appending its name to the directory's URI when the name needs no escaping,
  * where Hadoop parses and normalizes the path twice with a regular expression and two URI constructions. Everything
- * else is Hadoop's.
+ * else is Hadoop's. Such a path also hands out its folder's path as its parent, one object for the whole folder.
  *
  * <p>The statuses carry what Hadoop's do (the same qualified path, length, directory flag, modification and access
  * times, replication 1, the local block size); owner, group and permission are read, as Hadoop's own are, only when
@@ -38,12 +38,19 @@ public class DirectoryListingRawFileSystem extends RawLocalFileSystem {
         List<FileStatus> statuses = new ArrayList<>();
         try (DirectoryStream<java.nio.file.Path> entries = Files.newDirectoryStream(dir.toPath())) {
             String dirUri = qualified(dir).toUri().toString();
+            Path parent = null; // of every entry, as Hadoop computes it for one
             for (java.nio.file.Path entry : entries) {
                 String name = entry.getFileName().toString();
                 try {
                     BasicFileAttributes attributes = Files.readAttributes(entry, BasicFileAttributes.class);
-                    Path path = isPlain(name) && !dirUri.endsWith("/") ? new Path(URI.create(dirUri + "/" + name))
-                            : qualified(new File(dir, name));
+                    Path path;
+                    if (isPlain(name) && !dirUri.endsWith("/")) {
+                        URI uri = URI.create(dirUri + "/" + name);
+                        parent = parent != null ? parent : new Path(uri).getParent();
+                        path = new ListedPath(uri, parent);
+                    } else {
+                        path = qualified(new File(dir, name));
+                    }
                     statuses.add(status(path, attributes));
                 } catch (NoSuchFileException e) {
                     // gone (or a dangling link) since the directory was read: not listed, as Hadoop does
@@ -82,6 +89,26 @@ public class DirectoryListingRawFileSystem extends RawLocalFileSystem {
         return new LazyOwnerStatus(attributes.size(), attributes.isDirectory(), // a directory's size too, as Hadoop
                 getDefaultBlockSize(path), attributes.lastModifiedTime().toMillis(),
                 attributes.lastAccessTime().toMillis(), path, this);
+    }
+
+    /**
+     * An entry's path that knows its parent: Spark groups a listing by folder ({@code getParent()} of every file),
+     * and Hadoop builds each parent anew (a regular expression and two URIs): ~20 % of Spark's driver work on a
+     * listing of 70,000 images. The parent is equal to Hadoop's; it is not serialized (recomputed after).
+     */
+    private static final class ListedPath extends Path {
+        private static final long serialVersionUID = 1L;
+        private final transient Path parent;
+
+        ListedPath(URI uri, Path parent) {
+            super(uri);
+            this.parent = parent;
+        }
+
+        @Override
+        public Path getParent() {
+            return parent != null ? parent : super.getParent();
+        }
     }
 
     /** A status whose owner, group and permission come from Hadoop's own status of the path when first asked for. */

@@ -3,6 +3,7 @@ package io.sparkdiffusion.jobs.prepare;
 import java.io.FileInputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.net.URI;
 import java.util.Arrays;
 
 import org.apache.hadoop.conf.Configuration;
@@ -33,7 +34,7 @@ final class FileBytes {
 
     /** The file's whole content; {@code length} (from the listing) sizes the buffer. */
     byte[] read(String source, long length) throws IOException {
-        Path path = new Path(source);
+        Path path = pathOf(source);
         FileSystem fs = fileSystemOf(path);
         try (InputStream in = fs instanceof RawLocalFileSystem local ? new FileInputStream(local.pathToFile(path))
                 : fs.open(path)) {
@@ -52,8 +53,31 @@ final class FileBytes {
         }
     }
 
+    /**
+     * {@code new Path(source)}, parsed as a URI at once when the source is a qualified path that needs no escaping
+     * and no normalizing (as Spark lists a tree of plainly named files): Path's own parsing runs a regular expression
+     * and builds its URI twice, ~7 % of a decoding task's time on 300-byte PNGs.
+     */
+    static Path pathOf(String source) {
+        int colon = source.indexOf(':');
+        if (colon <= 0 || colon + 1 >= source.length() || source.charAt(colon + 1) != '/') {
+            return new Path(source); // not qualified
+        }
+        int start = source.startsWith("//", colon + 1) ? colon + 3 : colon + 1;
+        for (int i = start; i < source.length(); i++) {
+            char c = source.charAt(i);
+            boolean plain = c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-'
+                    || c == '.' || c == '_' || c == '~' || c == ':' || c == '/' && source.charAt(i - 1) != '/';
+            if (!plain) {
+                return new Path(source);
+            }
+        }
+        return source.endsWith("/") || source.contains("/./") || source.contains("/../") || source.endsWith("/.")
+                || source.endsWith("/..") ? new Path(source) : new Path(URI.create(source));
+    }
+
     private FileSystem fileSystemOf(Path path) throws IOException {
-        java.net.URI uri = path.toUri();
+        URI uri = path.toUri();
         if (fs == null || !java.util.Objects.equals(uri.getScheme(), fsScheme)
                 || !java.util.Objects.equals(uri.getAuthority(), fsAuthority)) {
             FileSystem found = path.getFileSystem(conf);

@@ -129,6 +129,25 @@ class DirectoryListingFileSystemTest {
         return files;
     }
 
+    @Test
+    void theEntriesOfAFolderShareTheirParentAndSerializeAsPlainPaths() throws Exception {
+        write(tmp.resolve("dress/1.png"), 3);
+        write(tmp.resolve("dress/2.png"), 4);
+        FileStatus[] listed = ours.listStatus(new Path(root, "dress"));
+        assertEquals(2, listed.length);
+        assertTrue(listed[0].getPath().getParent() == listed[1].getPath().getParent(), "one parent object per folder");
+
+        java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+        try (java.io.ObjectOutputStream out = new java.io.ObjectOutputStream(bytes)) {
+            out.writeObject(listed[0].getPath());
+        }
+        try (java.io.ObjectInputStream in = new java.io.ObjectInputStream(new java.io.ByteArrayInputStream(bytes.toByteArray()))) {
+            Path copy = (Path) in.readObject();
+            assertEquals(listed[0].getPath(), copy);
+            assertEquals(new Path(root, "dress"), copy.getParent());
+        }
+    }
+
     private static void assertSameStatus(FileStatus expected, FileStatus actual) {
         String what = expected.getPath().toString();
         assertEquals(expected.getPath(), actual.getPath(), what);
@@ -136,6 +155,7 @@ class DirectoryListingFileSystemTest {
         assertEquals(expected.getPath().toUri().toString(), actual.getPath().toUri().toString(), what);
         assertEquals(expected.getPath().getName(), actual.getPath().getName(), what);
         assertEquals(expected.getPath().getParent(), actual.getPath().getParent(), what);
+        assertEquals(expected.getPath().getParent().toString(), actual.getPath().getParent().toString(), what);
         assertEquals(expected.getLen(), actual.getLen(), what);
         assertEquals(expected.isDirectory(), actual.isDirectory(), what);
         assertEquals(expected.isFile(), actual.isFile(), what);

@@ -1,6 +1,7 @@
 package io.sparkdiffusion.jobs.prepare;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import java.io.FileNotFoundException;
@@ -51,6 +52,21 @@ class FileBytesTest {
         }, "the checksummed local file system trusts the side file");
 
         assertArrayEquals(new byte[] {1, 2, 3}, new FileBytes(new Configuration()).read("file:" + file.toAbsolutePath(), 3));
+    }
+
+    @Test
+    void aSourceIsTheSamePathWhetherParsedQuicklyOrAsHadoopDoes() {
+        String[] sources = {"file:/data/fm/bag/00001.png", "file:/d/x~1_a-b.c.PNG", "hdfs://nn:8020/corpus/cat/1.jpg",
+            "s3a://bucket/a/b.png", "file:///data/x.png", "file:/a//b.png", "file:/a/./b.png", "file:/a/../b.png",
+            "file:/a/b/", "file:/a/b/.", "file:/a b/c.png", "file:/a%20b/c.png", "file:/été/c.png", "file:/a/b#c.png",
+            "file:/a:b/c.png", "relative/x.png", "/abs/x.png", "file:/a/b..png"};
+        for (String source : sources) {
+            org.apache.hadoop.fs.Path hadoops = new org.apache.hadoop.fs.Path(source);
+            org.apache.hadoop.fs.Path ours = FileBytes.pathOf(source);
+            assertEquals(hadoops, ours, source);
+            assertEquals(hadoops.toString(), ours.toString(), source);
+            assertEquals(hadoops.toUri().getPath(), ours.toUri().getPath(), source);
+        }
     }
 
     private String writeEmpty() throws Exception {
