@@ -1,18 +1,16 @@
 package io.sparkdiffusion.image;
 
 import java.nio.ByteBuffer;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
 
 /**
  * The per-file work of PrepareJob, without Spark: bytes → decode → channel conversion → content hash →
  * shorter side to {@code size} and centre crop → uint8 CHW. Never throws for bad input: every failure comes
  * back as a {@link PreparedImage#rejected reason}.
  *
- * <p>The content hash identifies exact duplicates: SHA-256 of the decoded image at its full resolution,
- * after conversion to the configured channel count (shape and pixels). So the same picture saved as PNG and
- * as BMP is a duplicate; a re-encoded JPEG or a resized copy is not.
+ * <p>The content hash identifies exact duplicates: a 128-bit hash ({@link Murmur3}) of the decoded image at its
+ * full resolution, after conversion to the configured channel count (shape and pixels). So the same picture saved
+ * as PNG and as BMP is a duplicate; a re-encoded JPEG or a resized copy is not. The hash is not cryptographic: its
+ * user (PrepareJob) also compares the prepared pixels of images whose hashes are equal before calling one a copy.
  */
 public final class ImagePreparer {
     private final PrepareOptions options;
@@ -50,17 +48,13 @@ public final class ImagePreparer {
         return PreparedImage.kept(SquareResizer.resize(converted, options.size()), contentHash(converted));
     }
 
-    /** Hex SHA-256 of shape and pixels. */
+    /** 32 hex digits: the {@link Murmur3} hash of shape (channels, height, width: big-endian ints) and pixels. */
     public static String contentHash(Uint8Image image) {
-        MessageDigest sha;
-        try {
-            sha = MessageDigest.getInstance("SHA-256");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("every JVM has SHA-256", e);
-        }
         ImageShape s = image.shape();
-        sha.update(ByteBuffer.allocate(12).putInt(s.channels()).putInt(s.height()).putInt(s.width()).array());
-        return HexFormat.of().formatHex(sha.digest(image.pixels()));
+        byte[] pixels = image.pixels();
+        ByteBuffer message = ByteBuffer.allocate(12 + pixels.length);
+        message.putInt(s.channels()).putInt(s.height()).putInt(s.width()).put(pixels);
+        return Murmur3.hex128(message.array());
     }
 
     private static Uint8Image withChannels(Uint8Image image, int channels) {

@@ -5,7 +5,7 @@ package io.sparkdiffusion.image;
  * reason it was rejected.
  *
  * @param image       the resized, cropped image; null when rejected
- * @param contentHash hex SHA-256 of the decoded image (see {@link ImagePreparer}); null when rejected
+ * @param contentHash hex 128-bit hash of the decoded image (see {@link ImagePreparer}); null when rejected
  * @param reason      why the file cannot be used; null when kept
  */
 public record PreparedImage(Uint8Image image, String contentHash, String reason) {

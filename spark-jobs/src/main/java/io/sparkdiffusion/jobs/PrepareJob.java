@@ -35,12 +35,13 @@ public final class PrepareJob {
      * corpus's statuses, ~40 MB for 70,000 files, in the heap that the executors share in local mode, for a listing
      * made once); {@code file://} through {@link DirectoryListingFileSystem} also where Spark itself opens it; and
      * an uncompressed shuffle: in one JVM it never crosses a network, and lz4 over the decoded rows was ~10 % of the
-     * job's CPU time in its steady state (bench/README.md), for a local disk's ~1 KB per 28×28 image.
+     * job's CPU time in its steady state (bench/README.md), for a local disk's ~1 KB per 28×28 image; and no block
+     * locations in the listing (one host has them all: Spark would ask for them file by file on the driver).
      */
     private static final Map<String, String> LOCAL_DEFAULTS = Map.of("spark.ui.enabled", "false",
             "spark.sql.hive.filesourcePartitionFileCacheSize", "0",
             "spark.hadoop." + DirectoryListingFileSystem.FILE_IMPL, DirectoryListingFileSystem.class.getName(),
-            "spark.shuffle.compress", "false");
+            "spark.shuffle.compress", "false", "spark.sql.sources.ignoreDataLocality", "true");
 
     private PrepareJob() {
     }

@@ -1,6 +1,9 @@
 package io.sparkdiffusion.jobs.prepare;
 
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Iterator;
+import java.util.List;
 import java.util.NoSuchElementException;
 
 import org.apache.spark.api.java.function.FlatMapFunction;
@@ -10,7 +13,8 @@ import org.apache.spark.sql.RowFactory;
 /**
  * Scans a partition of {@link PreparedRows#DECODED} rows sorted by (content hash, source), where the rejects
  * (no hash) come first and the copies of one content are neighbours, the first of them (by source) being the
- * one kept.
+ * one kept. The hash is not cryptographic: rows with equal hashes are copies only if their prepared pixels are
+ * equal too (two contents that collide stay apart, each with its own first source).
  */
 final class ContentGroups {
     private static final int SOURCE = PreparedRows.DECODED.fieldIndex(PreparedRows.SOURCE);
@@ -66,11 +70,13 @@ final class ContentGroups {
         };
     }
 
-    /** Walks the sorted rows, telling each hashed row the source of the first row with its hash if it is not that one. */
+    /** Walks the sorted rows, telling each hashed row the source of the first row with its content if it is not that one. */
     private abstract static class Scan implements Iterator<Row> {
         private final Iterator<Row> rows;
         private String hash;
-        private String firstSource;
+        /** The pixels and first source of each content seen with the current hash (one, but for a collision). */
+        private final List<byte[]> contents = new ArrayList<>(1);
+        private final List<String> firstSources = new ArrayList<>(1);
         private Row next;
         private boolean ended;
 
@@ -89,23 +95,32 @@ final class ContentGroups {
         public boolean hasNext() {
             while (next == null && rows.hasNext()) {
                 Row row = rows.next();
-                String first = null;
-                if (!row.isNullAt(CONTENT_HASH)) {
-                    String h = row.getString(CONTENT_HASH);
-                    if (h.equals(hash)) {
-                        first = firstSource;
-                    } else {
-                        hash = h;
-                        firstSource = row.getString(SOURCE);
-                    }
-                }
-                next = emit(row, first);
+                next = emit(row, row.isNullAt(CONTENT_HASH) ? null : firstOfContent(row));
             }
             if (next == null && !ended) {
                 ended = true;
                 end();
             }
             return next != null;
+        }
+
+        /** The first source of the row's content, or null when the row is that first one. */
+        private String firstOfContent(Row row) {
+            String h = row.getString(CONTENT_HASH);
+            if (!h.equals(hash)) {
+                hash = h;
+                contents.clear();
+                firstSources.clear();
+            }
+            byte[] pixels = (byte[]) row.get(PIXELS);
+            for (int i = 0; i < contents.size(); i++) {
+                if (Arrays.equals(contents.get(i), pixels)) {
+                    return firstSources.get(i);
+                }
+            }
+            contents.add(pixels);
+            firstSources.add(row.getString(SOURCE));
+            return null;
         }
 
         @Override
