@@ -1,5 +1,7 @@
 package io.sparkdiffusion.image;
 
+import java.util.HexFormat;
+
 /**
  * MurmurHash3, x64 128-bit variant with seed 0 (Austin Appleby's public-domain reference; the same values as
  * Guava's {@code Hashing.murmur3_128()}). A non-cryptographic hash: used where a 128-bit fingerprint only has to tell
@@ -54,7 +56,8 @@ public final class Murmur3 {
     /** {@link #hash128} as 32 hex digits, in Guava's byte order. */
     public static String hex128(byte[] data) {
         long[] h = hash128(data);
-        return String.format("%016x%016x", Long.reverseBytes(h[0]), Long.reverseBytes(h[1]));
+        HexFormat hex = HexFormat.of(); // not String.format: that took longer than the hash
+        return hex.toHexDigits(Long.reverseBytes(h[0])) + hex.toHexDigits(Long.reverseBytes(h[1]));
     }
 
     private static long mixK1(long k1) {

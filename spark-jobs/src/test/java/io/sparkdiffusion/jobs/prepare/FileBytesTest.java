@@ -21,18 +21,21 @@ class FileBytesTest {
 
     @Test
     void readsTheWholeFileEvenWhenItChangedSinceTheListing() throws Exception {
-        Path file = tmp.resolve("a b.png");
         byte[] content = new byte[10_000];
         for (int i = 0; i < content.length; i++) {
             content[i] = (byte) (i * 31);
         }
-        Files.write(file, content);
-        String source = "file:" + file.toAbsolutePath();
         FileBytes files = new FileBytes(new Configuration());
+        for (String name : new String[] {"a b.png", "plain_name-1.png"}) { // through Hadoop's path, and straight
+            Path file = tmp.resolve(name);
+            Files.write(file, content);
+            String source = "file:" + file.toAbsolutePath();
+            assertEquals(!name.contains(" "), FileBytes.isPlain(source), source);
 
-        assertArrayEquals(content, files.read(source, content.length));
-        assertArrayEquals(content, files.read(source, 100), "grew since listed");
-        assertArrayEquals(content, files.read(source, 20_000), "shrank since listed");
+            assertArrayEquals(content, files.read(source, content.length), source);
+            assertArrayEquals(content, files.read(source, 100), "grew since listed: " + source);
+            assertArrayEquals(content, files.read(source, 20_000), "shrank since listed: " + source);
+        }
         assertArrayEquals(new byte[0], files.read(writeEmpty(), 0));
         assertThrows(FileNotFoundException.class, () -> files.read("file:" + tmp.resolve("gone.png"), 5));
     }
