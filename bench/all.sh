@@ -160,9 +160,9 @@ if has prepare; then
   floor_rate() { grep -E "threads=$1 " "$2" | grep -iv preparer | sed -nE 's/.*images\/s=([0-9.]+).*/\1/p' | head -1 || true; }
   md ""; md "## PrepareJob vs the decode-only floor"; md ""
   md "Corpus: Fashion-MNIST as a PNG tree, $files files of 28×28 grey, prepared to 1×28×28. Floor: plain ImageIO in one JVM"
-  md "(\`DecodeFloorBenchmark\`, after a warm-up pass); job: PrepareJob on local[2], driver heap 512 MB, end to end (JVM start"
-  md "to exit) and processing (the job's stage clock: Spark session ready to \`_SUCCESS\`); steady state: the whole job run 5 times"
-  md "in one JVM (\`WarmPrepareBenchmark\`), median of runs 3-5, with the job's JVM flags (C1 only) and with the default JIT (C2)."
+  md "(\`DecodeFloorBenchmark\`, after a warm-up pass); job: PrepareJob on local[2], driver heap 4 GB, end to end (JVM start"
+  md "to exit) and processing (the job's stage clock: Spark session ready to \`_SUCCESS\`); steady state: the whole job run 8 times"
+  md "in one JVM (\`WarmPrepareBenchmark\`), median of runs 4-8, with the job's JVM flags (C1 only) and with the default JIT (C2)."
   md "Command: \`bench/prepare.sh CORPUS OUT\`, $rounds time(s)."; md ""
   md "| run | load before | floor 1 thread img/s | floor 2 threads img/s | PrepareJob wall s | PrepareJob img/s | job / floor 1 thread | job / floor 2 threads | processing s | processing img/s | processing / floor 1 thread | steady img/s, job flags | steady img/s, C2 | steady C2 / floor 1 thread |"
   md "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |"
