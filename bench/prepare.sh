@@ -3,12 +3,12 @@
 #   bench/prepare.sh [CORPUS_DIR] [OUT_DIR]
 # CORPUS_DIR defaults to ${TMPDIR:-/tmp}/fashion-mnist-70k (made first with scripts/fashion-mnist-tree.sh if missing);
 # OUT_DIR to ${TMPDIR:-/tmp}/fashion-mnist-70k-prepared. The timed runs give the driver the heap scripts/run-local.sh
-# gives it (4 GB) unless DRIVER_MEMORY says otherwise; one more cold run, untimed, checks that the job also goes through
-# with the driver at MEMORY_CHECK (default 512m: the issue's memory check; empty = skipped). A small heap costs
-# throughput (~12 % at 512 MB, in collections), not correctness. SIZE and CHANNELS (default 28 and 1) set the job's
-# output shape. ROUNDS (default
-# 1) alternates floor and job that many times and ends with the medians and their ratios. Prints the floor lines,
-# the job's wall and CPU time (CPU time says more than wall time on a shared machine) and images/s, and the load.
+# gives it (4 GB) unless DRIVER_MEMORY says otherwise; one more cold run, untimed, checks that the job also goes
+# through with the driver at MEMORY_CHECK (default 512m: the issue's memory check; empty = skipped). A small heap
+# costs throughput (the warm job ~12 % slower at 512 MB, in collections), not correctness. SIZE and CHANNELS
+# (default 28 and 1) set the job's output shape. ROUNDS (default 1) alternates floor and job that many times and ends
+# with the medians and their ratios. Prints the floor lines, the job's wall and CPU time (CPU time says more than
+# wall time on a shared machine) and images/s, and the load.
 # The job is timed two ways: end to end (JVM start to exit, by /usr/bin/time) and its processing time from its
 # own stage clock (Spark session ready to _SUCCESS written, the job's last "after W s" log line: no JVM and Spark
 # start-up, no shutdown). The job runs with its class data sharing archive (scripts/run-local.sh, made first by a
@@ -46,15 +46,15 @@ fi
 cp="spark-jobs/target/classes:$(cat spark-jobs/target/classpath.txt)"
 log="$(mktemp)"
 joblog="$(mktemp)"
-trap 'rm -f "$log" "$joblog"' EXIT
+half="$out-half-input"
+trap 'rm -rf "$log" "$joblog" "$half"' EXIT
 
-median() { sort -g | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
+median() { sort -g | awk '{ v[NR] = $1 } END { if (NR) print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 rate() { awk -v w="$1" -v n="$files" 'BEGIN { printf "%.0f", n / w }'; }
 warm_runs="${WARM_RUNS:-8}"
 warm_skip=3
 
 # The first half (by name) of the corpus's top folders, linked: the marginal-rate contender's input.
-half="$out-half-input"
 rm -rf "$half"
 mkdir -p "$half"
 mapfile -t tops < <(find "$corpus" -mindepth 1 -maxdepth 1 -type d ! -name '.*' ! -name '_*' | sort)
@@ -101,7 +101,7 @@ cold() {
 
 cold_half() {
   echo "--- round $round: PrepareJob on local[2] on the first half of the top folders ($half_files files)"
-  run_cold "$half" > /dev/null
+  run_cold "$half" > /dev/null || { tail -n 20 "$joblog"; echo "bench/prepare.sh: the job failed on $half" >&2; exit 1; }
   grep '^prepare: ' "$joblog"
   read -r wall _ _ < "$log"
   half_wall[$round]="$wall"
@@ -144,7 +144,8 @@ for round in $(seq 1 "$rounds"); do
 done
 rm -rf "$out-warm" "$half"
 if [ -n "${MEMORY_CHECK-512m}" ]; then
-  run_cold "$corpus" "${MEMORY_CHECK-512m}" > /dev/null
+  run_cold "$corpus" "${MEMORY_CHECK-512m}" > /dev/null \
+    || { tail -n 20 "$joblog"; echo "bench/prepare.sh: the memory check failed (driver heap ${MEMORY_CHECK-512m})" >&2; exit 1; }
   read -r wall _ _ < "$log"
   echo "memory check: PrepareJob with the driver heap at ${MEMORY_CHECK-512m}: $(grep '^prepare: ' "$joblog") (wall $wall s)"
 fi
@@ -162,6 +163,7 @@ if [ -n "${half_wall[*]:-}" ]; then
     awk -v n="$files" -v h="$half_files" -v w="${cold_wall[$r]}" -v hw="${half_wall[$r]}" 'BEGIN { if (w > hw) print (n - h) / (w - hw) }'
   done | median)
   awk -v f="$floor" -v m="$marginal" -v h="$half_files" -v n="$files" 'BEGIN {
+    if (m == "") { printf "medians: PrepareJob cold, marginal rate: n/a (no round took longer on the whole corpus than on half of it)\n"; exit }
     printf "medians: PrepareJob cold, marginal rate (the %d files beyond the half corpus over the extra wall time) %.0f images/s: marginal / floor = %.2f\n", n - h, m, m / f }'
 fi
 for name in "job flags" "C2"; do

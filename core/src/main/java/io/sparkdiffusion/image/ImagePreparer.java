@@ -48,13 +48,15 @@ public final class ImagePreparer {
         return PreparedImage.kept(SquareResizer.resize(converted, options.size()), contentHash(converted));
     }
 
-    /** 32 hex digits: the {@link Murmur3} hash of shape (channels, height, width: big-endian ints) and pixels. */
+    /**
+     * 32 hex digits: the {@link Murmur3} hash of the shape (channels, height, width: big-endian ints) followed by the
+     * 128-bit hash of the pixels (so the pixels, a photo's megabytes, are hashed where they are, not copied).
+     */
     public static String contentHash(Uint8Image image) {
         ImageShape s = image.shape();
-        byte[] pixels = image.pixels();
-        ByteBuffer message = ByteBuffer.allocate(12 + pixels.length);
-        message.putInt(s.channels()).putInt(s.height()).putInt(s.width()).put(pixels);
-        return Murmur3.hex128(message.array());
+        long[] pixels = Murmur3.hash128(image.pixels());
+        return Murmur3.hex128(ByteBuffer.allocate(28).putInt(s.channels()).putInt(s.height()).putInt(s.width())
+                .putLong(pixels[0]).putLong(pixels[1]).array());
     }
 
     private static Uint8Image withChannels(Uint8Image image, int channels) {

@@ -94,7 +94,7 @@ public class DirectoryListingRawFileSystem extends RawLocalFileSystem {
     /**
      * An entry's path that knows its parent: Spark groups a listing by folder ({@code getParent()} of every file),
      * and Hadoop builds each parent anew (a regular expression and two URIs): ~20 % of Spark's driver work on a
-     * listing of 70,000 images. The parent is equal to Hadoop's; it is not serialized (recomputed after).
+     * listing of 70,000 images. The parent is equal to Hadoop's; serialized, the path is a plain {@link Path}.
      */
     private static final class ListedPath extends Path {
         private static final long serialVersionUID = 1L;
@@ -107,7 +107,11 @@ public class DirectoryListingRawFileSystem extends RawLocalFileSystem {
 
         @Override
         public Path getParent() {
-            return parent != null ? parent : super.getParent();
+            return parent;
+        }
+
+        private Object writeReplace() {
+            return new Path(toUri());
         }
     }
 

@@ -26,13 +26,17 @@ import scala.collection.JavaConverters;
  * and then builds its file index (every path hashed into a map, grouped by folder, matched against the glob) on
  * the driver too: for 70,000 small images ~0.5 s of one core, most of it the index, while the executors wait.
  * Such a tree is listed here one top folder per binaryFile source, as many at a time as the driver has cores,
- * and the files right under the root, if any, by one more source that names them. Spark skips names starting
- * with {@code _} or {@code .} below a source's root; the top level is filtered here by the same rule. A folder
- * that Spark would read as a streaming sink's output (it holds {@code _spark_metadata}) is read as such only when
- * it is a source's root: a tree with one at the top or in a top folder is listed by one source, as before.
+ * and the files right under the root, if any, by one more source that names them.
+ *
+ * <p>Where a source's root would not read as it does inside the tree, the tree is listed by one source, as before:
+ * a top-level name with glob characters (Spark expands a source's root as a glob, never the names it lists), and a
+ * streaming sink's output ({@code _spark_metadata}, which Spark honours only at a source's root) at the top or in a
+ * top folder. Spark skips names starting with {@code _} or {@code .} below a source's root; the top level is
+ * filtered here by the same rule.
  */
 public final class FolderwiseTreeListing {
     static final String THRESHOLD_KEY = "spark.sql.sources.parallelPartitionDiscovery.threshold";
+    private static final String GLOB_CHARACTERS = "{}[]*?\\";
 
     private FolderwiseTreeListing() {
     }
@@ -42,44 +46,67 @@ public final class FolderwiseTreeListing {
         return list(spark, root, glob, Runtime.getRuntime().availableProcessors());
     }
 
-    /** As {@link #list(SparkSession, Path, String)}, with at most {@code cores} folders listed at a time. */
+    /** As {@link #list(SparkSession, Path, String)}, with at most {@code cores} sources listed at a time. */
     static List<FileStatus> list(SparkSession spark, Path root, String glob, int cores) throws IOException {
         FileSystem fs = root.getFileSystem(spark.sparkContext().hadoopConfiguration());
-        if (!fs.getFileStatus(root).isDirectory()) {
-            return new BinaryFileTree(spark, root, glob).listing();
-        }
-        List<Path> folders = new ArrayList<>();
-        List<Path> files = new ArrayList<>();
-        boolean sinkOutput = false;
-        for (FileStatus child : fs.listStatus(root)) {
-            String name = child.getPath().getName();
-            sinkOutput |= name.equals(FileStreamSink.metadataDir());
-            if (!HadoopFSUtils.shouldFilterOutPathName(name)) {
-                (child.isDirectory() ? folders : files).add(child.getPath());
-            }
-        }
-        int threads = Math.min(folders.size() + (files.isEmpty() ? 0 : 1), cores);
-        if (sinkOutput || threads < 2 || folders.size() > Integer.parseInt(spark.conf().get(THRESHOLD_KEY))) {
+        List<List<Path>> sources = sources(fs, root, Integer.parseInt(spark.conf().get(THRESHOLD_KEY)));
+        if (sources.size() < 2 || cores < 2) {
             return new BinaryFileTree(spark, root, glob).listing();
         }
         List<Callable<Optional<List<FileStatus>>>> parts = new ArrayList<>();
-        for (Path folder : folders) {
-            parts.add(() -> isSinkOutput(spark, folder) ? Optional.empty()
-                    : Optional.of(new BinaryFileTree(spark, List.of(folder), glob).listing()));
+        for (List<Path> paths : sources) {
+            parts.add(() -> paths.size() == 1 && isSinkOutput(spark, paths.get(0)) ? Optional.empty()
+                    : Optional.of(new BinaryFileTree(spark, paths, glob).listing()));
         }
-        if (!files.isEmpty()) { // more than one path: Spark looks for no sink metadata
-            parts.add(() -> Optional.of(new BinaryFileTree(spark, files, glob).listing()));
-        }
-        return concurrently(parts, threads).orElseGet(() -> new BinaryFileTree(spark, root, glob).listing());
+        Optional<List<FileStatus>> listed = concurrently(parts, Math.min(cores, parts.size()));
+        return listed.isPresent() ? listed.get() : new BinaryFileTree(spark, root, glob).listing();
     }
 
+    /**
+     * The roots of the binaryFile sources that list the tree: each top folder alone, then the top-level files
+     * together; or just {@code root} where one source must list it (a file, a single folder or none, names Spark
+     * would expand as globs, a sink's output at the top, more top folders or files than Spark lists serially).
+     */
+    static List<List<Path>> sources(FileSystem fs, Path root, int serialThreshold) throws IOException {
+        List<List<Path>> one = List.of(List.of(root));
+        if (!fs.getFileStatus(root).isDirectory()) {
+            return one;
+        }
+        List<List<Path>> sources = new ArrayList<>();
+        List<Path> files = new ArrayList<>();
+        for (FileStatus child : fs.listStatus(root)) {
+            String name = child.getPath().getName();
+            if (name.equals(FileStreamSink.metadataDir()) || name.chars().anyMatch(c -> GLOB_CHARACTERS.indexOf(c) >= 0)) {
+                return one;
+            }
+            if (!HadoopFSUtils.shouldFilterOutPathName(name)) {
+                if (child.isDirectory()) {
+                    sources.add(List.of(child.getPath()));
+                } else {
+                    files.add(child.getPath());
+                }
+            }
+        }
+        if (sources.size() > serialThreshold || files.size() > serialThreshold) {
+            return one;
+        }
+        if (!files.isEmpty()) {
+            sources.add(List.copyOf(files));
+        }
+        return sources.size() < 2 ? one : sources;
+    }
+
+    /** Whether Spark reads {@code folder}, as a source's root, as a streaming sink's output. */
     private static boolean isSinkOutput(SparkSession spark, Path folder) {
         return FileStreamSink.hasMetadata(JavaConverters.asScalaBuffer(List.of(folder.toString())).toSeq(),
                 spark.sparkContext().hadoopConfiguration(), spark.sessionState().conf());
     }
 
-    /** All parts' files, or empty when a part is. */
-    private static Optional<List<FileStatus>> concurrently(List<Callable<Optional<List<FileStatus>>>> parts, int threads)
+    /**
+     * All parts' files in the parts' order, or empty when a part is; a part's exception is thrown as it is (Spark's
+     * AnalysisException, checked in Java's eyes, included), as the single listing would have thrown it.
+     */
+    static Optional<List<FileStatus>> concurrently(List<Callable<Optional<List<FileStatus>>>> parts, int threads)
             throws IOException {
         AtomicInteger made = new AtomicInteger();
         ExecutorService pool = Executors.newFixedThreadPool(threads, task -> {
@@ -105,16 +132,15 @@ public final class FolderwiseTreeListing {
             Thread.currentThread().interrupt();
             throw new IOException("interrupted while listing", e);
         } catch (ExecutionException e) {
-            // Spark's own error (a folder that vanished, a permission) as the single listing would have thrown it
-            if (e.getCause() instanceof RuntimeException runtime) {
-                throw runtime;
-            }
-            if (e.getCause() instanceof Error error) {
-                throw error;
-            }
-            throw new IOException(e.getCause());
+            throw FolderwiseTreeListing.<RuntimeException>unchanged(e.getCause());
         } finally {
             pool.shutdownNow();
         }
+    }
+
+    /** Throws {@code t} as it is, checked or not (the compiler takes it for a {@code T}). */
+    @SuppressWarnings("unchecked")
+    private static <T extends Throwable> T unchanged(Throwable t) throws T {
+        throw (T) t;
     }
 }

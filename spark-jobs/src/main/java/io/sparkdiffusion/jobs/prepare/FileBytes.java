@@ -6,6 +6,7 @@ import java.io.InputStream;
 import java.net.URI;
 import java.util.Arrays;
 
+import io.sparkdiffusion.jobs.glue.DirectoryListingRawFileSystem;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.ChecksumFileSystem;
 import org.apache.hadoop.fs.FileSystem;
@@ -53,12 +54,12 @@ final class FileBytes {
     }
 
     /**
-     * Opens a file. A plainly named local one ({@link #isPlain}, {@code file:/...}) is opened by its name, as the raw
+     * Opens a file. A plainly named local one ({@link #isPlainUri}, {@code file:/...}) is opened by its name, as the raw
      * local file system would map it, with no URI to parse: under the C1 compiler of a short PrepareJob, parsing
      * the source was ~9 % of a decoding task's time on 300-byte PNGs.
      */
     private InputStream open(String source) throws IOException {
-        if (source.startsWith(LOCAL) && !source.startsWith("//", LOCAL.length() - 1) && isPlain(source)
+        if (source.startsWith(LOCAL) && !source.startsWith("//", LOCAL.length() - 1) && isPlainUri(source)
                 && localIsRaw()) {
             return new FileInputStream(source.substring(LOCAL.length() - 1));
         }
@@ -68,20 +69,20 @@ final class FileBytes {
     }
 
     /**
-     * {@code new Path(source)}, parsed as a URI at once when the source {@link #isPlain is plain} (as Spark lists a
+     * {@code new Path(source)}, parsed as a URI at once when the source {@link #isPlainUri is plain} (as Spark lists a
      * tree of plainly named files): Path's own parsing runs a regular expression and builds its URI twice.
      */
     static Path pathOf(String source) {
-        return isPlain(source) ? new Path(URI.create(source)) : new Path(source);
+        return isPlainUri(source) ? new Path(URI.create(source)) : new Path(source);
     }
 
     /**
      * True when {@code source} is a qualified path ({@code scheme:/...}) that reads the same as a URI: only unreserved
      * characters, {@code :} and single slashes after the scheme (and authority), no dot segments, no trailing slash.
      */
-    static boolean isPlain(String source) {
+    static boolean isPlainUri(String source) {
         int colon = source.indexOf(':');
-        if (colon <= 0 || colon + 1 >= source.length() || source.charAt(colon + 1) != '/') {
+        if (colon <= 0 || colon + 1 >= source.length() || source.charAt(colon + 1) != '/' || !isScheme(source, colon)) {
             return false; // not qualified
         }
         int start = source.startsWith("//", colon + 1) ? colon + 3 : colon + 1;
@@ -97,12 +98,27 @@ final class FileBytes {
                 || source.endsWith("/.."));
     }
 
-    /** Whether {@code file://} reads through a raw local file system (looked up once). */
+    /** A URI scheme: a letter, then letters, digits, {@code +}, {@code -} or {@code .}. */
+    private static boolean isScheme(String source, int end) {
+        for (int i = 0; i < end; i++) {
+            char c = source.charAt(i);
+            boolean letter = c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z';
+            if (!(letter || i > 0 && (c >= '0' && c <= '9' || c == '+' || c == '-' || c == '.'))) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
+     * Whether {@code file://} reads through Hadoop's raw local file system or ours (looked up once): those map a
+     * path to the file of that name; a subclass of another kind might not.
+     */
     private boolean localIsRaw() throws IOException {
         if (localIsRaw == null) {
             FileSystem local = new Path(LOCAL).getFileSystem(conf);
-            localIsRaw = (local instanceof ChecksumFileSystem checksummed ? checksummed.getRawFileSystem() : local)
-                    instanceof RawLocalFileSystem;
+            Class<?> raw = (local instanceof ChecksumFileSystem checksummed ? checksummed.getRawFileSystem() : local).getClass();
+            localIsRaw = raw == RawLocalFileSystem.class || raw == DirectoryListingRawFileSystem.class;
         }
         return localIsRaw;
     }

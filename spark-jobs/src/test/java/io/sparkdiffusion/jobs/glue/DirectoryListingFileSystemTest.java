@@ -143,6 +143,7 @@ class DirectoryListingFileSystemTest {
         }
         try (java.io.ObjectInputStream in = new java.io.ObjectInputStream(new java.io.ByteArrayInputStream(bytes.toByteArray()))) {
             Path copy = (Path) in.readObject();
+            assertEquals(Path.class, copy.getClass());
             assertEquals(listed[0].getPath(), copy);
             assertEquals(new Path(root, "dress"), copy.getParent());
         }

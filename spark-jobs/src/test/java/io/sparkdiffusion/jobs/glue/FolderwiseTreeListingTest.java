@@ -1,6 +1,7 @@
 package io.sparkdiffusion.jobs.glue;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -48,6 +49,8 @@ class FolderwiseTreeListingTest {
 
         List<String> expected = described(new BinaryFileTree(spark, root, GLOB).listing());
         assertEquals(8, expected.size(), "the files Spark's source keeps: " + expected);
+        List<List<Path>> sources = FolderwiseTreeListing.sources(fs(), root, 32);
+        assertEquals(6, sources.size(), "5 top folders and the top-level files: " + sources);
         assertEquals(expected, described(FolderwiseTreeListing.list(spark, root, GLOB, 3)));
         assertEquals(expected, described(FolderwiseTreeListing.list(spark, root, GLOB, 1)), "one core: one source");
         spark.conf().set(FolderwiseTreeListing.THRESHOLD_KEY, "2");
@@ -56,6 +59,36 @@ class FolderwiseTreeListingTest {
         } finally {
             spark.conf().unset(FolderwiseTreeListing.THRESHOLD_KEY);
         }
+    }
+
+    @Test
+    void namesThatSparkWouldExpandAsGlobsAreListedByOneSource() throws Exception {
+        for (String file : List.of("c[1]/a.png", "c1/b.png", "other/c.png")) {
+            write(file);
+        }
+        Path root = new Path("file:" + tmp.toAbsolutePath());
+        List<String> expected = described(new BinaryFileTree(spark, root, GLOB).listing());
+        assertEquals(3, expected.size(), expected.toString());
+        assertEquals(List.of(List.of(root)), FolderwiseTreeListing.sources(fs(), root, 32));
+        assertEquals(expected, described(FolderwiseTreeListing.list(spark, root, GLOB, 2)));
+
+        Files.delete(tmp.resolve("c[1]/a.png"));
+        Files.delete(tmp.resolve("c[1]"));
+        write("top{1}.png");
+        assertEquals(List.of(List.of(root)), FolderwiseTreeListing.sources(fs(), root, 32));
+        assertEquals(described(new BinaryFileTree(spark, root, GLOB).listing()),
+                described(FolderwiseTreeListing.list(spark, root, GLOB, 2)));
+    }
+
+    @Test
+    void aPartsErrorComesOutAsItIs() {
+        Exception checked = new java.util.concurrent.TimeoutException("as Spark's AnalysisException: checked");
+        List<java.util.concurrent.Callable<java.util.Optional<List<FileStatus>>>> parts = List.of(
+                () -> java.util.Optional.of(List.of()), () -> {
+                    throw checked;
+                });
+        Exception thrown = assertThrows(Exception.class, () -> FolderwiseTreeListing.concurrently(parts, 2));
+        assertSame(checked, thrown);
     }
 
     @Test
@@ -90,6 +123,10 @@ class FolderwiseTreeListingTest {
     void aMissingRootIsAnError() {
         assertThrows(java.io.FileNotFoundException.class,
                 () -> FolderwiseTreeListing.list(spark, new Path("file:" + tmp.resolve("nowhere")), GLOB, 2));
+    }
+
+    private static org.apache.hadoop.fs.FileSystem fs() throws Exception {
+        return org.apache.hadoop.fs.FileSystem.get(java.net.URI.create("file:///"), spark.sparkContext().hadoopConfiguration());
     }
 
     private void write(String relative) throws Exception {
