@@ -75,10 +75,7 @@ public class DirectoryListingRawFileSystem extends RawLocalFileSystem {
             return false;
         }
         for (int i = 0; i < name.length(); i++) {
-            char c = name.charAt(i);
-            boolean plain = c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-'
-                    || c == '.' || c == '_' || c == '~';
-            if (!plain) {
+            if (!UriCharacters.isUnreserved(name.charAt(i))) {
                 return false;
             }
         }

@@ -7,6 +7,7 @@ import java.net.URI;
 import java.util.Arrays;
 
 import io.sparkdiffusion.jobs.glue.DirectoryListingRawFileSystem;
+import io.sparkdiffusion.jobs.glue.UriCharacters;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.ChecksumFileSystem;
 import org.apache.hadoop.fs.FileSystem;
@@ -88,8 +89,7 @@ final class FileBytes {
         int start = source.startsWith("//", colon + 1) ? colon + 3 : colon + 1;
         for (int i = start; i < source.length(); i++) {
             char c = source.charAt(i);
-            boolean plain = c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-'
-                    || c == '.' || c == '_' || c == '~' || c == ':' || c == '/' && source.charAt(i - 1) != '/';
+            boolean plain = UriCharacters.isUnreserved(c) || c == ':' || c == '/' && source.charAt(i - 1) != '/';
             if (!plain) {
                 return false;
             }
