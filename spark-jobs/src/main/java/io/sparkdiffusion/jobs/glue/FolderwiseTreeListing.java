@@ -48,9 +48,12 @@ public final class FolderwiseTreeListing {
 
     /** As {@link #list(SparkSession, Path, String)}, with at most {@code cores} sources listed at a time. */
     static List<FileStatus> list(SparkSession spark, Path root, String glob, int cores) throws IOException {
+        if (cores < 2) {
+            return new BinaryFileTree(spark, root, glob).listing();
+        }
         FileSystem fs = root.getFileSystem(spark.sparkContext().hadoopConfiguration());
         List<List<Path>> sources = sources(fs, root, Integer.parseInt(spark.conf().get(THRESHOLD_KEY)));
-        if (sources.size() < 2 || cores < 2) {
+        if (sources.size() < 2) {
             return new BinaryFileTree(spark, root, glob).listing();
         }
         List<Callable<Optional<List<FileStatus>>>> parts = new ArrayList<>();
