@@ -70,13 +70,16 @@ final class ContentGroups {
         };
     }
 
+    /** A content's prepared pixels and the first source (by sort order) that has it. */
+    private record Content(byte[] pixels, String firstSource) {
+    }
+
     /** Walks the sorted rows, telling each hashed row the source of the first row with its content if it is not that one. */
     private abstract static class Scan implements Iterator<Row> {
         private final Iterator<Row> rows;
         private String hash;
-        /** The pixels and first source of each content seen with the current hash (one, but for a collision). */
-        private final List<byte[]> contents = new ArrayList<>(1);
-        private final List<String> firstSources = new ArrayList<>(1);
+        /** Each content seen with the current hash (one, but for a collision). */
+        private final List<Content> contents = new ArrayList<>(1);
         private Row next;
         private boolean ended;
 
@@ -110,16 +113,14 @@ final class ContentGroups {
             if (!h.equals(hash)) {
                 hash = h;
                 contents.clear();
-                firstSources.clear();
             }
             byte[] pixels = (byte[]) row.get(PIXELS);
-            for (int i = 0; i < contents.size(); i++) {
-                if (Arrays.equals(contents.get(i), pixels)) {
-                    return firstSources.get(i);
+            for (Content content : contents) {
+                if (Arrays.equals(content.pixels(), pixels)) {
+                    return content.firstSource();
                 }
             }
-            contents.add(pixels);
-            firstSources.add(row.getString(SOURCE));
+            contents.add(new Content(pixels, row.getString(SOURCE)));
             return null;
         }
 
