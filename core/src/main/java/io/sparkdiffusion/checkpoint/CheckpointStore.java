@@ -44,7 +44,7 @@ import io.sparkdiffusion.runtime.NativeRuntime;
  * Checkpoints of one training run on any Hadoop file system ({@code file://}, {@code hdfs://}, {@code s3a://}).
  *
  * <pre>
- * &lt;run&gt;/checkpoints/step-0001200/{model.zip, ema.bin, checkpoint.json}
+ * &lt;run&gt;/checkpoints/step-0001200/{model.zip, ema.bin, checkpoint.json[, outer-momentum.bin]}
  * &lt;run&gt;/checkpoints/LATEST            the name of the newest complete checkpoint directory
  * </pre>
  *
@@ -60,6 +60,8 @@ public final class CheckpointStore {
     public static final String MODEL_FILE = "model.zip";
     public static final String EMA_FILE = "ema.bin";
     public static final String INFO_FILE = "checkpoint.json";
+    /** The outer optimizer's momentum vector, in checkpoints of runs that use one. */
+    public static final String OUTER_MOMENTUM_FILE = "outer-momentum.bin";
 
     private static final Logger LOG = LoggerFactory.getLogger(CheckpointStore.class);
     private static final Pattern STEP_DIR = Pattern.compile("step-(\\d{7,})");
@@ -111,9 +113,18 @@ public final class CheckpointStore {
      * @return the saved checkpoint
      */
     public CheckpointRef save(CheckpointInfo info, ComputationGraph graph, INDArray emaParams) throws IOException {
-        if (emaParams.length() != graph.numParams()) {
-            throw new IllegalArgumentException("EMA vector has " + emaParams.length() + " values, the network "
-                    + graph.numParams() + " parameters");
+        return save(info, graph, emaParams, null);
+    }
+
+    /**
+     * Saves a checkpoint as {@link #save(CheckpointInfo, ComputationGraph, INDArray)} does, with the outer
+     * optimizer's momentum vector when it is not null.
+     */
+    public CheckpointRef save(CheckpointInfo info, ComputationGraph graph, INDArray emaParams, INDArray outerMomentum)
+            throws IOException {
+        checkLength("EMA vector", emaParams, graph);
+        if (outerMomentum != null) {
+            checkLength("outer momentum vector", outerMomentum, graph);
         }
         String name = dirName(info.step());
         String uuid = UUID.randomUUID().toString();
@@ -125,8 +136,9 @@ public final class CheckpointStore {
         try (OutputStream out = create(new Path(tmp, MODEL_FILE))) {
             ModelSerializer.writeModel(graph, out, true);
         }
-        try (DataOutputStream out = new DataOutputStream(create(new Path(tmp, EMA_FILE)))) {
-            Nd4j.write(emaParams.isView() ? emaParams.dup() : emaParams, out);
+        writeVector(new Path(tmp, EMA_FILE), emaParams);
+        if (outerMomentum != null) {
+            writeVector(new Path(tmp, OUTER_MOMENTUM_FILE), outerMomentum);
         }
         try (OutputStream out = create(new Path(tmp, INFO_FILE))) {
             out.write(info.toJson().getBytes(StandardCharsets.UTF_8));
@@ -323,6 +335,25 @@ public final class CheckpointStore {
         }
     }
 
+    private static void checkLength(String what, INDArray vector, ComputationGraph graph) {
+        if (vector.length() != graph.numParams()) {
+            throw new IllegalArgumentException(what + " has " + vector.length() + " values, the network "
+                    + graph.numParams() + " parameters");
+        }
+    }
+
+    private void writeVector(Path file, INDArray vector) throws IOException {
+        try (DataOutputStream out = new DataOutputStream(create(file))) {
+            Nd4j.write(vector.isView() ? vector.dup() : vector, out);
+        }
+    }
+
+    private static INDArray readVector(FileSystem fs, Path file) throws IOException {
+        try (DataInputStream in = new DataInputStream(new BufferedInputStream(fs.open(file), BUFFER))) {
+            return Nd4j.read(in);
+        }
+    }
+
     private OutputStream create(Path file) throws IOException {
         return new BufferedOutputStream(fs.create(file, false), BUFFER);
     }
@@ -352,17 +383,23 @@ public final class CheckpointStore {
         try (InputStream in = new BufferedInputStream(fs.open(new Path(qualified, MODEL_FILE)), BUFFER)) {
             graph = ModelSerializer.restoreComputationGraph(in, true);
         }
-        INDArray ema;
-        try (DataInputStream in = new DataInputStream(new BufferedInputStream(fs.open(new Path(qualified, EMA_FILE)), BUFFER))) {
-            ema = Nd4j.read(in);
-        }
-        if (ema.length() != graph.numParams()) {
-            throw new IOException("checkpoint " + qualified + " is inconsistent: " + EMA_FILE + " has " + ema.length()
+        INDArray ema = parameterVector(fs, qualified, EMA_FILE, graph);
+        Path momentumFile = new Path(qualified, OUTER_MOMENTUM_FILE);
+        INDArray outerMomentum = fs.exists(momentumFile) ? parameterVector(fs, qualified, OUTER_MOMENTUM_FILE, graph) : null;
+        return new LoadedCheckpoint(qualified, info, graph, ema, outerMomentum);
+    }
+
+    /** A vector of one value per network parameter, as float when the network is float. */
+    private static INDArray parameterVector(FileSystem fs, Path dir, String file, ComputationGraph graph)
+            throws IOException {
+        INDArray vector = readVector(fs, new Path(dir, file));
+        if (vector.length() != graph.numParams()) {
+            throw new IOException("checkpoint " + dir + " is inconsistent: " + file + " has " + vector.length()
                     + " values, the model " + graph.numParams() + " parameters");
         }
-        if (ema.dataType() != DataType.FLOAT && graph.params().dataType() == DataType.FLOAT) {
-            ema = ema.castTo(DataType.FLOAT);
+        if (vector.dataType() != DataType.FLOAT && graph.params().dataType() == DataType.FLOAT) {
+            vector = vector.castTo(DataType.FLOAT);
         }
-        return new LoadedCheckpoint(qualified, info, graph, ema);
+        return vector;
     }
 }

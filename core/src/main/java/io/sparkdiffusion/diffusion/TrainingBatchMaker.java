@@ -52,6 +52,24 @@ public final class TrainingBatchMaker implements Serializable {
      * @param seed   the batch seed
      */
     public MultiDataSet make(INDArray x0, int[] labels, long seed) {
+        int n = (int) x0.size(0);
+        SplittableRandom random = new SplittableRandom(seed);
+        int[] timesteps = new int[n];
+        long[] noiseSeeds = new long[n];
+        for (int i = 0; i < n; i++) {
+            timesteps[i] = random.nextInt(schedule().timesteps());
+            noiseSeeds[i] = random.nextLong();
+        }
+        return make(x0, dropLabels(labels, n, random), timesteps, noiseSeeds);
+    }
+
+    /**
+     * A batch with the given timesteps and per-image noise seeds, and the labels as they are (no dropout): what a
+     * fixed evaluation set is made of.
+     *
+     * @param labels one per image ({@link Denoiser#NO_LABEL} for unlabeled), or null; ignored by an unconditional model
+     */
+    public MultiDataSet make(INDArray x0, int[] labels, int[] timesteps, long[] noiseSeeds) {
         int c = spec.imageChannels();
         int size = spec.imageSize();
         long[] expected = {x0.size(0), c, size, size};
@@ -60,12 +78,9 @@ public final class TrainingBatchMaker implements Serializable {
                     + " for the model, got " + Arrays.toString(x0.shape()));
         }
         int n = (int) x0.size(0);
-        SplittableRandom random = new SplittableRandom(seed);
-        int[] timesteps = new int[n];
-        long[] noiseSeeds = new long[n];
-        for (int i = 0; i < n; i++) {
-            timesteps[i] = random.nextInt(schedule().timesteps());
-            noiseSeeds[i] = random.nextLong();
+        if (timesteps.length != n || noiseSeeds.length != n) {
+            throw new IllegalArgumentException(n + " images need as many timesteps and noise seeds, got "
+                    + timesteps.length + " and " + noiseSeeds.length);
         }
         INDArray noise = ImageNoise.gaussian(noiseSeeds, TRAINING_NOISE_STREAM, c, size, size);
         ForwardProcess forward = new ForwardProcess(schedule());
@@ -77,10 +92,14 @@ public final class TrainingBatchMaker implements Serializable {
         }
         INDArray timeEmbedding = TimestepEmbedding.embed(timesteps, spec.timeEmbeddingDim());
         INDArray[] features = spec.conditional()
-                ? new INDArray[] {xt, timeEmbedding, NetworkDenoiser.labelInput(dropLabels(labels, n, random), n,
-                        spec.numClasses())}
+                ? new INDArray[] {xt, timeEmbedding, NetworkDenoiser.labelInput(labels, n, spec.numClasses())}
                 : new INDArray[] {xt, timeEmbedding};
         return new org.nd4j.linalg.dataset.MultiDataSet(features, new INDArray[] {target});
+    }
+
+    /** T of the schedule the batches are noised with. */
+    public int timesteps() {
+        return schedule().timesteps();
     }
 
     /** Frees the native memory of a batch {@link #make} returned, once nothing uses it (see {@link NativeArrays}). */

@@ -17,7 +17,10 @@ import java.text.DecimalFormat;
 import java.util.List;
 import java.util.Map;
 
-/** Renders the loss of a run's metrics rows (step, loss) as a PNG line chart with a log-scale loss axis. */
+/**
+ * Renders the loss of a run's metrics rows (step, loss, and val_loss where a row has one) as a PNG line chart with
+ * a log-scale loss axis.
+ */
 public final class LossCurve {
     private static final int WIDTH = 900;
     private static final int HEIGHT = 500;
@@ -27,14 +30,13 @@ public final class LossCurve {
 
     public static byte[] png(List<Map<String, Object>> rows, String title) {
         System.setProperty("java.awt.headless", "true");
-        XYSeries loss = new XYSeries("training loss (per-pixel MSE)");
-        for (Map<String, Object> row : rows) {
-            if (row.get("step") instanceof Number step && row.get("loss") instanceof Number value
-                    && Double.isFinite(value.doubleValue()) && value.doubleValue() > 0) {
-                loss.add(step.doubleValue(), value.doubleValue());
-            }
+        XYSeries loss = series(rows, "loss", "training loss (per-pixel MSE)");
+        XYSeries validation = series(rows, "val_loss", "validation loss (held-out set, fixed noise)");
+        XYSeriesCollection curves = new XYSeriesCollection(loss);
+        if (validation.getItemCount() > 0) {
+            curves.addSeries(validation);
         }
-        JFreeChart chart = ChartFactory.createXYLineChart(title, "step", "loss", new XYSeriesCollection(loss),
+        JFreeChart chart = ChartFactory.createXYLineChart(title, "step", "loss", curves,
                 PlotOrientation.VERTICAL, true, false, false);
         XYPlot plot = chart.getXYPlot();
         plot.setBackgroundPaint(Color.WHITE);
@@ -53,5 +55,16 @@ public final class LossCurve {
             throw new UncheckedIOException("rendering the loss curve failed", e);
         }
         return out.toByteArray();
+    }
+
+    private static XYSeries series(List<Map<String, Object>> rows, String key, String name) {
+        XYSeries series = new XYSeries(name);
+        for (Map<String, Object> row : rows) {
+            if (row.get("step") instanceof Number step && row.get(key) instanceof Number value
+                    && Double.isFinite(value.doubleValue()) && value.doubleValue() > 0) {
+                series.add(step.doubleValue(), value.doubleValue());
+            }
+        }
+        return series;
     }
 }

@@ -101,6 +101,20 @@ class CheckpointStoreTest {
         LoadedCheckpoint direct = CheckpointStore.loadDir(checkpoints.resolve("step-0001200").toUri().toString(),
                 new Configuration());
         assertEquals(ema, direct.emaParams());
+        assertEquals(null, loaded.outerMomentum(), "no outer momentum saved, none loaded");
+    }
+
+    @Test
+    void theOuterMomentumTravelsWithTheCheckpointBitForBit() throws IOException {
+        ComputationGraph graph = tinyGraph(8);
+        INDArray momentum = Nd4j.rand(DataType.FLOAT, graph.params().shape()).subi(0.5f).muli(1e-3f);
+        store.save(CheckpointInfoTest.sampleInfo(40), graph, graph.params(), momentum);
+        assertTrue(Files.isRegularFile(checkpoints.resolve("step-0000040").resolve("outer-momentum.bin")));
+        LoadedCheckpoint loaded = store.loadLatest().orElseThrow();
+        org.junit.jupiter.api.Assertions.assertArrayEquals(momentum.dup().data().asFloat(),
+                loaded.outerMomentum().dup().data().asFloat());
+        assertThrows(IllegalArgumentException.class,
+                () -> store.save(CheckpointInfoTest.sampleInfo(41), graph, graph.params(), Nd4j.zeros(DataType.FLOAT, 3)));
     }
 
     @Test
