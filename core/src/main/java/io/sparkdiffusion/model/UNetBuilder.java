@@ -145,9 +145,18 @@ public final class UNetBuilder {
         return net;
     }
 
+    /**
+     * The seed DL4J initialises the weights with. ND4J's native generator draws different numbers on every
+     * initialisation when seeded with 0 (measured: two networks of seed 0 differ from their first random weight on,
+     * those of seed 7 are equal), and 0 is TrainJob's default run seed; so 0 maps to another fixed seed.
+     */
+    static long initSeed(long seed) {
+        return seed == 0 ? 0x9E3779B97F4A7C15L : seed;
+    }
+
     private ComputationGraphConfiguration build() {
         NeuralNetConfiguration.Builder defaults = new NeuralNetConfiguration.Builder()
-                .seed(seed)
+                .seed(initSeed(seed))
                 .dataType(DataType.FLOAT)
                 .updater(updater)
                 .weightInit(new FanInUniformInit())

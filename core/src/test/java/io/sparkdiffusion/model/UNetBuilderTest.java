@@ -27,6 +27,16 @@ class UNetBuilderTest {
     }
 
     @Test
+    void theSameSeedGivesTheSameInitialWeightsZeroIncluded() {
+        UNetSpec spec = new UNetSpec(1, 8, 8, List.of(1, 2), 1, 4, 16, 2, false, UNetSpec.Prediction.EPSILON);
+        for (long seed : new long[] {0, 7}) {
+            float[] first = UNetBuilder.network(spec, new Adam(1e-3), seed).params().toFloatVector();
+            float[] second = UNetBuilder.network(spec, new Adam(1e-3), seed).params().toFloatVector();
+            org.junit.jupiter.api.Assertions.assertArrayEquals(first, second, "seed " + seed);
+        }
+    }
+
+    @Test
     void classConditioningAddsOneEmbeddingRowPerClassPlusTheNullClass() {
         UNetSpec spec = UNetSpec.reference().withClasses(10);
         ComputationGraph net = UNetBuilder.network(spec, new Adam(2e-4), 1);

@@ -8,7 +8,9 @@ import io.sparkdiffusion.config.Settings;
 import io.sparkdiffusion.config.SpecReader;
 import io.sparkdiffusion.data.PreparedManifest;
 import io.sparkdiffusion.image.ImageShape;
+import io.sparkdiffusion.diffusion.TrainingBatchMaker;
 import io.sparkdiffusion.jobs.glue.SparkSessions;
+import io.sparkdiffusion.jobs.train.HeldOutSet;
 import io.sparkdiffusion.jobs.train.PreparedData;
 import io.sparkdiffusion.jobs.train.SparkTrainer;
 import io.sparkdiffusion.jobs.train.TrainSettings;
@@ -16,6 +18,7 @@ import io.sparkdiffusion.model.UNetBuilder;
 import io.sparkdiffusion.model.UNetSpec;
 import io.sparkdiffusion.runtime.NativeRuntime;
 import io.sparkdiffusion.train.Ema;
+import io.sparkdiffusion.train.OuterOptimizer;
 import io.sparkdiffusion.train.WarmupSchedule;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.api.java.JavaSparkContext;
@@ -83,14 +86,36 @@ public final class TrainJob {
             JavaSparkContext sc = JavaSparkContext.fromSparkContext(spark.session().sparkContext());
             int workers = settings.workers() > 0 ? settings.workers() : sc.defaultParallelism();
             PreparedData data = PreparedData.load(spark.session(), settings.data(), manifest, settings.split(), workers);
+            HeldOutSet heldOut = heldOutSet(spark, settings, manifest, spec, workers);
             System.out.println("train: " + NativeRuntime.describe() + "; model " + spec);
             try {
-                new SparkTrainer(sc, settings, data, spec, store, store.runDir().getFileSystem(hadoop), workers)
+                new SparkTrainer(sc, settings, data, heldOut, spec, store, store.runDir().getFileSystem(hadoop), workers)
                         .run(start(resumed, spec, settings));
             } finally {
                 data.release(); // a session the job did not make (a test's, a notebook's) keeps running
+                if (heldOut != null) {
+                    heldOut.release();
+                }
             }
         }
+    }
+
+    /** The validation split's held-out set, or null when validation is off or the data has no validation split. */
+    private static HeldOutSet heldOutSet(SparkSessions spark, TrainSettings settings, PreparedManifest manifest,
+                                         UNetSpec spec, int workers) {
+        if (!settings.validation().enabled()) {
+            return null;
+        }
+        HeldOutSet heldOut = HeldOutSet.load(spark.session(), settings.data(), manifest, settings.validation(),
+                new TrainingBatchMaker(spec, settings.schedule(), 0), workers).orElse(null);
+        if (heldOut == null) {
+            System.out.println("train: " + settings.data() + " has no validation split: no validation loss");
+        } else {
+            System.out.printf("train: validation loss on %d images of the validation split every %d rounds%s%n",
+                    heldOut.images(), settings.validation().everyRounds(), settings.split().equals("train") ? ""
+                            : " (not held out: train.split = " + settings.split() + " trains on them too)");
+        }
+        return heldOut;
     }
 
     private static SparkTrainer.Start start(LoadedCheckpoint resumed, UNetSpec spec, TrainSettings settings) {
@@ -98,14 +123,20 @@ public final class TrainJob {
         if (resumed != null) {
             System.out.printf("train: resuming from %s at step %d, epoch %d%n", resumed.dir(), resumed.info().step(),
                     resumed.info().epoch());
+            OuterOptimizer outer = settings.outer().optimizer();
+            if (outer.kind() != OuterOptimizer.Kind.AVERAGE && resumed.outerMomentum() == null) {
+                System.out.println("train: " + resumed.dir() + " has no outer momentum: " + outer.describe()
+                        + " starts from zero momentum");
+            }
             return new SparkTrainer.Start(resumed.graph(), Ema.resume(resumed.emaParams(), resumed.info().emaStep(),
-                    emaSettings), resumed.info().step(), resumed.info().epoch(),
-                    (int) resumed.info().trainerLong("roundInEpoch", 0));
+                    emaSettings), outer.withVelocity(resumed.outerMomentum()), resumed.info().step(),
+                    resumed.info().epoch(), (int) resumed.info().trainerLong("roundInEpoch", 0));
         }
         Adam adam = new Adam(new WarmupSchedule(settings.learningRate(), settings.warmupSteps()));
         ComputationGraph network = UNetBuilder.network(
                 UNetBuilder.configuration(spec, adam, settings.seed(), settings.gradientClip()));
-        return new SparkTrainer.Start(network, Ema.start(network.params(), emaSettings), 0, 0, 0);
+        return new SparkTrainer.Start(network, Ema.start(network.params(), emaSettings), settings.outer().optimizer(),
+                0, 0, 0);
     }
 
     private static void checkResumable(LoadedCheckpoint resumed, UNetSpec spec, TrainSettings settings) {

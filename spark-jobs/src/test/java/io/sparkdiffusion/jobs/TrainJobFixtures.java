@@ -21,10 +21,15 @@ final class TrainJobFixtures {
     }
 
     /**
-     * 48 grey 8x8 PNGs in two classes (bars at the bottom, a square top-left), run through PrepareJob with no
-     * validation split, on the active Spark session.
+     * 48 grey 8x8 PNGs in two classes (bars at the bottom, a square top-left) under {@code tmp}, run through
+     * PrepareJob with no validation split, on the active Spark session.
      */
     static Path preparedCorpus(Path tmp) throws Exception {
+        return preparedCorpus(tmp, 0);
+    }
+
+    /** The same corpus, with this fraction of the images (by a hash of their ids) in the validation split. */
+    static Path preparedCorpus(Path tmp, double validationFraction) throws Exception {
         Path corpus = tmp.resolve("corpus");
         SplittableRandom random = new SplittableRandom(5);
         for (String cls : List.of("bars", "squares")) {
@@ -40,7 +45,8 @@ final class TrainJobFixtures {
         }
         Path prepared = tmp.resolve("prepared");
         int code = PrepareJob.run("--set", "prepare.input=" + corpus, "--set", "prepare.output=" + prepared,
-                "--set", "prepare.size=8", "--set", "prepare.channels=1", "--set", "prepare.validation-fraction=0");
+                "--set", "prepare.size=8", "--set", "prepare.channels=1",
+                "--set", "prepare.validation-fraction=" + validationFraction);
         assertEquals(0, code, "PrepareJob on the fixture corpus");
         return prepared;
     }

@@ -28,7 +28,10 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class TrainJobTest {
@@ -138,6 +141,58 @@ class TrainJobTest {
         assertEquals(beforeKill.size() + 3, rows.size(), "the rows of the lost work replaced by the rerun's");
         assertTrue(rows.stream().noneMatch(r -> r.contains("123.456")), "no row of the lost work survives");
         assertTrue(Files.notExists(partial), "the partial checkpoint was cleaned up");
+    }
+
+    @Test
+    void nesterovWithRateOneAndNoMomentumIsPlainAveragingBitForBit() throws Exception {
+        String[] run = {"train.workers=2", "train.averaging-frequency=2", "train.epochs=2", "train.sample-every-epochs=0"};
+        Path average = tmp.resolve("outer-average");
+        Path nesterov = tmp.resolve("outer-nesterov-1-0");
+        assertEquals(0, train(average, concat(run, "train.outer-optimizer=average")));
+        assertEquals(0, train(nesterov, concat(run, "train.outer-optimizer=nesterov", "train.outer-learning-rate=1",
+                "train.outer-momentum=0")));
+        LoadedCheckpoint a = latest(average);
+        LoadedCheckpoint n = latest(nesterov);
+        assertEquals(12, a.info().step());
+        assertArrayEquals(a.graph().params().toFloatVector(), n.graph().params().toFloatVector());
+        assertArrayEquals(a.emaParams().toFloatVector(), n.emaParams().toFloatVector());
+        assertNull(a.outerMomentum(), "plain averaging keeps no outer state");
+        assertTrue(n.outerMomentum() != null, "the outer momentum is checkpointed");
+    }
+
+    @Test
+    void aResumedNesterovRunEqualsAnUninterruptedOneBitForBit() throws Exception {
+        String[] run = {"train.workers=2", "train.averaging-frequency=2", "train.sample-every-epochs=0",
+                "train.outer-optimizer=nesterov", "train.outer-learning-rate=0.7", "train.outer-momentum=0.9"};
+        Path straight = tmp.resolve("nesterov-straight");
+        Path resumed = tmp.resolve("nesterov-resumed");
+        assertEquals(0, train(straight, concat(run, "train.epochs=3")));
+        assertEquals(0, train(resumed, concat(run, "train.epochs=1")));
+        assertEquals(0, train(resumed, concat(run, "train.epochs=3", "train.resume=true")));
+        LoadedCheckpoint s = latest(straight);
+        LoadedCheckpoint r = latest(resumed);
+        assertEquals(18, r.info().step());
+        assertArrayEquals(s.graph().params().toFloatVector(), r.graph().params().toFloatVector());
+        assertArrayEquals(s.graph().getUpdater().getStateViewArray().toFloatVector(),
+                r.graph().getUpdater().getStateViewArray().toFloatVector());
+        assertArrayEquals(s.outerMomentum().toFloatVector(), r.outerMomentum().toFloatVector());
+        assertArrayEquals(s.emaParams().toFloatVector(), r.emaParams().toFloatVector());
+
+        // and the outer step changes the result: nesterov is not averaging in disguise
+        Path average = tmp.resolve("average-straight");
+        assertEquals(0, train(average, concat(run, "train.epochs=3", "train.outer-optimizer=average")));
+        assertFalse(java.util.Arrays.equals(s.graph().params().toFloatVector(),
+                latest(average).graph().params().toFloatVector()));
+    }
+
+    private static LoadedCheckpoint latest(Path runDir) throws java.io.IOException {
+        return CheckpointStore.open(runDir.toUri(), new Configuration()).loadLatest().orElseThrow();
+    }
+
+    private static String[] concat(String[] first, String... more) {
+        List<String> all = new ArrayList<>(List.of(first));
+        all.addAll(List.of(more));
+        return all.toArray(String[]::new);
     }
 
     @Test

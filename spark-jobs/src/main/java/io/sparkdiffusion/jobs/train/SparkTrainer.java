@@ -9,26 +9,33 @@ import io.sparkdiffusion.sampling.GridSampler;
 import io.sparkdiffusion.train.Ema;
 import io.sparkdiffusion.train.MetricsLog;
 import io.sparkdiffusion.train.ProgressMeter;
+import io.sparkdiffusion.train.OuterOptimizer;
 import io.sparkdiffusion.train.TrainingOrder;
+import io.sparkdiffusion.runtime.NativeArrays;
 import org.apache.hadoop.fs.FSDataOutputStream;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.util.LongAccumulator;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.spark.api.RDDTrainingApproach;
 import org.deeplearning4j.spark.api.Repartition;
 import org.deeplearning4j.spark.impl.graph.SparkComputationGraph;
 import org.deeplearning4j.spark.impl.paramavg.ParameterAveragingTrainingMaster;
+import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.api.MultiDataSet;
 
 import java.io.IOException;
+import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
  * The training loop of TrainJob: one {@code fitMultiDataSet} call per averaging round, so the driver sees
- * every averaged model. After each round it updates the EMA, logs progress and metrics; after every
- * {@code checkpoint-every-epochs} epochs (and at the end) it checkpoints, and it writes sample grids.
+ * every averaged model. After each round it takes the outer optimizer's step ({@link OuterOptimizer}), updates
+ * the EMA, logs progress and metrics (with the round's communication figures, and every
+ * {@code validation.every-rounds} rounds the validation loss); after every {@code checkpoint-every-epochs} epochs
+ * (and at the end) it checkpoints, and it writes sample grids.
  *
  * <p>A round hands each worker the next {@code averaging-frequency} minibatches of its partition (see
  * {@link RoundBatches}), so one call is exactly one averaging split of DL4J's training master; with
@@ -37,6 +44,7 @@ import java.util.Map;
 public final class SparkTrainer {
     /** Trainer-state keys in checkpoint.json: the position to continue from. */
     static final String EPOCH_ROUND = "roundInEpoch";
+    static final String OUTER_OPTIMIZER = "outerOptimizer";
 
     private final JavaSparkContext sc;
     private final TrainSettings settings;
@@ -45,9 +53,10 @@ public final class SparkTrainer {
     private final CheckpointStore store;
     private final FileSystem fs;
     private final int workers;
+    private final HeldOutSet heldOut; // null: no validation loss
 
-    public SparkTrainer(JavaSparkContext sc, TrainSettings settings, PreparedData data, UNetSpec spec,
-                        CheckpointStore store, FileSystem fs, int workers) {
+    public SparkTrainer(JavaSparkContext sc, TrainSettings settings, PreparedData data, HeldOutSet heldOut,
+                        UNetSpec spec, CheckpointStore store, FileSystem fs, int workers) {
         this.sc = sc;
         this.settings = settings;
         this.data = data;
@@ -55,14 +64,17 @@ public final class SparkTrainer {
         this.store = store;
         this.fs = fs;
         this.workers = workers;
+        this.heldOut = heldOut;
     }
 
-    /** Where a run starts: a new network, or a checkpoint's network, EMA and position. */
-    public record Start(ComputationGraph network, Ema ema, long step, int epoch, int roundInEpoch) {
+    /** Where a run starts: a new network, or a checkpoint's network, EMA, outer optimizer state and position. */
+    public record Start(ComputationGraph network, Ema ema, OuterOptimizer outer, long step, int epoch,
+                        int roundInEpoch) {
     }
 
     public void run(Start start) throws IOException {
         IterationCounterHook iterationCounter = new IterationCounterHook();
+        LongAccumulator workerStepNanos = sc.sc().longAccumulator("worker step time");
         ParameterAveragingTrainingMaster master = new ParameterAveragingTrainingMaster.Builder(workers,
                 settings.batchSize())
                 .batchSizePerWorker(settings.batchSize())
@@ -70,14 +82,17 @@ public final class SparkTrainer {
                 .workerPrefetchNumBatches(settings.prefetch())
                 .rddTrainingApproach(RDDTrainingApproach.Direct)
                 .repartionData(Repartition.Never)
-                .saveUpdater(true)
+                .saveUpdater(settings.averageUpdaterState())
                 .rngSeed(settings.seed())
-                .trainingHooks(iterationCounter)
+                .trainingHooks(iterationCounter, new StepTimeHook(workerStepNanos))
                 .build();
         SparkComputationGraph sparkNet = new SparkComputationGraph(sc, start.network(), master);
         TrainingBatchMaker batchMaker = new TrainingBatchMaker(spec, settings.schedule(), settings.labelDropout());
         ImageShape shape = data.manifest().shape();
         Ema ema = start.ema();
+        OuterOptimizer outer = start.outer();
+        ComputationGraph network = sparkNet.getNetwork();
+        long bytesPerWorker = bytesPerWorker(network);
         int[] sizes = data.partitionSizes();
         int maxBatches = 0;
         for (int size : sizes) {
@@ -89,8 +104,13 @@ public final class SparkTrainer {
                 * settings.averagingFrequency();
         MetricsLog metrics = MetricsLog.open(fs, store.runDir(), start.step());
         ProgressMeter progress = new ProgressMeter(start.step(), maxSteps);
-        System.out.printf("train: %d images in %d partitions, %d rounds of %d x %d x %d per epoch%n", data.count(),
-                workers, roundsPerEpoch, workers, settings.averagingFrequency(), settings.batchSize());
+        System.out.printf("train: %d images in %d partitions, %d rounds of %d x %d x %d per epoch; outer step %s; "
+                        + "%.1f MB to and from each worker per round%n", data.count(), workers, roundsPerEpoch, workers,
+                settings.averagingFrequency(), settings.batchSize(), outer.describe(), bytesPerWorker / 1e6);
+        if (heldOut != null && start.step() == 0) {
+            metrics.add(validationRow(network, 0, 0, new LinkedHashMap<>()));
+        }
+        int roundsSinceValidation = 0;
 
         long step = start.step();
         int epoch = start.epoch();
@@ -99,34 +119,78 @@ public final class SparkTrainer {
             JavaRDD<MultiDataSet> batches = data.images().mapPartitionsWithIndex(new RoundBatches(batchMaker, shape,
                     settings.seed(), epoch, round, settings.batchSize(), settings.averagingFrequency()), true);
             iterationCounter.startRound(step, epoch);
+            workerStepNanos.reset();
+            INDArray before = outer.kind() == OuterOptimizer.Kind.AVERAGE ? null : network.params().dup();
+            long roundStart = System.nanoTime();
             sparkNet.fitMultiDataSet(batches);
+            long fitted = System.nanoTime();
             batches.unpersist(false); // the training master persisted it for this round only
             int stepsThisRound = Math.min(settings.averagingFrequency(), maxBatches - round * settings.averagingFrequency());
             step += stepsThisRound;
             // the master adds averaging-frequency steps per round; a short last round adds fewer
-            sparkNet.getNetwork().getConfiguration().setIterationCount(Math.toIntExact(step));
-            sparkNet.getNetwork().getConfiguration().setEpochCount(epoch);
-            ema.update(sparkNet.getNetwork().params());
+            network.getConfiguration().setIterationCount(Math.toIntExact(step));
+            network.getConfiguration().setEpochCount(epoch);
+            if (before != null) {
+                outer.step(before, network.params());
+                NativeArrays.free(before);
+            }
+            ema.update(network.params());
+            long updated = System.nanoTime();
             progress.record(sparkNet.getScore(), imagesInRound(sizes, round));
-            metrics.add(progress.row(step, epoch, sparkNet.getNetwork().getLearningRate("time_mlp1")));
-            System.out.println("train: " + progress.line(step, epoch) + "  round " + (round + 1) + "/" + roundsPerEpoch);
+            Map<String, Object> row = progress.row(step, epoch, network.getLearningRate("time_mlp1"));
+            row.put("round_s", (updated - roundStart) / 1e9);
+            row.put("worker_steps_s", workerStepNanos.value() / 1e9);
+            row.put("driver_update_ms", (updated - fitted) / 1e6);
+            row.put("bytes_per_worker", bytesPerWorker);
             round++;
+            roundsSinceValidation++;
+            boolean lastRound = (round == roundsPerEpoch && epoch + 1 == settings.epochs())
+                    || (settings.maxSteps() > 0 && step >= settings.maxSteps());
+            if (heldOut != null && (roundsSinceValidation == settings.validation().everyRounds() || lastRound)) {
+                validationRow(network, step, epoch, row);
+                roundsSinceValidation = 0;
+            }
+            metrics.add(row);
+            System.out.println("train: " + progress.line(step, epoch) + "  round " + round + "/" + roundsPerEpoch
+                    + (row.containsKey("val_loss") ? String.format("  val_loss %.5f", (double) row.get("val_loss")) : ""));
             if (round == roundsPerEpoch) {
                 round = 0;
                 epoch++;
                 boolean last = epoch == settings.epochs();
                 if (epoch % settings.checkpointEveryEpochs() == 0 && !last) {
-                    checkpoint(sparkNet.getNetwork(), ema, step, epoch, round, progress, metrics);
+                    checkpoint(network, ema, outer, step, epoch, round, progress, metrics);
                 }
                 if (settings.sampleEveryEpochs() > 0 && epoch % settings.sampleEveryEpochs() == 0) {
-                    writeSampleGrid(sparkNet.getNetwork(), ema, step);
+                    writeSampleGrid(network, ema, step);
                 }
             }
         }
-        checkpoint(sparkNet.getNetwork(), ema, step, epoch, round, progress, metrics);
+        checkpoint(network, ema, outer, step, epoch, round, progress, metrics);
         System.out.println("train: done at step " + step + "; checkpoint " + store.latest().map(r -> r.dir().toString()).orElse("?"));
         System.out.println("train: loss curve " + new Path(store.runDir(), MetricsLog.LOSS_CURVE) + ", metrics "
                 + new Path(store.runDir(), MetricsLog.FILE));
+    }
+
+    /** Adds the validation loss of the network's current weights, and the time it took, to a metrics row. */
+    private Map<String, Object> validationRow(ComputationGraph network, long step, int epoch, Map<String, Object> row) {
+        long started = System.nanoTime();
+        double loss = heldOut.evaluate(network, data.manifest().shape());
+        row.putIfAbsent("step", step);
+        row.putIfAbsent("epoch", epoch);
+        row.put("val_loss", loss);
+        row.put("val_s", (System.nanoTime() - started) / 1e9);
+        return row;
+    }
+
+    /**
+     * What one round moves per worker: the parameters and Adam's state out (one broadcast), and the parameters,
+     * with the state when it is averaged, back; as float32.
+     */
+    private long bytesPerWorker(ComputationGraph network) {
+        long params = network.numParams();
+        long updater = network.getUpdater().getStateViewArray() == null ? 0
+                : network.getUpdater().getStateViewArray().length();
+        return Float.BYTES * (params + updater + params + (settings.averageUpdaterState() ? updater : 0));
     }
 
     /** Images trained in round r of an epoch, summed over the partitions. */
@@ -140,16 +204,16 @@ public final class SparkTrainer {
         return images;
     }
 
-    private void checkpoint(ComputationGraph network, Ema ema, long step, int epoch, int round, ProgressMeter progress,
-                            MetricsLog metrics) throws IOException {
+    private void checkpoint(ComputationGraph network, Ema ema, OuterOptimizer outer, long step, int epoch, int round,
+                            ProgressMeter progress, MetricsLog metrics) throws IOException {
         CheckpointInfo info = CheckpointInfo.of(step, epoch, settings.schedule(), spec, data.manifest().shape(),
                         data.manifest().classNames())
                 .withRunSeed(settings.seed())
-                .withTrainerState(Map.of(EPOCH_ROUND, round))
+                .withTrainerState(Map.of(EPOCH_ROUND, round, OUTER_OPTIMIZER, outer.kind().key()))
                 .withDataManifest(CheckpointInfo.json().valueToTree(data.manifest()))
                 .withMetrics(Map.of("loss", progress.recentLoss()))
                 .withEma(ema.settings().maxDecay(), ema.step());
-        store.save(info, network, ema.params());
+        store.save(info, network, ema.params(), outer.velocity());
         store.keepLast(settings.keepCheckpoints());
         metrics.flush();
         metrics.writeLossCurve("training loss");

@@ -4,6 +4,7 @@ import io.sparkdiffusion.config.ConfigError;
 import io.sparkdiffusion.config.Settings;
 import io.sparkdiffusion.config.SpecReader;
 import io.sparkdiffusion.schedule.ScheduleSpec;
+import io.sparkdiffusion.train.OuterOptimizer;
 
 import java.util.Optional;
 
@@ -13,12 +14,28 @@ public record TrainSettings(String data, String split, String runDir, int epochs
                             double learningRate, int warmupSteps, double gradientClip, String conditional,
                             double labelDropout, double emaDecay, int checkpointEveryEpochs, int keepCheckpoints,
                             int sampleEveryEpochs, SampleGrid sample, ScheduleSpec schedule,
+                            Outer outer, boolean averageUpdaterState, Validation validation,
                             Optional<String> sparkMaster) {
 
     static final String ROOT = "train";
 
     /** The grid of EMA samples written during training. */
     public record SampleGrid(int count, String sampler, int steps, double eta, double guidance, long seed) {
+    }
+
+    /** The driver's step after each averaging round (see {@link OuterOptimizer}). */
+    public record Outer(OuterOptimizer.Kind kind, double learningRate, double momentum) {
+        public OuterOptimizer optimizer() {
+            return kind == OuterOptimizer.Kind.AVERAGE ? OuterOptimizer.average()
+                    : new OuterOptimizer(kind, learningRate, momentum);
+        }
+    }
+
+    /** The validation loss: {@code images} held-out images (0 = off), every {@code everyRounds} rounds. */
+    public record Validation(int images, int everyRounds, long seed) {
+        public boolean enabled() {
+            return images > 0;
+        }
     }
 
     public static TrainSettings from(Settings all) {
@@ -32,6 +49,7 @@ public record TrainSettings(String data, String split, String runDir, int epochs
             throw new ConfigError("train.run-dir is empty: set it to the directory for checkpoints and metrics");
         }
         Settings sample = s.at("sample");
+        Settings validation = s.at("validation");
         return new TrainSettings(data, s.getChoice("split", "train", "validation", "all"), runDir,
                 s.getPositiveInt("epochs"), s.getLong("max-steps"), s.getBoolean("resume"), s.getLong("seed"),
                 s.getPositiveInt("batch-size"), s.getNonNegativeInt("workers"), s.getPositiveInt("averaging-frequency"),
@@ -43,7 +61,13 @@ public record TrainSettings(String data, String split, String runDir, int epochs
                 new SampleGrid(sample.getNonNegativeInt("count"), sample.getString("sampler"),
                         sample.getPositiveInt("steps"), sample.getDouble("eta"), sample.getDouble("guidance"),
                         sample.getLong("seed")),
-                SpecReader.schedule(all, ROOT + ".schedule"), s.getOptionalString("spark-master"));
+                SpecReader.schedule(all, ROOT + ".schedule"),
+                new Outer(s.getEnum("outer-optimizer", OuterOptimizer.Kind.class), s.getPositiveDouble("outer-learning-rate"),
+                        s.getDoubleInRange("outer-momentum", 0, 0.999)),
+                s.getBoolean("average-updater-state"),
+                new Validation(validation.getNonNegativeInt("images"), validation.getPositiveInt("every-rounds"),
+                        validation.getLong("seed")),
+                s.getOptionalString("spark-master"));
     }
 
     /** Whether to train class-conditionally, given the number of classes the data has. */
