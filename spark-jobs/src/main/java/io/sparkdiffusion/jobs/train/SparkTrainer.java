@@ -83,6 +83,7 @@ public final class SparkTrainer {
                 .rddTrainingApproach(RDDTrainingApproach.Direct)
                 .repartionData(Repartition.Never)
                 .saveUpdater(settings.averageUpdaterState())
+                .aggregationDepth(settings.aggregationDepth())
                 .rngSeed(settings.seed())
                 .trainingHooks(iterationCounter, new StepTimeHook(workerStepNanos))
                 .build();

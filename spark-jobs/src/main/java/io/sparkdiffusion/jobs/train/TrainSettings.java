@@ -14,7 +14,7 @@ public record TrainSettings(String data, String split, String runDir, int epochs
                             double learningRate, int warmupSteps, double gradientClip, String conditional,
                             double labelDropout, double emaDecay, int checkpointEveryEpochs, int keepCheckpoints,
                             int sampleEveryEpochs, SampleGrid sample, ScheduleSpec schedule,
-                            Outer outer, boolean averageUpdaterState, Validation validation,
+                            Outer outer, boolean averageUpdaterState, int aggregationDepth, Validation validation,
                             Optional<String> sparkMaster) {
 
     static final String ROOT = "train";
@@ -64,7 +64,7 @@ public record TrainSettings(String data, String split, String runDir, int epochs
                 SpecReader.schedule(all, ROOT + ".schedule"),
                 new Outer(s.getEnum("outer-optimizer", OuterOptimizer.Kind.class), s.getPositiveDouble("outer-learning-rate"),
                         s.getDoubleInRange("outer-momentum", 0, 0.999)),
-                s.getBoolean("average-updater-state"),
+                s.getBoolean("average-updater-state"), s.getIntInRange("aggregation-depth", 1, 10),
                 new Validation(validation.getNonNegativeInt("images"), validation.getPositiveInt("every-rounds"),
                         validation.getLong("seed")),
                 s.getOptionalString("spark-master"));
