@@ -111,7 +111,6 @@ public final class SparkTrainer {
         if (heldOut != null && start.step() == 0) {
             metrics.add(validationRow(network, 0, 0, new LinkedHashMap<>()));
         }
-        int roundsSinceValidation = 0;
 
         long step = start.step();
         int epoch = start.epoch();
@@ -144,12 +143,12 @@ public final class SparkTrainer {
             row.put("driver_update_ms", (updated - fitted) / 1e6);
             row.put("bytes_per_worker", bytesPerWorker);
             round++;
-            roundsSinceValidation++;
             boolean lastRound = (round == roundsPerEpoch && epoch + 1 == settings.epochs())
                     || (settings.maxSteps() > 0 && step >= settings.maxSteps());
-            if (heldOut != null && (roundsSinceValidation == settings.validation().everyRounds() || lastRound)) {
+            // counted from the run's start, so a resumed run validates at the same rounds as an uninterrupted one
+            long roundsDone = (long) epoch * roundsPerEpoch + round;
+            if (heldOut != null && (roundsDone % settings.validation().everyRounds() == 0 || lastRound)) {
                 validationRow(network, step, epoch, row);
-                roundsSinceValidation = 0;
             }
             metrics.add(row);
             System.out.println("train: " + progress.line(step, epoch) + "  round " + round + "/" + roundsPerEpoch
