@@ -7,7 +7,7 @@
 #                  2 one-core workers started for the demo (scripts/cluster/start.sh) and stopped at the end
 #   --full         the whole Fashion-MNIST training set (60,000 images; installs Debian's dataset-fashion-mnist
 #                  when missing), 7 epochs by default (~25 minutes on a 2-core AVX-512 machine)
-#   --smoke        a check that the pipeline runs, not a model (CI, ~1 minute): all four jobs on the ~200
+#   --smoke        a check that the pipeline runs, not a model (CI, 1-2 minutes): all four jobs on the ~200
 #                  bundled images whose file names end in 0 or 5, a few training steps, 2 samples per class;
 #                  output in runs/smoke unless --out; exit 1 with one line when an expected output is missing
 #   --single-jvm   train and sample in one JVM without Spark (io.sparkdiffusion.cli.LocalTrainAndSample)
