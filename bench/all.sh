@@ -95,7 +95,7 @@ count() { if [ -f "$1" ]; then grep -c . "$1" || true; else echo 0; fi; } # numb
 rotate() { local r="$1"; shift; local a=("$@") n=$#; for ((i = 0; i < n; i++)); do echo "${a[$(((i + r - 1) % n))]}"; done; }
 
 # ---------------------------------------------------------------------------------------------- build
-say "building (reactor compile; nothing is installed into ~/.m2)"
+say "building (in the reactor; nothing is installed into ~/.m2)"
 scripts/run-local.sh prepare --help >/dev/null
 . scripts/java-flags.sh
 cp="spark-jobs/target/classes:$(cat spark-jobs/target/classpath.txt)"
