@@ -95,11 +95,19 @@ count() { if [ -f "$1" ]; then grep -c . "$1" || true; else echo 0; fi; } # numb
 rotate() { local r="$1"; shift; local a=("$@") n=$#; for ((i = 0; i < n; i++)); do echo "${a[$(((i + r - 1) % n))]}"; done; }
 
 # ---------------------------------------------------------------------------------------------- build
-say "building (reactor compile; nothing is installed into ~/.m2)"
+say "building (in the reactor; nothing is installed into ~/.m2)"
 scripts/run-local.sh prepare --help >/dev/null
 . scripts/java-flags.sh
 cp="spark-jobs/target/classes:$(cat spark-jobs/target/classpath.txt)"
 java_main() { java "${SPARK_DIFFUSION_JAVA_FLAGS[@]}" -cp "$cp" "$@"; }
+# the CPU flags that decide which native build loads and much of its speed: compare results only between like CPUs
+cpu_flags() {
+  local have=() lack=() f
+  for f in avx2 fma avx512f avx512cd avx512bw avx512dq avx512vl avx512_vnni avx512_bf16 amx_tile; do
+    if grep -qm1 -w "$f" /proc/cpuinfo; then have+=("$f"); else lack+=("$f"); fi
+  done
+  echo "${have[*]:-none}${lack[*]:+ (not: ${lack[*]})}"
+}
 
 report="$logs/results.md"
 md() { printf '%s\n' "$*" >> "$report"; }
@@ -109,8 +117,9 @@ commit="$(git rev-parse --short HEAD)$(git diff --quiet HEAD -- core spark-jobs 
   echo
   echo "- commit $commit; \`bench/all.sh $($quick && echo '--quick ')--rounds $rounds --only $sections${tune_list:+ --tune \"$tune_list\"}\`"
   echo "- machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ //'),"\
-       "$(awk '/MemTotal/ {printf "%.0f GB", $2 / 1048576}' /proc/meminfo);"\
-       "AVX-512: $(grep -qm1 avx512f /proc/cpuinfo && echo yes || echo no); $(java -version 2>&1 | head -1)"
+       "$(awk '/MemTotal/ {printf "%.0f GB", $2 / 1048576}' /proc/meminfo); $(java -version 2>&1 | head -1)"
+  echo "- CPU flags: $(cpu_flags)"
+  echo "- native build (NativeRuntime, as the benchmarks' JVMs load it): $(java_main io.sparkdiffusion.runtime.NativeRuntime 2>&1 | tail -1)"
   echo "- at start: $(load); uptime load averages $(cut -d' ' -f1-3 /proc/loadavg)"
 } > "$report"
 

@@ -2,11 +2,14 @@
 # The pipeline on this machine with local Spark, on the bundled demo corpus (data/fashion-mnist-demo:
 # 1,000 Fashion-MNIST images as PNG, 100 per class): PrepareJob → TrainJob (parameter averaging over 2
 # workers) → SampleJob (50 images per class) → EvaluateJob (feature classifier, then the scores).
-#   scripts/demo.sh [--epochs N] [--out DIR] [--cluster] [--full] [--single-jvm] [--set key=value ...]
+#   scripts/demo.sh [--epochs N] [--out DIR] [--cluster] [--full] [--smoke] [--single-jvm] [--set key=value ...]
 #   --cluster      the same jobs submitted (scripts/submit.sh, the shaded jar) to a Spark standalone cluster of
 #                  2 one-core workers started for the demo (scripts/cluster/start.sh) and stopped at the end
 #   --full         the whole Fashion-MNIST training set (60,000 images; installs Debian's dataset-fashion-mnist
-#                  when missing), 7 epochs by default (~25 minutes on 2 cores)
+#                  when missing), 7 epochs by default (~25 minutes on a 2-core AVX-512 machine)
+#   --smoke        a check that the pipeline runs, not a model (CI, 1-2 minutes): all four jobs on the ~200
+#                  bundled images whose file names end in 0 or 5, a few training steps, 2 samples per class;
+#                  output in runs/smoke unless --out; exit 1 with one line when an expected output is missing
 #   --single-jvm   train and sample in one JVM without Spark (io.sparkdiffusion.cli.LocalTrainAndSample)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -21,19 +24,31 @@ out="runs/demo"
 single_jvm=false
 cluster=false
 full=false
+smoke=false
 extra=()
+sample_steps=50 # conf/sample.conf's
+sample_settings=()
+evaluate_settings=()
 while [ $# -gt 0 ]; do
   case "$1" in
     --epochs) epochs="$2"; shift 2 ;;
-    --out) out="$2"; shift 2 ;;
+    --out) out="$2"; out_given=true; shift 2 ;;
     --single-jvm) single_jvm=true; shift ;;
     --cluster) cluster=true; shift ;;
     --full) full=true; shift ;;
+    --smoke) smoke=true; shift ;;
     --set) extra+=(--set "$2"); shift 2 ;;
-    -h|--help) sed -n '2,10p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "demo.sh: unknown option $1" >&2; exit 2 ;;
   esac
 done
+if $smoke && { $full || $single_jvm; }; then
+  echo "demo.sh: --smoke runs the Spark jobs on the bundled images; it does not go with --full or --single-jvm" >&2
+  exit 2
+fi
+if $smoke && [ -z "${out_given:-}" ]; then
+  out="runs/smoke"
+fi
 start=$(date +%s)
 
 if $single_jvm; then
@@ -63,6 +78,20 @@ if $full; then
   reference_split=validation
   # the feature classifier learns from 20,000 of the 54,000 training images: a few minutes instead of ~12
   classifier_images=20000
+elif $smoke; then
+  corpus=data/fashion-mnist-demo
+  # 196 of the 1,000 images (15-27 per class): PrepareJob's glob is matched against file names
+  corpus_settings=(--set "prepare.glob=*[05].png")
+  epochs="${epochs:-2}"
+  # ~180 training images: 2 workers x 16 per batch, averaging every 2 steps, a 20-image grid with DDIM-10
+  train_settings=(--set train.batch-size=16 --set train.averaging-frequency=2 --set train.checkpoint-every-epochs=1
+    --set train.warmup-steps=5 --set train.sample.count=20 --set train.sample.steps=10)
+  per_class=2
+  sample_steps=10
+  sample_settings=(--set "sample.steps=$sample_steps")
+  reference_split=all
+  classifier_images=0
+  evaluate_settings=(--set evaluate.classifier-training.epochs=1)
 else
   corpus=data/fashion-mnist-demo
   corpus_settings=()
@@ -110,25 +139,34 @@ run_job train conf/train.conf --set "train.data=$out/prepared" --set "train.run-
   --set "train.epochs=$epochs" --set train.workers=2 "${train_settings[@]}" \
   --set "train.sample-every-epochs=$epochs" --set train.sample.guidance=3 "${extra[@]}"
 
-echo "== SampleJob: $per_class images per class, DDIM-50, guidance 3 -> $out/samples"
+echo "== SampleJob: $per_class images per class, DDIM-$sample_steps, guidance 3 -> $out/samples"
 run_job sample conf/sample.conf --set "sample.run-dir=$out/train" --set "sample.output=$out/samples" \
-  --set "sample.per-class=$per_class" --set sample.overwrite=true
+  --set "sample.per-class=$per_class" --set sample.overwrite=true "${sample_settings[@]}"
 echo "== EvaluateJob: feature classifier on the prepared train split -> $out/classifier"
 run_job evaluate conf/evaluate.conf --set evaluate.mode=train-classifier --set "evaluate.data=$out/prepared" \
   --set "evaluate.classifier=$out/classifier" --set "evaluate.train-images=$classifier_images" \
-  --set evaluate.overwrite=true
+  --set evaluate.overwrite=true "${evaluate_settings[@]}"
 echo "== EvaluateJob: the samples against the prepared images -> $out/evaluation"
 run_job evaluate conf/evaluate.conf --set "evaluate.classifier=$out/classifier" \
   --set "evaluate.generated=$out/samples" --set "evaluate.reference=$out/prepared" \
   --set "evaluate.reference-split=$reference_split" --set "evaluate.real-train=$out/prepared" \
-  --set "evaluate.output=$out/evaluation" --set evaluate.overwrite=true
+  --set "evaluate.output=$out/evaluation" --set evaluate.overwrite=true "${evaluate_settings[@]}"
+
+# Every job exited 0; what a user looks at first must also be there.
+missing() { echo "demo.sh: FAILED: $1" >&2; exit 1; }
+grid="$(ls -1 "$out"/train/samples/*.png 2>/dev/null | tail -1 || true)"
+[ -n "$grid" ] || missing "no training sample grid in $out/train/samples"
+[ -f "$out/samples/_SUCCESS" ] || missing "SampleJob wrote no $out/samples/_SUCCESS"
+pngs="$(find "$out/samples/images" -name '*.png' 2>/dev/null | wc -l || true)"
+[ "$pngs" -gt 0 ] || missing "no sample PNGs in $out/samples/images"
+[ -f "$out/evaluation/metrics.json" ] || missing "EvaluateJob wrote no $out/evaluation/metrics.json"
 
 echo
 echo "demo finished in $(( $(date +%s) - start )) s"
-echo "  sample grid : $(ls -1 "$out"/train/samples/*.png | tail -1)"
+echo "  sample grid : $grid"
 echo "  loss curve  : $out/train/loss.png"
 echo "  metrics     : $out/train/metrics.jsonl"
 echo "  checkpoint  : $out/train/checkpoints/$(cat "$out/train/checkpoints/LATEST")"
 echo "  prepared    : $out/prepared (manifest.json, shards/)"
-echo "  images      : $out/samples/images/<class>/*.png ($(find "$out/samples/images" -name '*.png' | wc -l) PNGs, samples.parquet)"
+echo "  images      : $out/samples/images/<class>/*.png ($pngs PNGs, samples.parquet)"
 echo "  evaluation  : $out/evaluation/metrics.json"

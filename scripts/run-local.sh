@@ -35,13 +35,17 @@ esac
 
 # Build (when sources changed) and write the classpath with Spark's "provided" jars: there is no
 # spark-submit here to bring them. One reactor run, so that core comes from core/target/classes, not from
-# whatever snapshot another checkout installed into ~/.m2.
+# whatever snapshot another checkout installed into ~/.m2; nothing is installed there either. It goes to
+# test-compile, not compile: dependency:build-classpath resolves spark-jobs' test dependencies too, core's
+# test-jar among them, which the reactor only provides (as core/target/test-classes) once core's tests are
+# compiled; a compile reactor finds it nowhere on a machine whose ~/.m2 has no artifact of this project.
+# excludeClassifiers=tests keeps that directory off the jobs' classpath.
 CP_FILE=spark-jobs/target/classpath.txt
 if [ ! -f "$CP_FILE" ] || [ ! -d spark-jobs/target/classes ] \
    || [ -n "$(find core/src spark-jobs/src pom.xml core/pom.xml spark-jobs/pom.xml -newer "$CP_FILE" -print -quit)" ]; then
   echo "building ..." >&2
-  mvn -q -B -pl spark-jobs -am compile dependency:build-classpath \
-    -Dmdep.outputFile=target/classpath.txt -Dmdep.includeScope=compile >&2
+  mvn -q -B -pl spark-jobs -am test-compile dependency:build-classpath \
+    -Dmdep.outputFile=target/classpath.txt -Dmdep.includeScope=compile -DexcludeClassifiers=tests >&2
   touch "$CP_FILE" # the plugin leaves an unchanged file alone, which would mean a rebuild every run
 fi
 if [ ! -f "spark-jobs/target/classes/io/sparkdiffusion/jobs/$class.class" ]; then
