@@ -12,7 +12,8 @@
 # cluster would match per image), and at W = 8 and 16: H = 10 and 50 with average and nesterov.
 # A finished run is kept and not repeated (delete its directory to redo it), so the benchmark can be stopped and
 # started again. Results: a markdown table on stdout or in FILE, and the plot bench/scaling.png.
-# About 70 minutes on a 2-core AVX-512 machine for the default runs.
+# About 75 minutes on a quiet 2-core AVX-512 machine for the default runs (estimated: ~3 min of training and ~2 min
+# of sampling and scoring per run; 2 h 20 min for 15 runs at load average 6-11).
 # Environment: BENCH_WORK (default ${TMPDIR:-/tmp}/spark-diffusion-bench). Needs: apt-get install -y
 # dataset-fashion-mnist python3-matplotlib
 set -euo pipefail

@@ -68,7 +68,7 @@ def main():
     print(f"Scaling benchmark ({args.header})\n")
     print(f"Reference: {ref['name']}. Validation loss compared at {end:,} images processed (the shortest run's end).\n")
     print("| run | rounds | val loss at end | vs reference | FD (floor) | vs reference | class consistency "
-          "| MB per worker per round | validation share of training |")
+          "| MB per worker per round | validation share of training (every ~5,000 images) |")
     print("|---|---:|---:|---:|---:|---:|---:|---:|---:|")
     ref_loss = loss_at(ref["curve"], end)
     for r in runs:
