@@ -107,6 +107,7 @@ class HeldOutSetTest {
         // 24 training images / 2 partitions / batch 4 = 3 rounds per epoch, 6 in all: at 0, 2, 4, 6 (6 is the end)
         assertEquals(4, validation.size(), rows.toString());
         assertTrue(validation.get(validation.size() - 1) < validation.get(0), "validation loss falls: " + validation);
+        assertTrue(Files.size(runDir.resolve("loss.png")) > 0, "the loss curve is written");
         assertTrue(rows.get(1).contains("\"bytes_per_worker\"") && rows.get(1).contains("\"round_s\""), rows.get(1));
     }
 }
