@@ -1,5 +1,5 @@
 # Sourced by the scripts: JVM flags for running the project's classes with plain `java`.
-# Spark on Java 17 needs the module openings of org.apache.spark.launcher.JavaModuleOptions (DESIGN.md);
+# Spark on Java 17 needs the module openings of org.apache.spark.launcher.JavaModuleOptions;
 # stock spark-submit adds them itself, every other JVM that runs Spark code needs them on its command line.
 SPARK_JAVA17_FLAGS=(
   -XX:+IgnoreUnrecognizedVMOptions

@@ -48,7 +48,7 @@ cp conf/log4j2.properties "$spark_home/conf/"
 export SPARK_HOME="$spark_home"
 export SPARK_SCALA_VERSION=2.12 # else executors fail: "Cannot find any build directories"
 export SPARK_LOCAL_IP=127.0.0.1
-# the executors inherit it: one native thread per Spark task (DESIGN.md); spark.executorEnv overrides it
+# the executors inherit it: one native thread per Spark task (measured faster); spark.executorEnv overrides it
 export OMP_NUM_THREADS="${OMP_NUM_THREADS:-1}"
 daemon_flags=("${SPARK_JAVA17_FLAGS[@]}" -Xmx256m -cp "$spark_home/conf:$spark_home/jars/*")
 

@@ -7,7 +7,7 @@ package org.nd4j.nativeblas;
  * and calls {@code isUseMKLDNN()} by reflection, but ND4J M2 moved that class to
  * {@code org.nd4j.linalg.cpu.nativecpu.bindings.Nd4jCpu$Environment} and renamed the method
  * {@code isUseONEDNN()}. Without this bridge the check fails once and oneDNN stays off for good,
- * so every convolution runs on the slow built-in path. See DESIGN.md ("oneDNN is silently off").
+ * so every convolution runs on the slow built-in path. See NativeRuntime.
  */
 public final class Nd4jCpu {
     private Nd4jCpu() {

@@ -21,7 +21,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Decodes, resizes and shards an image corpus into {@code <output>/shards/part-*.parquet} with
- * {@code manifest.json}, {@code rejects/}, {@code duplicates/} and {@code _SUCCESS} (formats: DESIGN.md and
+ * {@code manifest.json}, {@code rejects/}, {@code duplicates/} and {@code _SUCCESS} (formats:
  * {@link PreparedManifest}).
  *
  * <pre>spark-submit --class io.sparkdiffusion.jobs.PrepareJob JAR --config conf/prepare.conf [--set prepare.key=value ...]</pre>

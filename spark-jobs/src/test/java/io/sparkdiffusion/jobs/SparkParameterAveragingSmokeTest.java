@@ -26,7 +26,7 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * The build's version pins (DL4J 1.0.0-M2 on Spark 3.5.9 / Scala 2.12.18 / Java 17, DESIGN.md) hold: the
+ * The build's version pins (DL4J 1.0.0-M2 on Spark 3.5.9 / Scala 2.12.18 / Java 17, the parent pom) hold: the
  * U-Net with our native custom layers trains under DL4J's parameter averaging on local Spark.
  */
 class SparkParameterAveragingSmokeTest {

@@ -10,7 +10,7 @@ import org.apache.spark.sql.types.StructType;
 
 /**
  * The rows PrepareJob passes between its stages. A decoded row is one input file (or idx record): the shard
- * columns of DESIGN.md plus {@code content_hash} (for duplicates) and {@code reason} (non-null = rejected,
+ * documented columns plus {@code content_hash} (for duplicates) and {@code reason} (non-null = rejected,
  * and then the image columns are null).
  */
 public final class PreparedRows {
