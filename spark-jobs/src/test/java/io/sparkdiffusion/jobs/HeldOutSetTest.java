@@ -104,8 +104,11 @@ class HeldOutSetTest {
         }
         assertTrue(rows.get(0).contains("\"step\":0") && rows.get(0).contains("val_loss"), "a first value before training");
         assertTrue(rows.get(rows.size() - 1).contains("val_loss"), "a last value at the end");
-        // 24 training images / 2 partitions / batch 4 = 3 rounds per epoch, 6 in all: at 0, 2, 4, 6 (6 is the end)
-        assertEquals(4, validation.size(), rows.toString());
+        // one value before training, one after every second round, and one after the last round if that is odd;
+        // the split is by a hash of the ids, so the number of rounds varies with the fixture's paths
+        long rounds = rows.stream().filter(row -> row.contains("\"round_s\"")).count();
+        assertTrue(rounds >= 4, rows.toString());
+        assertEquals(1 + rounds / 2 + rounds % 2, validation.size(), rows.toString());
         assertTrue(validation.get(validation.size() - 1) < validation.get(0), "validation loss falls: " + validation);
         assertTrue(Files.size(runDir.resolve("loss.png")) > 0, "the loss curve is written");
         assertTrue(rows.get(1).contains("\"bytes_per_worker\"") && rows.get(1).contains("\"round_s\""), rows.get(1));
