@@ -90,7 +90,7 @@ public final class TrainJob {
             System.out.println("train: " + NativeRuntime.describe() + "; model " + spec);
             try {
                 new SparkTrainer(sc, settings, data, heldOut, spec, store, store.runDir().getFileSystem(hadoop), workers)
-                        .run(start(resumed, spec, settings));
+                        .run(start(resumed, spec, settings, workers));
             } finally {
                 data.release(); // a session the job did not make (a test's, a notebook's) keeps running
                 if (heldOut != null) {
@@ -118,7 +118,8 @@ public final class TrainJob {
         return heldOut;
     }
 
-    private static SparkTrainer.Start start(LoadedCheckpoint resumed, UNetSpec spec, TrainSettings settings) {
+    private static SparkTrainer.Start start(LoadedCheckpoint resumed, UNetSpec spec, TrainSettings settings,
+                                            int workers) {
         Ema.Settings emaSettings = Ema.Settings.of(settings.emaDecay());
         if (resumed != null) {
             System.out.printf("train: resuming from %s at step %d, epoch %d%n", resumed.dir(), resumed.info().step(),
@@ -132,7 +133,11 @@ public final class TrainJob {
                     emaSettings), outer.withVelocity(resumed.outerMomentum()), resumed.info().step(),
                     resumed.info().epoch(), (int) resumed.info().trainerLong("roundInEpoch", 0));
         }
-        Adam adam = new Adam(new WarmupSchedule(settings.learningRate(), settings.warmupSteps()));
+        WarmupSchedule schedule = settings.scheduleFor(workers);
+        System.out.printf("train: learning rate %.3g after %d warm-up steps (%s scaling of %.3g and %d for %d workers)%n",
+                schedule.getLearningRate(), schedule.getWarmupSteps(), settings.workerScaling().name().toLowerCase(),
+                settings.learningRate(), settings.warmupSteps(), workers);
+        Adam adam = new Adam(schedule);
         ComputationGraph network = UNetBuilder.network(
                 UNetBuilder.configuration(spec, adam, settings.seed(), settings.gradientClip()));
         return new SparkTrainer.Start(network, Ema.start(network.params(), emaSettings), settings.outer().optimizer(),

@@ -67,7 +67,13 @@ final class TrainJobFixtures {
 
     /** The loss of a metrics.jsonl row. */
     static double loss(String jsonRow) {
-        int at = jsonRow.indexOf("\"loss\":") + 7;
-        return Double.parseDouble(jsonRow.substring(at, jsonRow.indexOf(',', at)));
+        return number(jsonRow, "loss");
+    }
+
+    /** A number in a metrics.jsonl row (flat JSON). */
+    static double number(String jsonRow, String key) {
+        int at = jsonRow.indexOf("\"" + key + "\":") + key.length() + 3;
+        int comma = jsonRow.indexOf(',', at);
+        return Double.parseDouble(jsonRow.substring(at, comma < 0 ? jsonRow.indexOf('}', at) : comma));
     }
 }

@@ -5,13 +5,15 @@ import io.sparkdiffusion.config.Settings;
 import io.sparkdiffusion.config.SpecReader;
 import io.sparkdiffusion.schedule.ScheduleSpec;
 import io.sparkdiffusion.train.OuterOptimizer;
+import io.sparkdiffusion.train.WarmupSchedule;
+import io.sparkdiffusion.train.WorkerScaling;
 
 import java.util.Optional;
 
 /** The {@code train.*} keys of TrainJob, read and validated once. */
 public record TrainSettings(String data, String split, String runDir, int epochs, long maxSteps, boolean resume,
                             long seed, int batchSize, int workers, int averagingFrequency, int prefetch,
-                            double learningRate, int warmupSteps, double gradientClip, String conditional,
+                            double learningRate, int warmupSteps, WorkerScaling workerScaling, double gradientClip, String conditional,
                             double labelDropout, double emaDecay, int checkpointEveryEpochs, int keepCheckpoints,
                             int sampleEveryEpochs, SampleGrid sample, ScheduleSpec schedule,
                             Outer outer, boolean averageUpdaterState, int aggregationDepth, Validation validation,
@@ -54,7 +56,7 @@ public record TrainSettings(String data, String split, String runDir, int epochs
                 s.getPositiveInt("epochs"), s.getLong("max-steps"), s.getBoolean("resume"), s.getLong("seed"),
                 s.getPositiveInt("batch-size"), s.getNonNegativeInt("workers"), s.getPositiveInt("averaging-frequency"),
                 s.getNonNegativeInt("prefetch"), s.getPositiveDouble("learning-rate"), s.getNonNegativeInt("warmup-steps"),
-                s.getDouble("gradient-clip"), s.getChoice("conditional", "auto", "true", "false"),
+                s.getEnum("worker-scaling", WorkerScaling.class), s.getDouble("gradient-clip"), s.getChoice("conditional", "auto", "true", "false"),
                 s.getDoubleInRange("label-dropout", 0, 1), s.getDoubleInRange("ema-decay", 0, 1),
                 s.getPositiveInt("checkpoint-every-epochs"), s.getPositiveInt("keep-checkpoints"),
                 s.getNonNegativeInt("sample-every-epochs"),
@@ -68,6 +70,11 @@ public record TrainSettings(String data, String split, String runDir, int epochs
                 new Validation(validation.getNonNegativeInt("images"), validation.getPositiveInt("every-rounds"),
                         validation.getLong("seed")),
                 s.getOptionalString("spark-master"));
+    }
+
+    /** The learning-rate schedule of {@code workers} workers: learning-rate and warm-up-steps scaled from one worker's. */
+    public WarmupSchedule scheduleFor(int workers) {
+        return workerScaling.schedule(learningRate, warmupSteps, workers);
     }
 
     /** Whether to train class-conditionally, given the number of classes the data has. */

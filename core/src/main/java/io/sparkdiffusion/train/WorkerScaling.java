@@ -1,0 +1,41 @@
+package io.sparkdiffusion.train;
+
+/**
+ * How the learning-rate schedule follows the number of workers that average their parameters.
+ *
+ * <p>Each of W workers takes its own Adam steps between averages, so a cluster makes 1/W of the steps a single
+ * worker makes on the same images. The warm-up is therefore counted in images: it lasts {@code warmupSteps / W}
+ * steps (rounded up), as many images as one worker's {@code warmupSteps}. The learning rate grows with W: averaging
+ * W replicas cancels much of their gradient noise, so each can take a larger step. {@code SQRT} is the square-root
+ * rule for Adam (Malladi et al. 2022); {@code LINEAR} the rule for SGD, often too large for Adam.
+ */
+public enum WorkerScaling {
+    NONE, SQRT, LINEAR;
+
+    /** The learning rate W workers train with, for a learning rate chosen for one worker. */
+    public double learningRate(double oneWorker, int workers) {
+        checkWorkers(workers);
+        return switch (this) {
+            case NONE -> oneWorker;
+            case SQRT -> oneWorker * Math.sqrt(workers);
+            case LINEAR -> oneWorker * workers;
+        };
+    }
+
+    /** The warm-up steps of W workers, for warm-up steps chosen for one worker. */
+    public int warmupSteps(int oneWorker, int workers) {
+        checkWorkers(workers);
+        return this == NONE ? oneWorker : (oneWorker + workers - 1) / workers;
+    }
+
+    /** The schedule W workers train with, for the learning rate and warm-up chosen for one worker. */
+    public WarmupSchedule schedule(double learningRate, int warmupSteps, int workers) {
+        return new WarmupSchedule(learningRate(learningRate, workers), warmupSteps(warmupSteps, workers));
+    }
+
+    private static void checkWorkers(int workers) {
+        if (workers < 1) {
+            throw new IllegalArgumentException("need at least 1 worker, got " + workers);
+        }
+    }
+}
