@@ -12,8 +12,8 @@
 # cluster would match per image), and at W = 8 and 16: H = 10 and 50 with average and nesterov.
 # A finished run is kept and not repeated (delete its directory to redo it), so the benchmark can be stopped and
 # started again. Results: a markdown table on stdout or in FILE, and the plot bench/scaling.png.
-# About 75 minutes on a quiet 2-core AVX-512 machine for the default runs (estimated: ~3 min of training and ~2 min
-# of sampling and scoring per run; 2 h 20 min for 15 runs at load average 6-11).
+# Runtime, measured on a 2-core AMD EPYC with AVX-512 at load average 4-11: 2 h 20 min for 15 runs; a W = 1 run
+# trains on one core (~40 min), W = 8 and 16 on both (12-15 min); sampling and scoring add 1-5 min per run.
 # Environment: BENCH_WORK (default ${TMPDIR:-/tmp}/spark-diffusion-bench). Needs: apt-get install -y
 # dataset-fashion-mnist python3-matplotlib
 set -euo pipefail

@@ -6,8 +6,10 @@ package io.sparkdiffusion.train;
  * <p>Each of W workers takes its own Adam steps between averages, so a cluster makes 1/W of the steps a single
  * worker makes on the same images. The warm-up is therefore counted in images: it lasts {@code warmupSteps / W}
  * steps (rounded up), as many images as one worker's {@code warmupSteps}. The learning rate grows with W: averaging
- * W replicas cancels much of their gradient noise, so each can take a larger step. {@code SQRT} is the square-root
- * rule for Adam (Malladi et al. 2022); {@code LINEAR} the rule for SGD, often too large for Adam.
+ * W replicas cancels much of their gradient noise, so each can take a larger step. {@code LINEAR} is the rule for
+ * SGD (Goyal et al. 2017), {@code SQRT} the square-root rule proposed for Adam (Malladi et al. 2022). TrainJob's
+ * default is {@code LINEAR}: on the scaling benchmark (one epoch of Fashion-MNIST, W = 2 to 16 at the default
+ * learning rate) it ended with a lower validation loss and Fréchet distance than {@code SQRT} at every W.
  */
 public enum WorkerScaling {
     NONE, SQRT, LINEAR;
