@@ -3,6 +3,7 @@ package io.sparkdiffusion.jobs.train;
 import io.sparkdiffusion.config.ConfigError;
 import io.sparkdiffusion.config.Settings;
 import io.sparkdiffusion.config.SpecReader;
+import io.sparkdiffusion.sampling.Samplers;
 import io.sparkdiffusion.schedule.ScheduleSpec;
 import io.sparkdiffusion.train.OuterOptimizer;
 
@@ -54,13 +55,13 @@ public record TrainSettings(String data, String split, String runDir, int epochs
                 s.getPositiveInt("epochs"), s.getLong("max-steps"), s.getBoolean("resume"), s.getLong("seed"),
                 s.getPositiveInt("batch-size"), s.getNonNegativeInt("workers"), s.getPositiveInt("averaging-frequency"),
                 s.getNonNegativeInt("prefetch"), s.getPositiveDouble("learning-rate"), s.getNonNegativeInt("warmup-steps"),
-                s.getDouble("gradient-clip"), s.getChoice("conditional", "auto", "true", "false"),
-                s.getDoubleInRange("label-dropout", 0, 1), s.getDoubleInRange("ema-decay", 0, 1),
+                s.getNonNegativeDouble("gradient-clip"), s.getChoice("conditional", "auto", "true", "false"),
+                s.getDoubleInRange("label-dropout", 0, 1), s.getDoubleBelow("ema-decay", 0, 1),
                 s.getPositiveInt("checkpoint-every-epochs"), s.getPositiveInt("keep-checkpoints"),
                 s.getNonNegativeInt("sample-every-epochs"),
-                new SampleGrid(sample.getNonNegativeInt("count"), sample.getString("sampler"),
-                        sample.getPositiveInt("steps"), sample.getDouble("eta"), sample.getDouble("guidance"),
-                        sample.getLong("seed")),
+                new SampleGrid(sample.getNonNegativeInt("count"),
+                        sample.getChoice("sampler", Samplers.NAMES.toArray(String[]::new)), sample.getPositiveInt("steps"),
+                        sample.getDouble("eta"), sample.getDouble("guidance"), sample.getLong("seed")),
                 SpecReader.schedule(all, ROOT + ".schedule"),
                 new Outer(s.getEnum("outer-optimizer", OuterOptimizer.Kind.class), s.getPositiveDouble("outer-learning-rate"),
                         s.getDoubleInRange("outer-momentum", 0, 0.999)),
