@@ -67,6 +67,7 @@ public final class AugmentJob {
         // Everything that can be checked without Spark is checked first: bad input costs no cluster time.
         PreparedManifest manifest = PreparedData.readManifest(data, conf);
         CheckpointChoice checkpoint = CheckpointChoice.resolve(settings, conf);
+        settings.checkSteps(checkpoint.info().schedule().timesteps());
         checkpoint.checkShape(manifest.shape(), "the images of " + data);
         List<String> classes = manifest.classNames() == null ? List.of() : manifest.classNames();
         if (checkpoint.spec().conditional() && !checkpoint.info().classNames().equals(classes)) {

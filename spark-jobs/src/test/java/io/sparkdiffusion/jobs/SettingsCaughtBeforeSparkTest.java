@@ -65,6 +65,17 @@ class SettingsCaughtBeforeSparkTest extends PrepareJobTestSupport {
         return line;
     }
 
+    private static String refusedGeneration(String job, Path output, String... sets) {
+        List<String> all = new ArrayList<>(List.of(job + ".run-dir=" + run, job + ".output=" + output,
+                job + ".spark-master=" + NO_MASTER, job + ".images-per-unit=2", job + ".batch-size=2",
+                job.equals("sample") ? "sample.count=4" : "augment.data=" + prepared));
+        all.addAll(List.of(sets));
+        String[] args = GenerationFixtures.sets(all);
+        String line = refused(() -> job.equals("sample") ? SampleJob.run(args) : AugmentJob.run(args));
+        assertFalse(Files.exists(output), "nothing written, so the corrected rerun starts afresh");
+        return line;
+    }
+
     @Test
     void samplerTypoIsRefusedBeforeSparkStarts() {
         String line = refusedTrain("train.sample.sampler=ddimm");
@@ -81,5 +92,16 @@ class SettingsCaughtBeforeSparkTest extends PrepareJobTestSupport {
     void negativeGradientClipIsRefusedBeforeSparkStarts() {
         String line = refusedTrain("train.gradient-clip=-1");
         assertTrue(line.contains("'train.gradient-clip'") && line.contains(">= 0"), line);
+    }
+
+    @Test
+    void stepsAboveTheSchedulesTimestepsAreRefusedBeforeThePlanIsWritten() {
+        for (String sampler : List.of("ddim", "dpm-solver++")) {
+            String line = refusedGeneration("sample", tmp.resolve("sample-" + sampler), "sample.sampler=" + sampler,
+                    "sample.steps=101");
+            assertTrue(line.contains("sample.steps") && line.contains("100 timesteps"), line);
+        }
+        String line = refusedGeneration("augment", tmp.resolve("augment-steps"), "augment.steps=200");
+        assertTrue(line.contains("augment.steps") && line.contains("100 timesteps"), line);
     }
 }

@@ -46,6 +46,17 @@ public record GenerationSettings(String root, Optional<String> runDir, Optional<
                 s.getBoolean("overwrite"), s.getPositiveInt("progress-seconds"), s.getOptionalString("spark-master"));
     }
 
+    /**
+     * Refuses more steps than the checkpoint's schedule has timesteps, before anything is written: the sampler
+     * would refuse them in every task, after {@code plan.json} had fixed them. ddpm runs all T and ignores steps.
+     */
+    public void checkSteps(int timesteps) {
+        if (!sampler.equals("ddpm") && steps > timesteps) {
+            throw new ConfigError(key("steps") + " = " + steps + " is more than the " + timesteps + " timesteps of the"
+                    + " checkpoint's noise schedule: " + sampler + " takes 1 to " + timesteps + " steps");
+        }
+    }
+
     /** The recipe; {@code strength} only matters for variations. */
     public Recipe recipe(double strength) {
         return new Recipe(sampler, steps, eta, guidance, strength, batchSize);
