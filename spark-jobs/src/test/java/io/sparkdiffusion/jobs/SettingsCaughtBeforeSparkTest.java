@@ -104,4 +104,12 @@ class SettingsCaughtBeforeSparkTest extends PrepareJobTestSupport {
         String line = refusedGeneration("augment", tmp.resolve("augment-steps"), "augment.steps=200");
         assertTrue(line.contains("augment.steps") && line.contains("100 timesteps"), line);
     }
+
+    @Test
+    void augmentThatWouldRunNoDenoisingStepIsRefused() {
+        String line = refusedGeneration("augment", tmp.resolve("augment-copies"), "augment.strength=0.2",
+                "augment.steps=4");
+        assertTrue(line.contains("augment.strength") && line.contains("augment.steps") && line.contains("no denoising step"),
+                line);
+    }
 }
