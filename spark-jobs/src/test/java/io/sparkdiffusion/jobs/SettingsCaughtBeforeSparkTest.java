@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
+import io.sparkdiffusion.image.ImageFixtures;
 import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -111,5 +112,16 @@ class SettingsCaughtBeforeSparkTest extends PrepareJobTestSupport {
                 "augment.steps=4");
         assertTrue(line.contains("augment.strength") && line.contains("augment.steps") && line.contains("no denoising step"),
                 line);
+    }
+
+    @Test
+    void malformedPrepareGlobIsRefusedBeforeSparkStarts() throws Exception {
+        Path in = tmp.resolve("glob-in");
+        write(in.resolve("c/a.png"), ImageFixtures.png(ImageFixtures.grey(8, 8, 0)));
+        Path out = tmp.resolve("glob-out");
+        String line = refused(() -> PrepareJob.run("--set", "prepare.input=" + in, "--set", "prepare.output=" + out,
+                "--set", "prepare.size=8", "--set", "prepare.glob=*.{png", "--set", "prepare.spark-master=" + NO_MASTER));
+        assertTrue(line.contains("'prepare.glob'"), line);
+        assertFalse(Files.exists(out), "nothing written");
     }
 }
