@@ -96,6 +96,12 @@ class SettingsCaughtBeforeSparkTest extends PrepareJobTestSupport {
     }
 
     @Test
+    void trainSampleStepsAboveTheSchedulesTimestepsAreRefusedBeforeSparkStarts() {
+        String line = refusedTrain("train.sample-every-epochs=1", "train.sample.steps=101");
+        assertTrue(line.contains("train.sample.steps") && line.contains("100 timesteps"), line);
+    }
+
+    @Test
     void stepsAboveTheSchedulesTimestepsAreRefusedBeforeThePlanIsWritten() {
         for (String sampler : List.of("ddim", "dpm-solver++")) {
             String line = refusedGeneration("sample", tmp.resolve("sample-" + sampler), "sample.sampler=" + sampler,

@@ -51,10 +51,7 @@ public record GenerationSettings(String root, Optional<String> runDir, Optional<
      * would refuse them in every task, after {@code plan.json} had fixed them. ddpm runs all T and ignores steps.
      */
     public void checkSteps(int timesteps) {
-        if (!sampler.equals("ddpm") && steps > timesteps) {
-            throw new ConfigError(key("steps") + " = " + steps + " is more than the " + timesteps + " timesteps of the"
-                    + " checkpoint's noise schedule: " + sampler + " takes 1 to " + timesteps + " steps");
-        }
+        Samplers.checkSteps(key("steps"), sampler, steps, timesteps, "the checkpoint's noise schedule");
     }
 
     /** The recipe; {@code strength} only matters for variations. */

@@ -39,6 +39,13 @@ public record TrainSettings(String data, String split, String runDir, int epochs
         }
     }
 
+    public TrainSettings {
+        if (sampleEveryEpochs > 0 && sample.count() > 0) { // the first grid is sampled after an epoch
+            Samplers.checkSteps(ROOT + ".sample.steps", sample.sampler(), sample.steps(), schedule.timesteps(),
+                    ROOT + ".schedule");
+        }
+    }
+
     public static TrainSettings from(Settings all) {
         Settings s = all.at(ROOT);
         String data = s.getString("data");
