@@ -42,8 +42,8 @@ import io.sparkdiffusion.image.ImageShape;
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record PreparedManifest(int formatVersion, String createdAt, String input, String layout, ImageShape shape,
                                List<String> classNames, Map<String, Long> imagesPerClass, long images, long files,
-                               long rejected, long duplicates, List<String> skippedFolders, Split split, Statistics pixelStatistics,
-                               Shards shards, Map<String, Object> parameters) {
+                               long rejected, long duplicates, List<String> skippedFolders, Split split,
+                               Statistics pixelStatistics, Shards shards, Map<String, Object> parameters) {
 
     public static final int FORMAT_VERSION = 1;
 

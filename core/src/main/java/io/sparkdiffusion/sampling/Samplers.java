@@ -14,13 +14,6 @@ public final class Samplers {
     }
 
     /**
-     * A sampler with x̂_0 clipped to [−1, 1].
-     *
-     * @param name  "ddpm" (all T steps: {@code steps} is ignored), "ddim" or "dpm-solver++" (case-insensitive)
-     * @param steps denoiser calls for ddim and dpm-solver++, 1 … T
-     * @param eta   DDIM's η (0 = deterministic); ignored by the others
-     */
-    /**
      * Refuses, naming the key, steps the sampler would refuse on a schedule of {@code timesteps} (T): ddim and
      * dpm-solver++ take 1 to T; ddpm runs all T and ignores them. Jobs call it before any work, since samplers
      * are made late (after an epoch, on the executors).
@@ -34,6 +27,13 @@ public final class Samplers {
         }
     }
 
+    /**
+     * A sampler with x̂_0 clipped to [−1, 1].
+     *
+     * @param name  "ddpm" (all T steps: {@code steps} is ignored), "ddim" or "dpm-solver++" (case-insensitive)
+     * @param steps denoiser calls for ddim and dpm-solver++, 1 … T
+     * @param eta   DDIM's η (0 = deterministic); ignored by the others
+     */
     public static Sampler create(String name, NoiseSchedule schedule, int steps, double eta) {
         String key = name == null ? "" : name.trim().toLowerCase(Locale.ROOT);
         return switch (key) {

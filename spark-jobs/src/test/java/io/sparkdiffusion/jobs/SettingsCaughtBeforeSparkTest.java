@@ -116,8 +116,8 @@ class SettingsCaughtBeforeSparkTest extends PrepareJobTestSupport {
     void augmentThatWouldRunNoDenoisingStepIsRefused() {
         String line = refusedGeneration("augment", tmp.resolve("augment-copies"), "augment.strength=0.2",
                 "augment.steps=4");
-        assertTrue(line.contains("augment.strength") && line.contains("augment.steps") && line.contains("no denoising step"),
-                line);
+        assertTrue(line.contains("augment.strength") && line.contains("augment.steps")
+                && line.contains("no denoising step"), line);
     }
 
     @Test
@@ -126,7 +126,8 @@ class SettingsCaughtBeforeSparkTest extends PrepareJobTestSupport {
         write(in.resolve("c/a.png"), ImageFixtures.png(ImageFixtures.grey(8, 8, 0)));
         Path out = tmp.resolve("glob-out");
         String line = refused(() -> PrepareJob.run("--set", "prepare.input=" + in, "--set", "prepare.output=" + out,
-                "--set", "prepare.size=8", "--set", "prepare.glob=*.{png", "--set", "prepare.spark-master=" + NO_MASTER));
+                "--set", "prepare.size=8", "--set", "prepare.glob=*.{png",
+                "--set", "prepare.spark-master=" + NO_MASTER));
         assertTrue(line.contains("'prepare.glob'"), line);
         assertFalse(Files.exists(out), "nothing written");
     }
