@@ -3,6 +3,7 @@ package io.sparkdiffusion.cli;
 import io.sparkdiffusion.checkpoint.CheckpointInfo;
 import io.sparkdiffusion.checkpoint.CheckpointStore;
 import io.sparkdiffusion.checkpoint.LoadedCheckpoint;
+import io.sparkdiffusion.config.ConfigError;
 import io.sparkdiffusion.config.InputError;
 import io.sparkdiffusion.config.Settings;
 import io.sparkdiffusion.config.SpecReader;
@@ -13,6 +14,7 @@ import io.sparkdiffusion.model.UNetBuilder;
 import io.sparkdiffusion.model.UNetSpec;
 import io.sparkdiffusion.runtime.NativeRuntime;
 import io.sparkdiffusion.sampling.GridSampler;
+import io.sparkdiffusion.sampling.Samplers;
 import io.sparkdiffusion.schedule.ScheduleSpec;
 import io.sparkdiffusion.train.Ema;
 import io.sparkdiffusion.train.LocalTrainer;
@@ -46,6 +48,10 @@ public final class LocalTrainAndSample {
 
     static void run(Settings all) throws Exception {
         Settings s = all.at(ROOT);
+        // Checked before the data is read and the model trained: a mistake here would only show at the end.
+        String runDir = s.getOptionalString("run-dir").orElseThrow(() -> new ConfigError(
+                "local.run-dir is empty: set it to the directory for checkpoints, metrics and the sample grid"));
+        String samplerName = s.at("sample").getChoice("sampler", Samplers.NAMES.toArray(String[]::new));
         Configuration hadoop = new Configuration();
         NativeRuntime.init();
         System.out.println("runtime: " + NativeRuntime.describe());
@@ -66,8 +72,8 @@ public final class LocalTrainAndSample {
         System.out.printf("data: %d images %s, %d classes; model: %s%n", data.count(), data.shape(),
                 data.numClasses(), spec);
 
-        CheckpointStore store = CheckpointStore.open(s.getString("run-dir"), hadoop);
-        Ema.Settings emaSettings = Ema.Settings.of(s.getDoubleInRange("ema-decay", 0, 1));
+        CheckpointStore store = CheckpointStore.open(runDir, hadoop);
+        Ema.Settings emaSettings = Ema.Settings.of(s.getDoubleBelow("ema-decay", 0, 1));
         ComputationGraph network;
         Ema ema;
         long step = 0;
@@ -129,14 +135,14 @@ public final class LocalTrainAndSample {
         Path lossCurve = metrics.writeLossCurve("training loss, " + store.runDir().getName());
 
         Settings sample = s.at("sample");
-        GridSampler grid = new GridSampler(spec, scheduleSpec, sample.getString("sampler"),
+        GridSampler grid = new GridSampler(spec, scheduleSpec, samplerName,
                 sample.getPositiveInt("steps"), sample.getDouble("eta"), sample.getDouble("guidance"));
         long start = System.nanoTime();
         byte[] png = grid.samplePng(network, ema.params(), sample.getPositiveInt("count"), sample.getLong("seed"));
         Path gridPath = new Path(store.runDir(), String.format("samples-step-%07d.png", trainer.step()));
         write(gridPath, png, hadoop);
         System.out.printf("sampled %d images (%s, %d steps) in %.1f s%n", sample.getPositiveInt("count"),
-                sample.getString("sampler"), sample.getPositiveInt("steps"), (System.nanoTime() - start) / 1e9);
+                samplerName, sample.getPositiveInt("steps"), (System.nanoTime() - start) / 1e9);
         System.out.println("sample grid: " + gridPath);
         System.out.println("loss curve:  " + lossCurve);
         System.out.println("metrics:     " + new Path(store.runDir(), MetricsLog.FILE));

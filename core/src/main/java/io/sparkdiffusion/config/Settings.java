@@ -96,6 +96,20 @@ public final class Settings {
         return real(key, "a number in [" + lo + ", " + hi + "]", lo, hi);
     }
 
+    public double getNonNegativeDouble(String key) {
+        return real(key, "a number >= 0", 0, Double.POSITIVE_INFINITY);
+    }
+
+    /** A number in the half-open interval [lo, hi): e.g. a decay, where hi itself would never move. */
+    public double getDoubleBelow(String key, double lo, double hi) {
+        String expected = "a number in [" + plain(lo) + ", " + plain(hi) + ")";
+        double v = real(key, expected, lo, hi);
+        if (v == hi) {
+            throw wrong(key, expected, value(key));
+        }
+        return v;
+    }
+
     public boolean getBoolean(String key) {
         ConfigValue v = value(key);
         Object raw = v.unwrapped();
@@ -224,6 +238,11 @@ public final class Settings {
             throw wrong(key, expected, v);
         }
         return d;
+    }
+
+    /** 1 rather than 1.0 in a message. */
+    private static String plain(double d) {
+        return d == Math.rint(d) && Math.abs(d) < 1e15 ? Long.toString((long) d) : Double.toString(d);
     }
 
     private <T> List<T> list(String key, String expected, Function<Object, T> element) {

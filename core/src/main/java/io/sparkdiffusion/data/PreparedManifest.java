@@ -31,6 +31,9 @@ import io.sparkdiffusion.image.ImageShape;
  * @param files               input files (or idx records) seen
  * @param rejected            files that could not be used (listed in {@code rejects/})
  * @param duplicates          exact duplicates dropped (listed in {@code duplicates/})
+ * @param skippedFolders      top-level folders of an image tree never read because of their name (starting with
+ *                            {@code _} or {@code .}: Spark's rule for hidden files), sorted; null for idx input and
+ *                            in manifests written before this field
  * @param split               the train/validation split
  * @param pixelStatistics     per-channel statistics of the kept images
  * @param shards              where the rows are
@@ -39,8 +42,8 @@ import io.sparkdiffusion.image.ImageShape;
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record PreparedManifest(int formatVersion, String createdAt, String input, String layout, ImageShape shape,
                                List<String> classNames, Map<String, Long> imagesPerClass, long images, long files,
-                               long rejected, long duplicates, Split split, Statistics pixelStatistics,
-                               Shards shards, Map<String, Object> parameters) {
+                               long rejected, long duplicates, List<String> skippedFolders, Split split,
+                               Statistics pixelStatistics, Shards shards, Map<String, Object> parameters) {
 
     public static final int FORMAT_VERSION = 1;
 

@@ -1,5 +1,6 @@
 package io.sparkdiffusion.sampling;
 
+import io.sparkdiffusion.config.ConfigError;
 import io.sparkdiffusion.schedule.NoiseSchedule;
 import java.util.List;
 import java.util.Locale;
@@ -10,6 +11,20 @@ public final class Samplers {
     public static final List<String> NAMES = List.of("ddpm", "ddim", "dpm-solver++");
 
     private Samplers() {
+    }
+
+    /**
+     * Refuses, naming the key, steps the sampler would refuse on a schedule of {@code timesteps} (T): ddim and
+     * dpm-solver++ take 1 to T; ddpm runs all T and ignores them. Jobs call it before any work, since samplers
+     * are made late (after an epoch, on the executors).
+     *
+     * @param schedule the schedule as the message names it, e.g. "the checkpoint's noise schedule"
+     */
+    public static void checkSteps(String key, String name, int steps, int timesteps, String schedule) {
+        if (!name.trim().equalsIgnoreCase("ddpm") && steps > timesteps) {
+            throw new ConfigError(key + " = " + steps + " is more than the " + timesteps + " timesteps of " + schedule
+                    + ": " + name + " takes 1 to " + timesteps + " steps");
+        }
     }
 
     /**

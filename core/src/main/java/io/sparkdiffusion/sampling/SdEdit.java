@@ -33,8 +33,13 @@ public final class SdEdit {
             throw new IllegalArgumentException("SDEdit strength must be in [0, 1], got " + strength);
         }
         int n = sampler.timesteps().length;
+        return n - stepsRun(n, strength);
+    }
+
+    /** How many of a sampler's {@code n} timesteps a variation of this strength runs: ⌊n·s⌋ (0 = none). */
+    public static int stepsRun(int n, double strength) {
         int run = (int) Math.floor(n * strength + 1e-9); // 0.3 × 10 must run 3 steps, not 2.9999…
-        return n - Math.min(n, run);
+        return Math.min(n, run);
     }
 
     /**

@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.SplittableRandom;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class LocalTrainAndSampleTest {
@@ -61,6 +62,24 @@ class LocalTrainAndSampleTest {
         } finally {
             System.setErr(oldErr);
         }
+    }
+
+    @Test
+    void emptyRunDirIsRefusedWithOneLineNamingTheKey() throws Exception {
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        assertEquals(2, run(tinyRun(corpus(), tmp.resolve("unused"), 2, "local.run-dir=\"\""), err), err.toString());
+        List<String> lines = err.toString().lines().filter(l -> !l.isBlank()).toList();
+        assertEquals(1, lines.size(), err.toString());
+        assertTrue(lines.get(0).contains("local.run-dir"), lines.get(0));
+    }
+
+    @Test
+    void samplerTypoIsRefusedBeforeTraining() throws Exception {
+        Path runDir = tmp.resolve("run");
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        assertEquals(2, run(tinyRun(corpus(), runDir, 2, "local.sample.sampler=ddimm"), err), err.toString());
+        assertTrue(err.toString().strip().contains("'local.sample.sampler'"), err.toString());
+        assertFalse(Files.exists(runDir), "no training before the refusal");
     }
 
     @Test

@@ -2,6 +2,7 @@ package io.sparkdiffusion.data;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.ByteArrayInputStream;
@@ -18,6 +19,7 @@ class PreparedManifestTest {
     void survivesAJsonRoundTripAndIgnoresFieldsAddedLater() throws Exception {
         PreparedManifest m = new PreparedManifest(PreparedManifest.FORMAT_VERSION, "2026-11-28T00:00:00Z", "file:/data",
                 "class-folders", new ImageShape(3, 32, 32), List.of("a", "b"), Map.of("a", 3L, "b", 4L), 7, 9, 1, 1,
+                List.of("_drafts"),
                 new PreparedManifest.Split(0.1, PreparedManifest.Split.METHOD, 6, 1),
                 new PreparedManifest.Statistics(PreparedManifest.Statistics.SCALE, new double[]{0.1, 0.2, 0.3},
                         new double[]{0.4, 0.5, 0.6}),
@@ -33,7 +35,16 @@ class PreparedManifestTest {
         assertArrayEquals(m.pixelStatistics().std(), back.pixelStatistics().std());
         assertEquals(m.shards(), back.shards());
         assertEquals(7, back.images());
+        assertEquals(List.of("_drafts"), back.skippedFolders());
         assertTrue(json.contains("\"formatVersion\" : 1"), json);
+    }
+
+    @Test
+    void aManifestWrittenBeforeSkippedFoldersExistedStillReads() throws Exception {
+        PreparedManifest old = PreparedManifest.read(new ByteArrayInputStream(("{\"formatVersion\": 1, \"images\": 7,"
+                + " \"rejected\": 1, \"duplicates\": 0}").getBytes(StandardCharsets.UTF_8)));
+        assertEquals(7, old.images());
+        assertNull(old.skippedFolders());
     }
 
     @Test

@@ -18,10 +18,14 @@ import io.sparkdiffusion.jobs.sample.GenerationSettings;
 import io.sparkdiffusion.jobs.sample.ManifestRows;
 import io.sparkdiffusion.jobs.train.PreparedData;
 import io.sparkdiffusion.runtime.NativeRuntime;
+import io.sparkdiffusion.sampling.SdEdit;
+import io.sparkdiffusion.schedule.NoiseSchedule;
+import io.sparkdiffusion.schedule.ScheduleSpec;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.Path;
 
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -48,6 +52,20 @@ public final class AugmentJob {
         return JobRunner.run(ROOT, USAGE, args, AugmentJob::augment);
     }
 
+    /**
+     * Refuses a strength too low for the sampler's step count: SDEdit runs the last ⌊strength × steps⌋ steps, and
+     * with none to run every "variation" would be a copy of its input.
+     */
+    private static void checkSomeStepRuns(Recipe recipe, ScheduleSpec schedule) {
+        int steps = recipe.newSampler(NoiseSchedule.of(schedule)).timesteps().length; // ddpm: T
+        if (SdEdit.stepsRun(steps, recipe.strength()) == 0) {
+            String raise = recipe.sampler().equals("ddpm") ? "augment.strength" : "augment.strength or augment.steps";
+            throw new ConfigError(String.format(Locale.ROOT, "augment.strength (%s) times the %d steps of %s"
+                    + " is below 1: no denoising step would run and every variation would be a copy of its image;"
+                    + " raise %s", recipe.strength(), steps, recipe.sampler(), raise));
+        }
+    }
+
     static void augment(Settings all) throws Exception {
         NativeRuntime.chooseNativeBuild(); // before anything in this JVM can load ND4J
         GenerationSettings settings = GenerationSettings.from(all, ROOT);
@@ -67,6 +85,7 @@ public final class AugmentJob {
         // Everything that can be checked without Spark is checked first: bad input costs no cluster time.
         PreparedManifest manifest = PreparedData.readManifest(data, conf);
         CheckpointChoice checkpoint = CheckpointChoice.resolve(settings, conf);
+        settings.checkSteps(checkpoint.info().schedule().timesteps());
         checkpoint.checkShape(manifest.shape(), "the images of " + data);
         List<String> classes = manifest.classNames() == null ? List.of() : manifest.classNames();
         if (checkpoint.spec().conditional() && !checkpoint.info().classNames().equals(classes)) {
@@ -74,6 +93,7 @@ public final class AugmentJob {
                     + data + " " + classes + ": guidance toward an image's label would aim at another class");
         }
         Recipe recipe = settings.recipe(strength);
+        checkSomeStepRuns(recipe, checkpoint.info().schedule());
         GenerationOutput output = GenerationOutput.open(settings.output(), FolderNames.forClasses(classes), conf);
         Path dataDir = new Path(data);
         Map<String, Object> record = GenerationPlans.record(ROOT, settings, checkpoint, recipe, output);

@@ -51,6 +51,7 @@ public final class SampleJob {
         Configuration conf = new Configuration();
         // Everything that can be checked without Spark is checked first: bad input costs no cluster time.
         CheckpointChoice checkpoint = CheckpointChoice.resolve(settings, conf);
+        settings.checkSteps(checkpoint.info().schedule().timesteps());
         int size = all.getNonNegativeInt("sample.image-size");
         int channels = all.getNonNegativeInt("sample.channels");
         if (size > 0 || channels > 0) {

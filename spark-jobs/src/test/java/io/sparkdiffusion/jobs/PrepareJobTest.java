@@ -15,6 +15,8 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.sparkdiffusion.data.IdxImages;
 import io.sparkdiffusion.data.IdxWriter;
 import io.sparkdiffusion.data.PreparedManifest;
@@ -116,6 +118,23 @@ class PrepareJobTest extends PrepareJobTestSupport {
             assertEquals(mean / 255, m.pixelStatistics().mean()[c], 1e-9, "mean of channel " + c);
             assertEquals(std / 255, m.pixelStatistics().std()[c], 1e-9, "std of channel " + c);
         }
+    }
+
+    @Test
+    void hiddenClassFoldersAreReportedInTheManifestAsSkipped() throws Exception {
+        Path in = tmp.resolve("in");
+        for (String folder : List.of("cats", "_drafts", ".cache")) {
+            write(in.resolve(folder).resolve("a.png"), ImageFixtures.png(ImageFixtures.grey(8, 8, folder.length())));
+        }
+        Path out = tmp.resolve("out");
+
+        Run run = prepare(in, out, "prepare.size=8", "prepare.validation-fraction=0");
+
+        assertEquals(0, run.exitCode(), run.stderr());
+        assertEquals(List.of("cats"), manifest(out).classNames());
+        assertEquals(1, manifest(out).images());
+        JsonNode skipped = new ObjectMapper().readTree(out.resolve("manifest.json").toFile()).path("skippedFolders");
+        assertEquals("[\".cache\",\"_drafts\"]", skipped.toString(), "skipped by name, sorted");
     }
 
     @Test

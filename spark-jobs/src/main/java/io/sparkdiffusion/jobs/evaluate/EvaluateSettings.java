@@ -5,6 +5,7 @@ import java.util.Optional;
 import io.sparkdiffusion.config.ConfigError;
 import io.sparkdiffusion.config.Settings;
 import io.sparkdiffusion.eval.ClassifierRecipe;
+import io.sparkdiffusion.jobs.glue.FileNameGlob;
 
 /**
  * The {@code evaluate.*} keys of EvaluateJob, read and checked once.
@@ -40,7 +41,7 @@ public record EvaluateSettings(Mode mode, String classifier, String data, int tr
                 s.getNonNegativeInt("train-images"),
                 s.getBoolean("overwrite"),
                 training ? "" : required(s, "generated", "the generated images (a SampleJob/AugmentJob output)"),
-                s.getString("glob"),
+                FileNameGlob.read(all, ROOT + ".glob"),
                 training ? "" : required(s, "reference", "a PrepareJob output of real images (e.g. the test set)"),
                 s.getChoice("reference-split", "all", "train", "validation"),
                 training ? "" : required(s, "output", "a directory for metrics.json"),

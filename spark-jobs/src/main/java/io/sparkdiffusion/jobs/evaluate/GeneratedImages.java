@@ -20,6 +20,7 @@ import io.sparkdiffusion.eval.EvaluationReport;
 import io.sparkdiffusion.eval.EvaluationTally;
 import io.sparkdiffusion.eval.FloorSubsets;
 import io.sparkdiffusion.eval.ImageScorer;
+import io.sparkdiffusion.generate.FolderNames;
 import io.sparkdiffusion.image.ImageShape;
 import io.sparkdiffusion.image.PngImages;
 import io.sparkdiffusion.image.Uint8Image;
@@ -35,8 +36,8 @@ import org.apache.spark.sql.SparkSession;
 
 /**
  * A generated image tree (SampleJob/AugmentJob output): {@code images/<class-name>/<id>.png}, or
- * {@code images/<id>.png} when unlabeled. The class of an image is its first folder under {@code images/},
- * named as in the classifier's classes.
+ * {@code images/<id>.png} when unlabeled. The class of an image is its first folder under {@code images/}:
+ * the folder {@link FolderNames#forClasses} gives the classifier's class, as it does for the jobs that write them.
  */
 final class GeneratedImages {
     private final BinaryFileTree tree;
@@ -90,12 +91,14 @@ final class GeneratedImages {
             throw new InputError("generated images under " + root + " are partly in class folders and partly not (e.g. "
                     + loose + "); use images/<class>/<id>.png for all, or no class folders at all");
         }
+        // The folder of each class as SampleJob and AugmentJob name it ("golden retriever" -> golden_retriever)
+        List<String> classFolders = FolderNames.forClasses(classes);
         Map<String, Integer> index = new HashMap<>();
         for (String name : found) {
-            int i = classes.indexOf(name);
+            int i = classFolders.indexOf(name);
             if (i < 0) {
-                throw new InputError("generated class folder '" + name + "' under " + root + " is not one of the "
-                        + "classifier's classes (" + String.join(", ", classes) + ")");
+                throw new InputError("generated class folder '" + name + "' under " + root + " is not the folder of"
+                        + " one of the classifier's classes (" + String.join(", ", classFolders) + ")");
             }
             index.put(name, i);
         }

@@ -8,6 +8,7 @@ import java.util.Optional;
 import io.sparkdiffusion.config.ConfigError;
 import io.sparkdiffusion.config.Settings;
 import io.sparkdiffusion.image.PrepareOptions;
+import io.sparkdiffusion.jobs.glue.FileNameGlob;
 
 /**
  * PrepareJob's settings, read and checked once from the {@code prepare} section.
@@ -38,7 +39,8 @@ public record PrepareSettings(String input, String output, Layout layout, String
             throw new ConfigError("key 'prepare.channels': expected 1 (grey) or 3 (RGB), got '2'");
         }
         PrepareOptions image = new PrepareOptions(size, channels, s.getNonNegativeInt("min-size"), s.getPositiveLong("max-pixels"));
-        return new PrepareSettings(input, output, s.getEnum("layout", Layout.class), s.getString("glob"),
+        return new PrepareSettings(input, output, s.getEnum("layout", Layout.class),
+                FileNameGlob.read(all, "prepare.glob"),
                 s.getString("labels").trim(), s.getStringList("class-names"), image, s.getPositiveInt("rows-per-shard"),
                 s.getDoubleInRange("validation-fraction", 0, 1), s.getDoubleInRange("max-reject-fraction", 0, 1),
                 s.getBoolean("overwrite"), s.getOptionalString("spark-master"),

@@ -79,6 +79,7 @@ public final class PrepareStages {
         List<String> classNames;
         Dataset<Row> decoded;
         long inputs;
+        List<String> skippedFolders = null; // idx: one file, no folders
         if (settings.layout() == Layout.IDX) {
             IdxCorpus idx = new IdxCorpus(spark, input, settings);
             if (idx.count() == 0) {
@@ -95,6 +96,12 @@ public final class PrepareStages {
             classNames = tree.classNames();
             decoded = tree.decode(classNames);
             inputs = tree.files();
+            skippedFolders = TreeCorpus.skippedFolders(input.getFileSystem(spark.sparkContext().hadoopConfiguration()),
+                    input);
+            if (!skippedFolders.isEmpty()) {
+                LOG.warn("skipped {} folders under {} whose names start with _ or . (Spark reads them as hidden): {}",
+                        skippedFolders.size(), input, skippedFolders);
+            }
         }
         LOG.info("listed {} files or idx records in {} classes after {}", inputs, classNames.size(), clock);
 
@@ -126,7 +133,7 @@ public final class PrepareStages {
         } else {
             writeEmpty("duplicates");
         }
-        PreparedManifest manifest = manifest(classNames, tally);
+        PreparedManifest manifest = manifest(classNames, tally, skippedFolders);
         out.writeFile("manifest.json", manifest.toJson());
         LOG.info("wrote rejects, duplicates and the manifest after {}", clock);
         return manifest;
@@ -159,7 +166,8 @@ public final class PrepareStages {
         out.writeFile(child + "/part-00000.json", new byte[0]);
     }
 
-    private PreparedManifest manifest(List<String> classNames, Tally tally) throws IOException {
+    private PreparedManifest manifest(List<String> classNames, Tally tally, List<String> skippedFolders)
+            throws IOException {
         ShardSummary summary = tally.kept();
         Map<String, Long> perClass = new LinkedHashMap<>();
         long[] counts = summary.perClass();
@@ -172,7 +180,7 @@ public final class PrepareStages {
         }
         return new PreparedManifest(PreparedManifest.FORMAT_VERSION, Instant.now().toString(), input.toString(),
                 settings.layout().configName(), settings.image().shape(), classNames, perClass, summary.images(),
-                tally.files(), tally.rejected(), tally.duplicates(),
+                tally.files(), tally.rejected(), tally.duplicates(), skippedFolders,
                 new PreparedManifest.Split(settings.validationFraction(), PreparedManifest.Split.METHOD, summary.train(),
                         summary.validation()),
                 new PreparedManifest.Statistics(PreparedManifest.Statistics.SCALE, summary.pixels().mean(),

@@ -12,6 +12,7 @@ import io.sparkdiffusion.image.PrepareOptions;
 import io.sparkdiffusion.jobs.glue.FolderwiseTreeListing;
 import io.sparkdiffusion.jobs.prepare.PrepareSettings.Layout;
 import org.apache.hadoop.fs.FileStatus;
+import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.function.FlatMapFunction;
@@ -19,6 +20,7 @@ import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.util.HadoopFSUtils;
 import org.apache.spark.util.SerializableConfiguration;
 import scala.Tuple2;
 import scala.collection.JavaConverters;
@@ -66,6 +68,24 @@ public final class TreeCorpus {
         TreeSet<String> names = new TreeSet<>();
         for (FileStatus status : listing) {
             folders.classOf(status.getPath().toString()).ifPresent(names::add);
+        }
+        return List.copyOf(names);
+    }
+
+    /**
+     * Sorted names of the folders right under the root that Spark never lists because of their name (starting with
+     * {@code _} or {@code .}, its rule for hidden files): a class folder named so would be dropped without a word.
+     */
+    public static List<String> skippedFolders(FileSystem fs, Path root) throws IOException {
+        if (!fs.getFileStatus(root).isDirectory()) {
+            return List.of();
+        }
+        TreeSet<String> names = new TreeSet<>();
+        for (FileStatus child : fs.listStatus(root)) {
+            String name = child.getPath().getName();
+            if (child.isDirectory() && HadoopFSUtils.shouldFilterOutPathName(name)) {
+                names.add(name);
+            }
         }
         return List.copyOf(names);
     }

@@ -46,6 +46,14 @@ public record GenerationSettings(String root, Optional<String> runDir, Optional<
                 s.getBoolean("overwrite"), s.getPositiveInt("progress-seconds"), s.getOptionalString("spark-master"));
     }
 
+    /**
+     * Refuses more steps than the checkpoint's schedule has timesteps, before anything is written: the sampler
+     * would refuse them in every task, after {@code plan.json} had fixed them. ddpm runs all T and ignores steps.
+     */
+    public void checkSteps(int timesteps) {
+        Samplers.checkSteps(key("steps"), sampler, steps, timesteps, "the checkpoint's noise schedule");
+    }
+
     /** The recipe; {@code strength} only matters for variations. */
     public Recipe recipe(double strength) {
         return new Recipe(sampler, steps, eta, guidance, strength, batchSize);

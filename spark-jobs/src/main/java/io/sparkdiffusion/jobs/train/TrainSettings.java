@@ -3,6 +3,7 @@ package io.sparkdiffusion.jobs.train;
 import io.sparkdiffusion.config.ConfigError;
 import io.sparkdiffusion.config.Settings;
 import io.sparkdiffusion.config.SpecReader;
+import io.sparkdiffusion.sampling.Samplers;
 import io.sparkdiffusion.schedule.ScheduleSpec;
 import io.sparkdiffusion.train.OuterOptimizer;
 import io.sparkdiffusion.train.WarmupSchedule;
@@ -40,6 +41,13 @@ public record TrainSettings(String data, String split, String runDir, int epochs
         }
     }
 
+    public TrainSettings {
+        if (sampleEveryEpochs > 0 && sample.count() > 0) { // the first grid is sampled after an epoch
+            Samplers.checkSteps(ROOT + ".sample.steps", sample.sampler(), sample.steps(), schedule.timesteps(),
+                    ROOT + ".schedule");
+        }
+    }
+
     public static TrainSettings from(Settings all) {
         Settings s = all.at(ROOT);
         String data = s.getString("data");
@@ -56,11 +64,13 @@ public record TrainSettings(String data, String split, String runDir, int epochs
                 s.getPositiveInt("epochs"), s.getLong("max-steps"), s.getBoolean("resume"), s.getLong("seed"),
                 s.getPositiveInt("batch-size"), s.getNonNegativeInt("workers"), s.getPositiveInt("averaging-frequency"),
                 s.getNonNegativeInt("prefetch"), s.getPositiveDouble("learning-rate"), s.getNonNegativeInt("warmup-steps"),
-                s.getEnum("worker-scaling", WorkerScaling.class), s.getDouble("gradient-clip"), s.getChoice("conditional", "auto", "true", "false"),
-                s.getDoubleInRange("label-dropout", 0, 1), s.getDoubleInRange("ema-decay", 0, 1),
+                s.getEnum("worker-scaling", WorkerScaling.class), s.getNonNegativeDouble("gradient-clip"),
+                s.getChoice("conditional", "auto", "true", "false"),
+                s.getDoubleInRange("label-dropout", 0, 1), s.getDoubleBelow("ema-decay", 0, 1),
                 s.getPositiveInt("checkpoint-every-epochs"), s.getPositiveInt("keep-checkpoints"),
                 s.getNonNegativeInt("sample-every-epochs"),
-                new SampleGrid(sample.getNonNegativeInt("count"), sample.getString("sampler"),
+                new SampleGrid(sample.getNonNegativeInt("count"),
+                        sample.getChoice("sampler", Samplers.NAMES.toArray(String[]::new)),
                         sample.getPositiveInt("steps"), sample.getDouble("eta"), sample.getDouble("guidance"),
                         sample.getLong("seed")),
                 SpecReader.schedule(all, ROOT + ".schedule"),
