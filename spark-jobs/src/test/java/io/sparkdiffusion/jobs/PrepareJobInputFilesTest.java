@@ -10,6 +10,8 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 
+import io.sparkdiffusion.data.IdxImages;
+import io.sparkdiffusion.data.IdxWriter;
 import io.sparkdiffusion.data.PreparedManifest;
 import io.sparkdiffusion.image.ImageFixtures;
 import io.sparkdiffusion.jobs.prepare.PrepareFileFixtures;
@@ -82,6 +84,32 @@ class PrepareJobInputFilesTest extends PrepareJobTestSupport {
         assertEquals(List.of("cats/big.png"), List.copyOf(rejects.keySet()));
         assertEquals("too large: " + big.length + " bytes, over prepare.max-file-bytes = 2000: not read",
                 rejects.get("cats/big.png"));
+    }
+
+    @Test
+    void sixteenBitImageOverTheDecodeCapIsARejectNotADeadExecutor() throws Exception {
+        Path in = goodImages(tmp.resolve("in"), 4); // 10x10 RGB: ~800 bytes each to prepare at size 8
+        write(in.resolve("cats/deep.png"), ImageFixtures.rgb16Png(40, 40, 10, 20, 30)); // 16-bit RGB: ~17 KB
+
+        Map<String, String> rejects = rejects(in, tmp.resolve("out"), "prepare.max-decode-bytes=5000");
+
+        assertEquals(List.of("cats/deep.png"), List.copyOf(rejects.keySet()));
+        assertTrue(rejects.get("cats/deep.png").startsWith("too large to decode: 40x40 of this type takes ~"),
+                rejects.toString());
+    }
+
+    @Test
+    void idxImagesOverMaxPixelsAreRefused() throws Exception {
+        Path idx = tmp.resolve("images-idx3-ubyte");
+        java.io.ByteArrayOutputStream images = new java.io.ByteArrayOutputStream();
+        IdxWriter.writeImages(new IdxImages(3, 10, 10, new byte[300]), images, false);
+        write(idx, images.toByteArray());
+
+        Run run = prepare(idx, tmp.resolve("out"), "prepare.layout=idx", "prepare.labels=none", "prepare.max-pixels=50");
+
+        assertEquals(2, run.exitCode(), run.stderr());
+        assertTrue(run.stderr().contains("are 10x10 = 100 pixels, over prepare.max-pixels = 50"), run.stderr());
+        assertEquals(List.of(), listing(tmp).stream().filter(n -> n.contains("out")).toList());
     }
 
     /** {@code n} small distinct PNGs in {@code root/cats}. */

@@ -39,7 +39,8 @@ public record PrepareSettings(String input, String output, Layout layout, String
         if (channels == 2) {
             throw new ConfigError("key 'prepare.channels': expected 1 (grey) or 3 (RGB), got '2'");
         }
-        PrepareOptions image = new PrepareOptions(size, channels, s.getNonNegativeInt("min-size"), s.getPositiveLong("max-pixels"));
+        PrepareOptions image = new PrepareOptions(size, channels, s.getNonNegativeInt("min-size"), s.getPositiveLong("max-pixels"),
+                s.getPositiveLong("max-decode-bytes"));
         return new PrepareSettings(input, output, s.getEnum("layout", Layout.class), s.getString("glob"),
                 s.getString("labels").trim(), s.getStringList("class-names"), image, s.getPositiveInt("rows-per-shard"),
                 s.getDoubleInRange("validation-fraction", 0, 1), s.getDoubleInRange("max-reject-fraction", 0, 1),
