@@ -89,15 +89,15 @@ final class FileBytes {
         } catch (java.nio.file.NoSuchFileException e) {
             throw new java.io.FileNotFoundException(file + " (No such file or directory)"); // as Hadoop says it
         }
-        if (checked.length() > maxBytes) {
-            throw tooLarge(Long.toString(checked.length()));
-        }
         try (InputStream in = new FileInputStream(checked.real().toFile())) {
             return readCapped(in, checked.length());
         }
     }
 
-    /** At most {@code maxBytes}, in a buffer of {@code length} unless the file grew or shrank since. */
+    /**
+     * At most {@code maxBytes}, in a buffer of {@code length} unless the file grew or shrank since; a file whose length
+     * is over the cap is refused before a byte is read.
+     */
     private byte[] readCapped(InputStream in, long length) throws IOException {
         if (length > maxBytes) {
             throw tooLarge(Long.toString(length));
