@@ -13,6 +13,8 @@ import io.sparkdiffusion.image.Uint8Image;
  * stream.
  */
 public final class IdxImageStream {
+    /** The largest byte array a JVM allocates. */
+    private static final long MAX_IMAGE_BYTES = Integer.MAX_VALUE - 8;
     private final DataInputStream data;
     private final int count;
     private final int rows;
@@ -31,6 +33,9 @@ public final class IdxImageStream {
         this.cols = header();
         if (count < 0 || rows < 1 || cols < 1) {
             throw new IdxFormatException("idx image file has an impossible shape " + count + "x" + rows + "x" + cols);
+        }
+        if ((long) rows * cols > MAX_IMAGE_BYTES) { // one image is one byte array
+            throw new IdxFormatException("idx images of " + rows + "x" + cols + " are too large for one array");
         }
     }
 

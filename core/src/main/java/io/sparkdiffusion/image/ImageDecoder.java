@@ -17,7 +17,8 @@ import javax.imageio.stream.ImageInputStream;
  *
  * <p>The format is recognized from the content, not the file name: a PNG named {@code x.jpg} is decoded.
  * The size is read from the header first, so a decompression bomb is rejected before its pixels are
- * allocated. A reader warning (e.g. "Premature end of JPEG file") rejects the file: the JPEG readers return
+ * allocated, as is an image whose decoding and conversion would take more memory than allowed ({@link DecodeMemory}:
+ * the pixel count, bands and bit depth). A reader warning (e.g. "Premature end of JPEG file") rejects the file: the JPEG readers return
  * a half-grey picture for a truncated file instead of failing. Warnings about colour profiles (a CMYK JPEG
  * without an ICC profile, a broken profile replaced by sRGB) are not corruption and are ignored.
  */
@@ -26,6 +27,7 @@ public final class ImageDecoder {
 
     private final int minSize;
     private final long maxPixels;
+    private final DecodeMemory memory;
     private final ImageReaderLookup readers;
 
     /**
@@ -33,11 +35,17 @@ public final class ImageDecoder {
      * @param maxPixels reject images with more pixels than this (read from the header, before decoding)
      */
     public ImageDecoder(int minSize, long maxPixels) {
+        this(minSize, maxPixels, DecodeMemory.UNLIMITED);
+    }
+
+    /** @param memory reject images whose preparing would take more memory (estimated from the header) */
+    ImageDecoder(int minSize, long maxPixels, DecodeMemory memory) {
         if (minSize < 0 || maxPixels < 1) {
             throw new IllegalArgumentException("need min size >= 0 and max pixels >= 1, got " + minSize + ", " + maxPixels);
         }
         this.minSize = minSize;
         this.maxPixels = maxPixels;
+        this.memory = memory;
         scanPluginsOnce();
         this.readers = new ImageReaderLookup();
     }
@@ -80,6 +88,13 @@ public final class ImageDecoder {
         }
         if (Math.min(width, height) < minSize) {
             return DecodeResult.rejected("too small: " + width + "x" + height + ", shorter side below min-size " + minSize);
+        }
+        if (!memory.fitsAnyType(width, height)) {
+            long bytes = memory.estimate(width, height, reader.getImageTypes(0).next());
+            if (bytes > memory.maxBytes()) {
+                return DecodeResult.rejected("too large to decode: " + width + "x" + height + " of this type takes ~"
+                        + bytes + " bytes, over max-decode-bytes " + memory.maxBytes());
+            }
         }
         StringBuilder warnings = new StringBuilder();
         reader.addIIOReadWarningListener(warningCollector(warnings));

@@ -1,5 +1,6 @@
 package io.sparkdiffusion.image;
 
+import java.awt.image.BufferedImage;
 import java.nio.ByteBuffer;
 
 /**
@@ -18,7 +19,8 @@ public final class ImagePreparer {
 
     public ImagePreparer(PrepareOptions options) {
         this.options = options;
-        this.decoder = new ImageDecoder(options.minSize(), options.maxPixels());
+        this.decoder = new ImageDecoder(options.minSize(), options.maxPixels(),
+                new DecodeMemory(options.maxDecodeBytes(), options.channels(), options.size()));
     }
 
     public PrepareOptions options() {
@@ -28,13 +30,19 @@ public final class ImagePreparer {
     /** One image file's bytes. */
     public PreparedImage prepare(byte[] fileBytes) {
         DecodeResult decoded = decoder.decode(fileBytes);
-        if (!decoded.ok()) {
-            return PreparedImage.rejected(decoded.reason());
-        }
+        return decoded.ok() ? prepare(decoded.image()) : PreparedImage.rejected(decoded.reason());
+    }
+
+    /** An image as ImageIO decoded it. */
+    PreparedImage prepare(BufferedImage decoded) {
         try {
-            return prepare(ChannelConverter.convert(decoded.image(), options.channels()));
+            return prepare(ChannelConverter.convert(decoded, options.channels()));
         } catch (RuntimeException e) {
             return PreparedImage.rejected("unsupported pixel layout: " + e);
+        } catch (OutOfMemoryError e) {
+            // the decoded image is garbage now: this image is a reject, the executor goes on with the next
+            return PreparedImage.rejected("too large to convert in this executor's memory (" + decoded.getWidth()
+                    + "x" + decoded.getHeight() + ")");
         }
     }
 

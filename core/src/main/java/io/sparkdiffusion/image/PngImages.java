@@ -7,8 +7,11 @@ import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.util.Iterator;
 
 import javax.imageio.ImageIO;
+import javax.imageio.ImageReader;
+import javax.imageio.stream.ImageInputStream;
 import javax.imageio.stream.MemoryCacheImageInputStream;
 import javax.imageio.stream.MemoryCacheImageOutputStream;
 
@@ -21,6 +24,8 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * executor, and its global switch ({@code ImageIO.setUseCache}) is not ours to flip.
  */
 public final class PngImages {
+    /** The most pixels {@link #decode(byte[])} accepts: the largest image this project makes (a side of 4096). */
+    public static final long MAX_PIXELS = 4096L * 4096;
 
     private PngImages() {
     }
@@ -49,18 +54,39 @@ public final class PngImages {
     }
 
     /**
-     * PNG bytes → uint8 CHW. Grayscale PNGs (8 or 16 bit) give one channel, everything else three (RGB);
-     * an alpha channel is dropped.
+     * PNG bytes → uint8 CHW, refusing more than {@link #MAX_PIXELS}. Grayscale PNGs (8 or 16 bit) give one channel,
+     * everything else three (RGB); an alpha channel is dropped.
      *
-     * @throws IOException when the bytes are not a readable PNG (or other ImageIO format)
+     * @throws IOException when the bytes are not a readable PNG (or other ImageIO format), or too large
      */
     public static Uint8Image decode(byte[] png) throws IOException {
-        // ImageIO.read closes an ImageInputStream itself (closing it again would throw).
-        BufferedImage img = ImageIO.read(new MemoryCacheImageInputStream(new ByteArrayInputStream(png)));
-        if (img == null) {
-            throw new IOException("not a readable image (" + png.length + " bytes)");
+        return decode(png, MAX_PIXELS);
+    }
+
+    /**
+     * As {@link #decode(byte[])}, refusing an image with more than {@code maxPixels} pixels by its header, before its
+     * pixels are allocated.
+     */
+    public static Uint8Image decode(byte[] png, long maxPixels) throws IOException {
+        try (ImageInputStream in = new MemoryCacheImageInputStream(new ByteArrayInputStream(png))) {
+            Iterator<ImageReader> readers = ImageIO.getImageReaders(in);
+            if (!readers.hasNext()) {
+                throw new IOException("not a readable image (" + png.length + " bytes)");
+            }
+            ImageReader reader = readers.next();
+            try {
+                reader.setInput(in, true, true);
+                int width = reader.getWidth(0);
+                int height = reader.getHeight(0);
+                if ((long) width * height > maxPixels) {
+                    throw new IOException("too large: " + width + "x" + height + " is over " + maxPixels
+                            + " pixels (not decoded)");
+                }
+                return fromBufferedImage(reader.read(0));
+            } finally {
+                reader.dispose();
+            }
         }
-        return fromBufferedImage(img);
     }
 
     static BufferedImage toBufferedImage(Uint8Image image) {

@@ -9,8 +9,17 @@ import java.io.Serializable;
  * @param channels  1 (grey) or 3 (RGB)
  * @param minSize   reject images whose shorter side (as stored) is below this; 0 = no minimum
  * @param maxPixels reject images with more pixels than this, before decoding them
+ * @param maxDecodeBytes reject images whose decoding and conversion would take more bytes than this (estimated from
+ *                       the header: pixels, bands, bit depth), before decoding them
  */
-public record PrepareOptions(int size, int channels, int minSize, long maxPixels) implements Serializable {
+public record PrepareOptions(int size, int channels, int minSize, long maxPixels, long maxDecodeBytes)
+        implements Serializable {
+    /** The default of {@code prepare.max-decode-bytes}: 512 MiB. */
+    public static final long DEFAULT_MAX_DECODE_BYTES = 512L << 20;
+
+    public PrepareOptions(int size, int channels, int minSize, long maxPixels) {
+        this(size, channels, minSize, maxPixels, DEFAULT_MAX_DECODE_BYTES);
+    }
 
     public PrepareOptions {
         if (size < 1) {
@@ -19,8 +28,8 @@ public record PrepareOptions(int size, int channels, int minSize, long maxPixels
         if (channels != 1 && channels != 3) {
             throw new IllegalArgumentException("channels must be 1 or 3, got " + channels);
         }
-        if (minSize < 0 || maxPixels < 1) {
-            throw new IllegalArgumentException("min size must be >= 0 and max pixels >= 1");
+        if (minSize < 0 || maxPixels < 1 || maxDecodeBytes < 1) {
+            throw new IllegalArgumentException("min size must be >= 0, max pixels and max decode bytes >= 1");
         }
     }
 

@@ -165,4 +165,18 @@ class IdxReaderTest {
             assertEquals(1000, c); // the test split is balanced
         }
     }
+
+    @Test
+    void imageShapeWhosePixelCountOverflowsAnIntIsRefused() throws IOException {
+        ByteArrayOutputStream header = new ByteArrayOutputStream();
+        DataOutputStream out = new DataOutputStream(header);
+        out.writeInt(IdxReader.IMAGES_MAGIC);
+        out.writeInt(1);
+        out.writeInt(65_536); // 65,536 x 65,536 = 2^32 pixels: 0 as an int
+        out.writeInt(65_536);
+
+        IdxFormatException e = assertThrows(IdxFormatException.class,
+                () -> new IdxImageStream(new ByteArrayInputStream(header.toByteArray())));
+        assertTrue(e.getMessage().contains("65536x65536"), e.getMessage());
+    }
 }

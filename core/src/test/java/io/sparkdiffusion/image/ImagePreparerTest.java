@@ -67,4 +67,51 @@ class ImagePreparerTest {
         assertTrue(new ImagePreparer(new PrepareOptions(14, 1, 30, 1_000_000)).prepare(new Uint8Image(1, 28, 28, pixels))
                 .reason().startsWith("too small"));
     }
+
+    @Test
+    void outOfMemoryWhileConvertingIsARejectNotACrash() {
+        BufferedImage decoded = new BufferedImage(10, 10, BufferedImage.TYPE_INT_RGB) {
+            @Override
+            public java.awt.image.WritableRaster getRaster() {
+                throw new OutOfMemoryError("Java heap space (a test)");
+            }
+
+            @Override
+            public int[] getRGB(int x, int y, int w, int h, int[] rgb, int offset, int scansize) {
+                throw new OutOfMemoryError("Java heap space (a test)");
+            }
+        };
+
+        PreparedImage prepared = new ImagePreparer(new PrepareOptions(8, 3, 0, 1_000_000)).prepare(decoded);
+
+        assertEquals("too large to convert in this executor's memory (10x10)", prepared.reason());
+    }
+
+    @Test
+    void decodeMemoryCapCountsBitDepthAndBandsNotJustPixels() {
+        // 40x40 each: 8-bit grey takes ~2 bytes a pixel to prepare, 16-bit grey+alpha ~13.
+        byte[] grey8 = ImageFixtures.png(ImageFixtures.grey(40, 40, 1));
+        byte[] greyAlpha16 = ImageFixtures.png(greyAlpha16(40, 40));
+        ImagePreparer capped = new ImagePreparer(new PrepareOptions(8, 1, 0, 1_000_000, 10_000));
+
+        assertTrue(capped.prepare(grey8).ok(), capped.prepare(grey8).reason());
+        PreparedImage refused = capped.prepare(greyAlpha16);
+        assertTrue(refused.reason().startsWith("too large to decode: 40x40 of this type takes ~22144 bytes, over "
+                + "max-decode-bytes 10000"), refused.reason());
+        assertTrue(new ImagePreparer(new PrepareOptions(8, 1, 0, 1_000_000, 22_144)).prepare(greyAlpha16).ok());
+    }
+
+    private static BufferedImage greyAlpha16(int width, int height) {
+        java.awt.image.ComponentColorModel model = new java.awt.image.ComponentColorModel(
+                java.awt.color.ColorSpace.getInstance(java.awt.color.ColorSpace.CS_GRAY), true, false,
+                java.awt.Transparency.TRANSLUCENT, java.awt.image.DataBuffer.TYPE_USHORT);
+        java.awt.image.WritableRaster raster = model.createCompatibleWritableRaster(width, height);
+        for (int y = 0; y < height; y++) {
+            for (int x = 0; x < width; x++) {
+                raster.setSample(x, y, 0, (x * 1500 + y * 7) & 0xFFFF);
+                raster.setSample(x, y, 1, 0xFFFF);
+            }
+        }
+        return new BufferedImage(model, raster, false, null);
+    }
 }

@@ -3,6 +3,7 @@ package io.sparkdiffusion.image;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.util.Arrays;
@@ -74,5 +75,41 @@ class PngImagesTest {
         b[0] = 0;
         b[n - 1] = (byte) 255;
         return b;
+    }
+
+    @Test
+    void anImageOverThePixelLimitIsRefusedFromItsHeader() throws IOException {
+        byte[] bomb = greyPngHeaderOnly(20_000, 20_000); // 400 million pixels in 70 bytes
+
+        IOException e = assertThrows(IOException.class, () -> PngImages.decode(bomb));
+        assertTrue(e.getMessage().startsWith("too large: 20000x20000 is over 16777216 pixels"), e.getMessage());
+    }
+
+    /** A valid PNG signature and header of an 8-bit grey image, then an empty compressed stream and the end. */
+    private static byte[] greyPngHeaderOnly(int width, int height) throws IOException {
+        java.io.ByteArrayOutputStream png = new java.io.ByteArrayOutputStream();
+        png.write(new byte[] {(byte) 0x89, 'P', 'N', 'G', '\r', '\n', 0x1A, '\n'});
+        java.nio.ByteBuffer ihdr = java.nio.ByteBuffer.allocate(13).putInt(width).putInt(height)
+                .put((byte) 8).put((byte) 0).put((byte) 0).put((byte) 0).put((byte) 0);
+        chunk(png, "IHDR", ihdr.array());
+        java.io.ByteArrayOutputStream idat = new java.io.ByteArrayOutputStream();
+        try (java.util.zip.DeflaterOutputStream z = new java.util.zip.DeflaterOutputStream(idat)) {
+            z.write(new byte[16]);
+        }
+        chunk(png, "IDAT", idat.toByteArray());
+        chunk(png, "IEND", new byte[0]);
+        return png.toByteArray();
+    }
+
+    private static void chunk(java.io.ByteArrayOutputStream png, String type, byte[] data) throws IOException {
+        java.io.DataOutputStream out = new java.io.DataOutputStream(png);
+        out.writeInt(data.length);
+        byte[] typeAndData = new byte[4 + data.length];
+        System.arraycopy(type.getBytes(java.nio.charset.StandardCharsets.US_ASCII), 0, typeAndData, 0, 4);
+        System.arraycopy(data, 0, typeAndData, 4, data.length);
+        out.write(typeAndData);
+        java.util.zip.CRC32 crc = new java.util.zip.CRC32();
+        crc.update(typeAndData);
+        out.writeInt((int) crc.getValue());
     }
 }

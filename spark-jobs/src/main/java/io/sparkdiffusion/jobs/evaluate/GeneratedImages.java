@@ -179,7 +179,7 @@ final class GeneratedImages {
     }
 
     private static Uint8Image decode(String path, byte[] bytes) {
-        try {
+        try { // PngImages refuses, from the header, an image larger than any this project generates
             return PngImages.decode(bytes);
         } catch (IOException e) {
             throw new InputError("generated image " + path + " cannot be decoded: " + e.getMessage(), e);

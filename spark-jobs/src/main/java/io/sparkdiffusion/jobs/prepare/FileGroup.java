@@ -17,7 +17,7 @@ import org.apache.hadoop.fs.LocatedFileStatus;
  * with the hosts that hold most of their bytes (as Spark's own file scan prefers them).
  *
  * @param sources the files' paths as Spark's binaryFile source names them ({@code Path.toString()})
- * @param lengths the files' lengths from the listing
+ * @param lengths the files' lengths from the listing; {@link #LINK} for a symbolic link a file system lists as such
  * @param hosts   up to 3 preferred hosts, empty when the file system reports none
  */
 public record FileGroup(String[] sources, long[] lengths, String[] hosts) implements Serializable {
@@ -27,6 +27,8 @@ public record FileGroup(String[] sources, long[] lengths, String[] hosts) implem
      */
     static final long OPEN_COST_BYTES = 8L << 10;
     private static final int MAX_HOSTS = 3;
+    /** The length of a listed symbolic link (HDFS lists links as such; the local file system lists their targets). */
+    static final long LINK = -1;
 
     public int size() {
         return sources.length;
@@ -65,7 +67,7 @@ public record FileGroup(String[] sources, long[] lengths, String[] hosts) implem
         for (int i = 0; i < sources.length; i++) {
             FileStatus f = files.get(i);
             sources[i] = f.getPath().toString();
-            lengths[i] = f.getLen();
+            lengths[i] = f.isSymlink() ? LINK : f.getLen();
             if (f instanceof LocatedFileStatus located && located.getBlockLocations() != null) {
                 for (BlockLocation block : located.getBlockLocations()) {
                     try {

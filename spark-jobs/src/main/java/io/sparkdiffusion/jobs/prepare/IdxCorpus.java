@@ -56,6 +56,11 @@ public final class IdxCorpus {
         } catch (IOException e) {
             throw new InputError("cannot read " + images + ": " + e.getMessage(), e);
         }
+        long pixels = (long) rows * cols;
+        if (pixels > settings.image().maxPixels()) { // all records share the shape: every one would be a reject
+            throw new InputError("the idx images of " + images + " are " + rows + "x" + cols + " = " + pixels
+                    + " pixels, over prepare.max-pixels = " + settings.image().maxPixels());
+        }
         this.labels = readLabels(labelsPath(images, settings.labels()), conf);
         if (labels != null && labels.length != count) {
             throw new InputError("the idx labels file has " + labels.length + " labels for " + count + " images");

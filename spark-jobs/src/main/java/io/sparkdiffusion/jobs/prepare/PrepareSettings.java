@@ -15,11 +15,13 @@ import io.sparkdiffusion.jobs.glue.FileNameGlob;
  *
  * @param labels     idx only: the labels file, empty = derived from the images file name, "none" = unlabeled
  * @param parameters the whole {@code prepare} section, recorded in the manifest
+ * @param maxFileBytes the longest input file read; longer ones are rejects
  */
 public record PrepareSettings(String input, String output, Layout layout, String glob, String labels,
                               List<String> classNames, PrepareOptions image, int rowsPerShard,
                               double validationFraction, double maxRejectFraction, boolean overwrite,
-                              Optional<String> sparkMaster, Map<String, Object> parameters) implements Serializable {
+                              Optional<String> sparkMaster, Map<String, Object> parameters,
+                              long maxFileBytes) implements Serializable {
 
     public enum Layout {
         CLASS_FOLDERS, UNLABELED, IDX;
@@ -38,13 +40,23 @@ public record PrepareSettings(String input, String output, Layout layout, String
         if (channels == 2) {
             throw new ConfigError("key 'prepare.channels': expected 1 (grey) or 3 (RGB), got '2'");
         }
-        PrepareOptions image = new PrepareOptions(size, channels, s.getNonNegativeInt("min-size"), s.getPositiveLong("max-pixels"));
+        PrepareOptions image = new PrepareOptions(size, channels, s.getNonNegativeInt("min-size"), s.getPositiveLong("max-pixels"),
+                s.getPositiveLong("max-decode-bytes"));
         return new PrepareSettings(input, output, s.getEnum("layout", Layout.class),
                 FileNameGlob.read(all, "prepare.glob"),
                 s.getString("labels").trim(), s.getStringList("class-names"), image, s.getPositiveInt("rows-per-shard"),
                 s.getDoubleInRange("validation-fraction", 0, 1), s.getDoubleInRange("max-reject-fraction", 0, 1),
                 s.getBoolean("overwrite"), s.getOptionalString("spark-master"),
-                new java.util.TreeMap<>(all.config().getConfig("prepare").root().unwrapped()));
+                new java.util.TreeMap<>(all.config().getConfig("prepare").root().unwrapped()), maxFileBytes(s));
+    }
+
+    /** At most the longest byte array a JVM allocates. */
+    private static long maxFileBytes(Settings s) {
+        long max = s.getPositiveLong("max-file-bytes");
+        if (max > FileBytes.MAX_ARRAY) {
+            throw new ConfigError("key 'prepare.max-file-bytes': expected at most " + FileBytes.MAX_ARRAY + ", got '" + max + "'");
+        }
+        return max;
     }
 
     private static String required(Settings s, String key, String what) {

@@ -41,12 +41,14 @@ public final class TreeCorpus {
     private static final int PARTITIONS_PER_CORE = 3;
 
     private final SparkSession spark;
+    private final Path root;
     private final List<FileStatus> listing;
     private final ClassFolders folders;
     private final PrepareSettings settings;
 
     public TreeCorpus(SparkSession spark, Path root, PrepareSettings settings) throws IOException {
         this.spark = spark;
+        this.root = root;
         this.listing = FolderwiseTreeListing.list(spark, root, settings.glob());
         this.folders = new ClassFolders(root);
         this.settings = settings;
@@ -104,18 +106,19 @@ public final class TreeCorpus {
         JavaRDD<FileGroup> tasks = spark.sparkContext()
                 .makeRDD(JavaConverters.asScalaBuffer(groups).toSeq(), ClassTag$.MODULE$.apply(FileGroup.class))
                 .toJavaRDD();
-        JavaRDD<Row> rows = tasks.flatMap(prepareFiles(conf, folders, ClassFolders.indexOf(classNames),
-                settings.layout() == Layout.CLASS_FOLDERS, settings.image(), settings.validationFraction()));
+        JavaRDD<Row> rows = tasks.flatMap(prepareFiles(conf, root.toString(), settings.maxFileBytes(), folders,
+                ClassFolders.indexOf(classNames), settings.layout() == Layout.CLASS_FOLDERS, settings.image(),
+                settings.validationFraction()));
         return spark.createDataFrame(rows, PreparedRows.DECODED);
     }
 
     // Static, so that the function Spark ships to executors captures only what it names (not this corpus).
     private static FlatMapFunction<FileGroup, Row> prepareFiles(Broadcast<SerializableConfiguration> conf,
-                                                                ClassFolders folders, Map<String, Integer> labels,
+                                                                String root, long maxFileBytes, ClassFolders folders, Map<String, Integer> labels,
                                                                 boolean labeled, PrepareOptions image, double fraction) {
         return group -> {
             ImagePreparer preparer = new ImagePreparer(image);
-            FileBytes files = new FileBytes(conf.value().value());
+            FileBytes files = new FileBytes(conf.value().value(), root, maxFileBytes);
             return new Iterator<>() {
                 private int next;
 
@@ -135,6 +138,8 @@ public final class TreeCorpus {
                     byte[] bytes;
                     try {
                         bytes = files.read(source, length);
+                    } catch (RefusedFile e) {
+                        return PreparedRows.rejected(source, label, e.getMessage(), fraction);
                     } catch (IOException | RuntimeException e) {
                         return PreparedRows.rejected(source, label, "cannot read: " + e, fraction);
                     }

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.FileNotFoundException;
 import java.nio.file.Files;
@@ -26,7 +27,7 @@ class FileBytesTest {
         for (int i = 0; i < content.length; i++) {
             content[i] = (byte) (i * 31);
         }
-        FileBytes files = new FileBytes(new Configuration());
+        FileBytes files = new FileBytes(new Configuration(), "file:" + tmp.toAbsolutePath(), 1 << 20);
         for (String name : new String[] {"a b.png", "plain_name-1.png"}) { // through Hadoop's path, and straight
             Path file = tmp.resolve(name);
             Files.write(file, content);
@@ -57,7 +58,7 @@ class FileBytesTest {
             }
         }, "the checksummed local file system trusts the side file");
 
-        assertArrayEquals(new byte[] {1, 2, 3}, new FileBytes(new Configuration()).read("file:" + file.toAbsolutePath(), 3));
+        assertArrayEquals(new byte[] {1, 2, 3}, new FileBytes(new Configuration(), "file:" + tmp.toAbsolutePath(), 1 << 20).read("file:" + file.toAbsolutePath(), 3));
     }
 
     @Test
@@ -73,6 +74,48 @@ class FileBytesTest {
             assertEquals(hadoops.toString(), ours.toString(), source);
             assertEquals(hadoops.toUri().getPath(), ours.toUri().getPath(), source);
         }
+    }
+
+    @Test
+    void aFileThatGrewPastTheByteCapSinceTheListingIsRefused() throws Exception {
+        Path file = tmp.resolve("grew.png");
+        Files.write(file, new byte[5_000]);
+        FileBytes files = new FileBytes(new Configuration(), "file:" + tmp.toAbsolutePath(), 4_096);
+        String source = "file:" + file.toAbsolutePath();
+
+        RefusedFile refused = assertThrows(RefusedFile.class, () -> files.read(source, 100)); // listed at 100 bytes
+        assertTrue(refused.getMessage().startsWith("too large"), refused.getMessage());
+        assertEquals(4_096, files.read(writeBytes("cap.png", 4_096), 100).length, "exactly the cap is read");
+    }
+
+    @Test
+    void hadoopsLocalFileSystemFollowsLinksAndCallsAFifoAFile() throws Exception {
+        // Why FileBytes looks at local files itself: Hadoop's statuses cannot tell a FIFO or a link from a file.
+        Path fifo = tmp.resolve("x.png");
+        PrepareFileFixtures.mkfifo(fifo);
+        Path target = Files.write(tmp.resolve("target.png"), new byte[] {1, 2});
+        Path link = Files.createSymbolicLink(tmp.resolve("link.png"), target);
+        org.apache.hadoop.fs.RawLocalFileSystem raw = new org.apache.hadoop.fs.RawLocalFileSystem();
+        raw.initialize(java.net.URI.create("file:///"), new Configuration());
+
+        org.apache.hadoop.fs.FileStatus fifoStatus = raw.getFileStatus(hadoopPath(fifo));
+        assertTrue(fifoStatus.isFile(), "a FIFO is a 'file' to Hadoop");
+        assertEquals(0, fifoStatus.getLen());
+        org.apache.hadoop.fs.FileStatus linkStatus = raw.getFileStatus(hadoopPath(link));
+        assertTrue(linkStatus.isFile() && !linkStatus.isSymlink(), "getFileStatus follows the link");
+        for (org.apache.hadoop.fs.FileStatus listed : raw.listStatus(hadoopPath(tmp))) {
+            assertFalse(listed.isSymlink(), "listStatus follows links: " + listed.getPath());
+        }
+    }
+
+    private static org.apache.hadoop.fs.Path hadoopPath(Path p) {
+        return new org.apache.hadoop.fs.Path("file:" + p.toAbsolutePath());
+    }
+
+    private String writeBytes(String name, int length) throws Exception {
+        Path file = tmp.resolve(name);
+        Files.write(file, new byte[length]);
+        return "file:" + file.toAbsolutePath();
     }
 
     private String writeEmpty() throws Exception {
