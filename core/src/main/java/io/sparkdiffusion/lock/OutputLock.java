@@ -90,6 +90,9 @@ public final class OutputLock implements AutoCloseable {
 
     /** The lock file of an output directory. */
     public static Path lockFile(Path output) {
+        if (output.getName().isEmpty() && output.getParent() != null) { // "out/" made from a URI keeps its slash
+            output = output.getParent();
+        }
         if (output.getParent() == null) {
             throw new InputError("output " + output + " is a file system root; choose a directory below it");
         }

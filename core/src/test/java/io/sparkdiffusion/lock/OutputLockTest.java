@@ -63,5 +63,7 @@ class OutputLockTest {
         assertEquals(new Path(output.getParent(), ".out.lock"), OutputLock.lockFile(output));
         assertThrows(InputError.class, () -> OutputLock.lockFile(new Path("file:/")));
         assertFalse(OutputLock.lockFile(output).toString().startsWith(output + "/"));
+        assertEquals(OutputLock.lockFile(output), OutputLock.lockFile(new Path(java.net.URI.create(output + "/"))),
+                "a trailing slash names the same output");
     }
 }
