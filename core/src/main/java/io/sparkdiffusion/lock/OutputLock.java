@@ -45,6 +45,7 @@ public final class OutputLock implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(OutputLock.class);
     /** Locks taken for the job running in this JVM, released by {@link #releaseJobLocks()} (JobRunner). */
     private static final List<OutputLock> JOB_LOCKS = new ArrayList<>();
+    private static boolean releaseAtExit;
 
     private final FileSystem fs;
     private final Path file;
@@ -73,8 +74,9 @@ public final class OutputLock implements AutoCloseable {
         Path path = new Path(output);
         FileSystem fs = path.getFileSystem(conf);
         OutputLock lock = acquire(fs, fs.makeQualified(path), key, HEARTBEAT, STALE_AFTER);
-        if (JOB_LOCKS.isEmpty()) {
+        if (!releaseAtExit) { // a killed driver (SIGTERM) frees its outputs too
             Runtime.getRuntime().addShutdownHook(new Thread(OutputLock::releaseJobLocks, "output-lock-release"));
+            releaseAtExit = true;
         }
         JOB_LOCKS.add(lock);
         return lock;
