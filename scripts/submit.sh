@@ -11,10 +11,14 @@
 #   SPARK_DIFFUSION_JAR: another jar to submit
 # Relative paths are taken from the repository root. Exit code: the job's in client mode (0 ok, 2 usage/config/
 # input error, 1 failure).
+# The driver (its UI on port 4040 included) listens on SPARK_LOCAL_IP: 127.0.0.1 for a local master or one on
+# 127.0.0.1/localhost; for another master in client mode set it to this machine's address on the cluster network
+# (submit.sh refuses to guess, which would mean all interfaces). The UI's kill links are off unless you pass
+# --conf spark.ui.killEnabled=true.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-usage() { sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//'; }
 if [ $# -lt 2 ]; then
   case "${1:-}" in -h|--help) usage; exit 0 ;; esac
   usage >&2
@@ -37,6 +41,37 @@ while [ $# -gt 0 ] && [ "$1" != "--" ]; do
 done
 [ $# -gt 0 ] && shift # the --
 job_options=(--config "$config" "$@")
+
+# The value of spark-submit option $1 (--opt V or --opt=V), else key $2 of the --properties-file, else empty.
+submit_setting() { # option property
+  local i value="" props=""
+  for ((i = 0; i < ${#submit_options[@]}; i++)); do
+    case "${submit_options[$i]}" in
+      "$1") value="${submit_options[$((i + 1))]:-}" ;;
+      "$1"=*) value="${submit_options[$i]#*=}" ;;
+      --properties-file) props="${submit_options[$((i + 1))]:-}" ;;
+      --properties-file=*) props="${submit_options[$i]#*=}" ;;
+    esac
+  done
+  if [ -z "$value" ] && [ -n "$props" ] && [ -f "$props" ]; then
+    value="$(awk -v key="$2" '$1 == key { print $2 }' "$props" | tail -1)"
+  fi
+  printf '%s' "$value"
+}
+# Where the driver listens: never all interfaces by default (Spark's UI binds 0.0.0.0 without SPARK_LOCAL_IP).
+if [ -z "${SPARK_LOCAL_IP:-}" ]; then
+  master="$(submit_setting --master spark.master)"
+  case "$master" in
+    ""|local|local\[*|local-cluster\[*|spark://127.*|spark://localhost:*|spark://localhost) export SPARK_LOCAL_IP=127.0.0.1 ;;
+    *)
+      if [ "$(submit_setting --deploy-mode spark.submit.deployMode)" != cluster ]; then
+        echo "submit.sh: the driver for $master must listen where the executors reach it; set SPARK_LOCAL_IP to this machine's address on the cluster network" >&2
+        exit 2
+      fi ;;
+  esac
+fi
+# Kill links off unless the user's own --conf (which comes later and wins) turns them on.
+submit_options=(--conf spark.ui.killEnabled=false "${submit_options[@]}")
 
 . scripts/shaded-jar.sh
 if command -v unzip >/dev/null && ! unzip -l "$SPARK_DIFFUSION_JAR" "io/sparkdiffusion/jobs/$class.class" >/dev/null 2>&1; then

@@ -33,6 +33,15 @@ for pid_file in "$dir"/pids/*.pid; do
   fi
 done
 
+# Spark would move a master on a taken port to the next one, and the workers would join whatever listens on
+# the taken port: refuse instead.
+for taken in "$port" "$webui_port"; do
+  if port_taken "$taken"; then
+    echo "start.sh: port $taken on 127.0.0.1 is already in use (another master?); free it or pass --port/--webui-port" >&2
+    exit 2
+  fi
+done
+
 . scripts/java-flags.sh
 . scripts/spark-runtime.sh
 # A directory that looks like a Spark distribution to the master, the workers and the executor launcher.
@@ -54,7 +63,8 @@ daemon_flags=("${SPARK_JAVA17_FLAGS[@]}" -Xmx256m -cp "$spark_home/conf:$spark_h
 
 master_url="spark://127.0.0.1:$port"
 echo "starting master $master_url (UI http://127.0.0.1:$webui_port) in $dir"
-nohup java "${daemon_flags[@]}" org.apache.spark.deploy.master.Master --host 127.0.0.1 --port "$port" \
+# spark.port.maxRetries=0: should the port be taken after the check above, the master fails instead of moving
+nohup java "${daemon_flags[@]}" -Dspark.port.maxRetries=0 org.apache.spark.deploy.master.Master --host 127.0.0.1 --port "$port" \
   --webui-port "$webui_port" > "$dir/logs/master.log" 2>&1 < /dev/null &
 echo $! > "$dir/pids/master.pid"
 for i in $(seq 1 "$workers"); do

@@ -39,6 +39,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import io.sparkdiffusion.runtime.NativeRuntime;
+import io.sparkdiffusion.model.ModelZip;
 
 /**
  * Checkpoints of one training run on any Hadoop file system ({@code file://}, {@code hdfs://}, {@code s3a://}).
@@ -381,7 +382,7 @@ public final class CheckpointStore {
         NativeRuntime.init();
         ComputationGraph graph;
         try (InputStream in = new BufferedInputStream(fs.open(new Path(qualified, MODEL_FILE)), BUFFER)) {
-            graph = ModelSerializer.restoreComputationGraph(in, true);
+            graph = ModelZip.readGraph(in, true, new Path(qualified, MODEL_FILE).toString());
         }
         INDArray ema = parameterVector(fs, qualified, EMA_FILE, graph);
         Path momentumFile = new Path(qualified, OUTER_MOMENTUM_FILE);

@@ -5,6 +5,7 @@ import io.sparkdiffusion.config.ConfigError;
 import io.sparkdiffusion.config.InputError;
 import io.sparkdiffusion.config.JobConfigLoader;
 import io.sparkdiffusion.config.Settings;
+import io.sparkdiffusion.lock.OutputLock;
 
 /**
  * The command-line contract every job shares: {@code --config FILE}, repeatable {@code --set key=value},
@@ -43,6 +44,8 @@ public final class JobRunner {
             System.err.println(root + ": failed: " + e);
             e.printStackTrace(System.err);
             return FAILED;
+        } finally {
+            OutputLock.releaseJobLocks(); // the output locks the job took: the next run may write
         }
     }
 }

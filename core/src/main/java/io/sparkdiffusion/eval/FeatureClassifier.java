@@ -1,7 +1,6 @@
 package io.sparkdiffusion.eval;
 
 import java.io.BufferedInputStream;
-import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.FileNotFoundException;
 import java.io.IOException;
@@ -34,6 +33,7 @@ import org.nd4j.linalg.lossfunctions.LossFunctions;
 
 import io.sparkdiffusion.data.LabeledImages;
 import io.sparkdiffusion.image.ImageShape;
+import io.sparkdiffusion.model.ModelZip;
 import io.sparkdiffusion.runtime.NativeRuntime;
 
 /**
@@ -214,7 +214,7 @@ public final class FeatureClassifier {
 
     public static FeatureClassifier fromBytes(byte[] model, ClassifierInfo info) throws IOException {
         NativeRuntime.init();
-        return new FeatureClassifier(ModelSerializer.restoreMultiLayerNetwork(new ByteArrayInputStream(model), false), info);
+        return new FeatureClassifier(ModelZip.readMultiLayer(model, false, "classifier bytes"), info);
     }
 
     /** Loads a classifier directory (a path or URI on any Hadoop file system). */
@@ -236,7 +236,7 @@ public final class FeatureClassifier {
         }
         NativeRuntime.init();
         try (InputStream in = new BufferedInputStream(fs.open(new Path(path, MODEL_FILE)), 1 << 20)) {
-            return new FeatureClassifier(ModelSerializer.restoreMultiLayerNetwork(in, false), info);
+            return new FeatureClassifier(ModelZip.readMultiLayer(in.readAllBytes(), false, new Path(path, MODEL_FILE).toString()), info);
         }
     }
 

@@ -2,6 +2,7 @@ package io.sparkdiffusion.generate;
 
 import io.sparkdiffusion.checkpoint.CheckpointInfo;
 import io.sparkdiffusion.checkpoint.CheckpointStore;
+import io.sparkdiffusion.model.ModelZip;
 import io.sparkdiffusion.model.UNetSpec;
 import io.sparkdiffusion.runtime.NativeRuntime;
 import io.sparkdiffusion.schedule.ScheduleSpec;
@@ -9,7 +10,6 @@ import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.deeplearning4j.nn.graph.ComputationGraph;
-import org.deeplearning4j.util.ModelSerializer;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -38,7 +38,9 @@ public record ModelBytes(String key, byte[] model, byte[] ema, UNetSpec spec, Sc
     public static ModelBytes read(Path checkpointDir, CheckpointInfo info, boolean useEma, Configuration conf)
             throws IOException {
         FileSystem fs = checkpointDir.getFileSystem(conf);
-        byte[] model = readAll(fs, new Path(checkpointDir, CheckpointStore.MODEL_FILE));
+        Path modelFile = new Path(checkpointDir, CheckpointStore.MODEL_FILE);
+        byte[] model = readAll(fs, modelFile);
+        ModelZip.checkEntries(model, modelFile.toString()); // on the driver: a refused file is exit 2, not task failures
         byte[] ema = useEma ? readAll(fs, new Path(checkpointDir, CheckpointStore.EMA_FILE)) : null;
         String key = fs.makeQualified(checkpointDir) + "@" + info.step() + "/" + (useEma ? "ema" : "raw");
         return new ModelBytes(key, model, ema, info.model(), info.schedule());
@@ -47,7 +49,7 @@ public record ModelBytes(String key, byte[] model, byte[] ema, UNetSpec spec, Sc
     /** The network with the chosen weights, for inference. */
     public ComputationGraph network() throws IOException {
         NativeRuntime.init();
-        ComputationGraph graph = ModelSerializer.restoreComputationGraph(new ByteArrayInputStream(model), false);
+        ComputationGraph graph = ModelZip.readGraph(model, false, key);
         if (ema != null) {
             INDArray params;
             try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(ema))) {

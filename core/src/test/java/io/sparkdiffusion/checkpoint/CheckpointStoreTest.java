@@ -231,4 +231,50 @@ class CheckpointStoreTest {
                     .sorted().toList();
         }
     }
+
+    /** Stands for a deserialization gadget: reading it back runs code. */
+    static final class SideEffect implements java.io.Serializable {
+        private static final long serialVersionUID = 1L;
+        static volatile boolean ran;
+
+        private void readObject(java.io.ObjectInputStream in) throws IOException, ClassNotFoundException {
+            in.defaultReadObject();
+            ran = true;
+        }
+    }
+
+    @Test
+    void aModelFileWithAPreprocessorEntryIsRefusedWithoutDeserializingIt() throws Exception {
+        CheckpointRef ref = saveStep(3);
+        java.nio.file.Path model = checkpoints.resolve(CheckpointStore.dirName(3)).resolve(CheckpointStore.MODEL_FILE);
+        // the saved model.zip plus a preprocessor.bin entry holding the "gadget"
+        java.io.ByteArrayOutputStream crafted = new java.io.ByteArrayOutputStream();
+        try (java.util.zip.ZipInputStream in = new java.util.zip.ZipInputStream(Files.newInputStream(model));
+             java.util.zip.ZipOutputStream out = new java.util.zip.ZipOutputStream(crafted)) {
+            for (java.util.zip.ZipEntry e = in.getNextEntry(); e != null; e = in.getNextEntry()) {
+                out.putNextEntry(new java.util.zip.ZipEntry(e.getName()));
+                in.transferTo(out);
+            }
+            out.putNextEntry(new java.util.zip.ZipEntry("preprocessor.bin"));
+            try (java.io.ObjectOutputStream object = new java.io.ObjectOutputStream(out) {
+                @Override
+                public void close() throws IOException {
+                    flush(); // leaves the zip open
+                }
+            }) {
+                object.writeObject(new SideEffect());
+            }
+        }
+        Files.write(model, crafted.toByteArray());
+        Files.deleteIfExists(model.resolveSibling("." + CheckpointStore.MODEL_FILE + ".crc")); // Hadoop's checksum
+        SideEffect.ran = false;
+
+        io.sparkdiffusion.config.InputError refused =
+                assertThrows(io.sparkdiffusion.config.InputError.class, () -> store.load(ref));
+        assertTrue(refused.getMessage().contains("preprocessor.bin"), refused.getMessage());
+        String dir = checkpoints.resolve(CheckpointStore.dirName(3)).toUri().toString();
+        assertThrows(io.sparkdiffusion.config.InputError.class, () -> io.sparkdiffusion.generate.ModelBytes.read(
+                new Path(dir), store.readInfo(ref), false, new Configuration()));
+        assertFalse(SideEffect.ran, "loading the checkpoint deserialized the crafted object");
+    }
 }

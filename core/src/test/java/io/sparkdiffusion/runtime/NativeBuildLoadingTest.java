@@ -1,12 +1,11 @@
 package io.sparkdiffusion.runtime;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.Test;
 
@@ -40,12 +39,12 @@ class NativeBuildLoadingTest {
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.addAll(List.of(jvmOptions));
         command.addAll(List.of("-cp", System.getProperty("java.class.path"), NativeRuntime.class.getName()));
-        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
+        ProcessBuilder builder = new ProcessBuilder(command);
         builder.environment().remove("JAVA_TOOL_OPTIONS");
-        Process child = builder.start();
-        String output = new String(child.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertTrue(child.waitFor(2, TimeUnit.MINUTES), "child JVM did not finish: " + output);
-        assertEquals(0, child.exitValue(), output);
+        // waits first, then reads: a hung child fails the test after 2 minutes (BoundedChildTest)
+        BoundedChild.Result result = BoundedChild.run(builder, Duration.ofMinutes(2));
+        String output = result.output();
+        assertEquals(0, result.exitCode(), output);
         return output.lines().filter(l -> l.startsWith("nd4j backend=")).findFirst()
                 .orElseThrow(() -> new AssertionError("no describe() line in: " + output)) + " ";
     }

@@ -17,6 +17,7 @@ import io.sparkdiffusion.jobs.sample.GenerationPlans;
 import io.sparkdiffusion.jobs.sample.GenerationSettings;
 import io.sparkdiffusion.jobs.sample.ManifestRows;
 import io.sparkdiffusion.jobs.train.PreparedData;
+import io.sparkdiffusion.lock.OutputLock;
 import io.sparkdiffusion.runtime.NativeRuntime;
 import io.sparkdiffusion.sampling.SdEdit;
 import io.sparkdiffusion.schedule.NoiseSchedule;
@@ -95,6 +96,7 @@ public final class AugmentJob {
         Recipe recipe = settings.recipe(strength);
         checkSomeStepRuns(recipe, checkpoint.info().schedule());
         GenerationOutput output = GenerationOutput.open(settings.output(), FolderNames.forClasses(classes), conf);
+        OutputLock.acquireForJob(settings.output(), "augment.output", conf); // one writer of plan.json and the units
         Path dataDir = new Path(data);
         Map<String, Object> record = GenerationPlans.record(ROOT, settings, checkpoint, recipe, output);
         record.put("data", dataDir.getFileSystem(conf).makeQualified(dataDir).toString());

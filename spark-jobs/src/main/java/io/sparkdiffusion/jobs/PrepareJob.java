@@ -10,6 +10,7 @@ import io.sparkdiffusion.data.PreparedManifest;
 import io.sparkdiffusion.jobs.glue.DirectoryListingFileSystem;
 import io.sparkdiffusion.jobs.glue.SparkSessions;
 import io.sparkdiffusion.jobs.glue.StagedOutput;
+import io.sparkdiffusion.lock.OutputLock;
 import io.sparkdiffusion.jobs.prepare.PrepareSettings;
 import io.sparkdiffusion.jobs.prepare.PrepareStages;
 import io.sparkdiffusion.jobs.prepare.StageClock;
@@ -71,6 +72,7 @@ public final class PrepareJob {
             throw new InputError("input " + settings.input() + " does not exist (prepare.input)");
         }
         input = inputFs.makeQualified(input);
+        OutputLock.acquireForJob(settings.output(), "prepare.output", conf); // overwrite=true must not hit a running job
         StagedOutput out = StagedOutput.prepare(new Path(settings.output()), settings.overwrite(), "prepare.output", conf);
         try (SparkSessions spark = SparkSessions.open("prepare", settings.sparkMaster(), LOCAL_DEFAULTS)) {
             StageClock clock = new StageClock();

@@ -14,6 +14,7 @@ import io.sparkdiffusion.jobs.sample.GenerationPlans;
 import io.sparkdiffusion.jobs.sample.GenerationSettings;
 import io.sparkdiffusion.jobs.sample.SampleCounts;
 import io.sparkdiffusion.jobs.sample.SampleUnits;
+import io.sparkdiffusion.lock.OutputLock;
 import io.sparkdiffusion.runtime.NativeRuntime;
 import org.apache.hadoop.conf.Configuration;
 
@@ -64,6 +65,7 @@ public final class SampleJob {
                 settings.imagesPerUnit());
         Recipe recipe = settings.recipe(1.0);
         GenerationOutput output = GenerationOutput.open(settings.output(), FolderNames.forClasses(classes), conf);
+        OutputLock.acquireForJob(settings.output(), "sample.output", conf); // one writer of plan.json and the units
         Map<String, Object> countsByClass = new LinkedHashMap<>();
         long[] byLabel = plan.counts();
         for (int label = 0; label < byLabel.length; label++) {

@@ -9,6 +9,7 @@ import io.sparkdiffusion.eval.FeatureClassifier;
 import io.sparkdiffusion.image.ImageShape;
 import io.sparkdiffusion.jobs.glue.SparkSessions;
 import io.sparkdiffusion.jobs.glue.StagedOutput;
+import io.sparkdiffusion.lock.OutputLock;
 import io.sparkdiffusion.jobs.glue.TaskErrors;
 import io.sparkdiffusion.jobs.train.PreparedData;
 import io.sparkdiffusion.runtime.NativeRuntime;
@@ -41,6 +42,7 @@ public final class ClassifierTraining {
             throw new InputError("the train split of " + settings.data() + " is empty (evaluate.data)");
         }
         ImageShape shape = manifest.shape();
+        OutputLock.acquireForJob(settings.classifier(), "evaluate.classifier", hadoop);
         StagedOutput out = StagedOutput.prepare(new Path(settings.classifier()), settings.overwrite(),
                 "evaluate.classifier", hadoop);
         int[] identity = java.util.stream.IntStream.range(0, classes.size()).toArray();

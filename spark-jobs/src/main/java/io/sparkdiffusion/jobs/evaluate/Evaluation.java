@@ -18,6 +18,7 @@ import io.sparkdiffusion.eval.FloorSubsets;
 import io.sparkdiffusion.image.ImageShape;
 import io.sparkdiffusion.jobs.glue.SparkSessions;
 import io.sparkdiffusion.jobs.glue.StagedOutput;
+import io.sparkdiffusion.lock.OutputLock;
 import io.sparkdiffusion.jobs.glue.TaskErrors;
 import io.sparkdiffusion.jobs.train.PreparedData;
 import io.sparkdiffusion.runtime.NativeRuntime;
@@ -62,6 +63,7 @@ public final class Evaluation {
                     + referenceImages + " images; a Fréchet distance needs at least 2 (evaluate.reference-split)");
         }
         Path generatedRoot = GeneratedImages.root(settings.generated(), hadoop);
+        OutputLock.acquireForJob(settings.output(), "evaluate.output", hadoop); // overwrite=true must not hit a running job
         StagedOutput out = StagedOutput.prepare(new Path(settings.output()), settings.overwrite(), "evaluate.output", hadoop);
 
         NativeRuntime.init();
