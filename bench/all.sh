@@ -3,7 +3,7 @@
 #   bench/all.sh [--quick] [--rounds N] [--only SECTIONS] [--tune "OMP,BATCH,FREQ ..."] [--out FILE|DIR]
 # SECTIONS (comma-separated; default all): flops, prepare, train, sample, tune
 #   flops    the U-Net's FLOPs (io.sparkdiffusion.bench.FlopCount, cross-checked against the PyTorch reference's
-#            count) and the CPU's measured peak FP32 GFLOP/s (../shared/bench/peak.py, oneDNN rows)
+#            count) and the CPU's measured peak FP32 GFLOP/s (bench/reference/peak.py, oneDNN rows)
 #   prepare  PrepareJob on local[2] vs the decode-only floor, on the Fashion-MNIST PNG tree (bench/prepare.sh)
 #   train    training images/s, batch 64 per worker: single JVM (ThroughputBenchmark, 2 native threads) vs TrainJob
 #            on local[2] (2 workers, 1 native thread each, averaging every 10 steps; steady state from its
@@ -18,7 +18,7 @@
 # The full run takes about 20 minutes on a quiet 2-core machine. Results go to FILE, or to
 # DIR/results-<UTC time>.md, or to stdout; progress and the logs' location go to stderr.
 # Environment: BENCH_WORK (corpora, prepared data, runs, logs; default ${TMPDIR:-/tmp}/spark-diffusion-bench),
-# DDPM_REF (default ../shared/bench/ddpm_ref.py), PEAK (default ../shared/bench/peak.py).
+# DDPM_REF (default bench/reference/ddpm_ref.py), PEAK (default bench/reference/peak.py).
 # Needs: apt-get install -y python3-torch python3-numpy dataset-fashion-mnist
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -46,8 +46,8 @@ for s in ${sections//,/ }; do
 done
 has() { [[ ",$sections," == *",$1,"* ]]; }
 
-ref="${DDPM_REF:-../shared/bench/ddpm_ref.py}"
-peak="${PEAK:-../shared/bench/peak.py}"
+ref="${DDPM_REF:-bench/reference/ddpm_ref.py}"
+peak="${PEAK:-bench/reference/peak.py}"
 fm=/usr/share/datasets/fashion-mnist
 [ -f "$ref" ] || { echo "bench/all.sh: PyTorch reference $ref not found (set DDPM_REF)" >&2; exit 2; }
 [ -f "$peak" ] || { echo "bench/all.sh: $peak not found (set PEAK)" >&2; exit 2; }

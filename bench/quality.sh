@@ -39,7 +39,7 @@ while [ $# -gt 0 ]; do
   esac
   shift
 done
-ref="$(realpath "${DDPM_REF:-../shared/bench/ddpm_ref.py}")"
+ref="$(realpath "${DDPM_REF:-bench/reference/ddpm_ref.py}")"
 fm=/usr/share/datasets/fashion-mnist
 [ -f "$ref" ] || { echo "bench/quality.sh: PyTorch reference not found (set DDPM_REF)" >&2; exit 2; }
 [ -f "$fm/t10k-images-idx3-ubyte.gz" ] || { echo "bench/quality.sh: needs $fm (apt-get install -y dataset-fashion-mnist)" >&2; exit 2; }

@@ -1,15 +1,15 @@
 #!/usr/bin/env python3
-"""Loss per step of the PyTorch reference U-Net (shared/bench/ddpm_ref.py) under two weight initialisations:
+"""Loss per step of the PyTorch reference U-Net (bench/reference/ddpm_ref.py) under two weight initialisations:
 PyTorch's default (MODE=default) or DL4J's Xavier uniform with zero biases (MODE=xavier), as this project's U-Net had
 until FanInUniformInit. Adam 2e-4, batch 64, no warm-up (WARM=N adds a linear one); prints the mean loss of the last
 20 steps every 20 steps.
     MODE=xavier STEPS=300 /usr/bin/python3 bench/ref_init.py
-DDPM_REF points to the reference (default ../shared/bench/ddpm_ref.py)."""
+DDPM_REF points to the reference (default bench/reference/ddpm_ref.py)."""
 import importlib.util
 import os
 import sys
 
-ref_path = os.environ.get("DDPM_REF", os.path.join(os.path.dirname(__file__), "..", "..", "shared", "bench", "ddpm_ref.py"))
+ref_path = os.environ.get("DDPM_REF", os.path.join(os.path.dirname(__file__), "reference", "ddpm_ref.py"))
 spec = importlib.util.spec_from_file_location("ddpm_ref", ref_path)
 ref = importlib.util.module_from_spec(spec)
 sys.argv = sys.argv[:1]

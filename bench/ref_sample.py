@@ -1,10 +1,10 @@
 #!/usr/bin/python3
-"""Samples N images from weights of the PyTorch reference (shared/bench/ddpm_ref.py --train-minutes) into the
+"""Samples N images from weights of the PyTorch reference (bench/reference/ddpm_ref.py --train-minutes) into the
 unlabeled image tree EvaluateJob reads: OUT/images/NNNNNN.png (28x28 grey PNGs), then OUT/_SUCCESS last.
 The reference itself only writes an 8x8 grid; this reuses its model, DDIM sampler and PNG writer unchanged.
 
   /usr/bin/python3 bench/ref_sample.py --weights ddpm_ref_weights.pt --count 10000 --out DIR
-      [--ref ../shared/bench/ddpm_ref.py] [--steps 50] [--batch 256] [--seed 0]
+      [--ref bench/reference/ddpm_ref.py] [--steps 50] [--batch 256] [--seed 0]
 """
 import argparse
 import importlib.util
@@ -24,7 +24,7 @@ def load_reference(path):
 def main():
     here = os.path.dirname(os.path.abspath(__file__))
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--ref", default=os.environ.get("DDPM_REF", os.path.join(here, "..", "..", "shared", "bench", "ddpm_ref.py")))
+    ap.add_argument("--ref", default=os.environ.get("DDPM_REF", os.path.join(here, "reference", "ddpm_ref.py")))
     ap.add_argument("--weights", required=True)
     ap.add_argument("--count", type=int, required=True)
     ap.add_argument("--out", required=True)

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Side-by-side throughput of spark-diffusion's denoiser and the PyTorch reference (../shared/bench/ddpm_ref.py,
+# Side-by-side throughput of spark-diffusion's denoiser and the PyTorch reference (bench/reference/ddpm_ref.py,
 # the same U-Net), alternating the two so both see the same machine load. Prints every window and the
 # medians; the ratio of medians is the figure to quote (timings on a shared 2-core machine are noisy).
 # bench/all.sh runs the same comparison together with all the others and writes a results table.
@@ -8,7 +8,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 rounds="${1:-2}"
-ref="${DDPM_REF:-../shared/bench/ddpm_ref.py}"
+ref="${DDPM_REF:-bench/reference/ddpm_ref.py}"
 [ -f "$ref" ] || { echo "bench/run.sh: PyTorch reference $ref not found (set DDPM_REF)" >&2; exit 2; }
 /usr/bin/python3 -c 'import torch' 2>/dev/null || { echo "bench/run.sh: needs Debian's python3-torch" >&2; exit 2; }
 

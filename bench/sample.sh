@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # SampleJob throughput (issue 5): DDIM-50 images/s of SampleJob on local[2] against the single-JVM sampler
 # (io.sparkdiffusion.bench.ThroughputBenchmark --bench-sample: batches of 256 in one JVM, 2 native threads) and the
-# PyTorch reference (../shared/bench/ddpm_ref.py --bench-sample, 2 threads), on the same network (the reference
+# PyTorch reference (bench/reference/ddpm_ref.py --bench-sample, 2 threads), on the same network (the reference
 # U-Net, 624,161 parameters, 1x28x28, unconditional, the same initial weights as ThroughputBenchmark), taking turns
 # so that all three see the same machine load. Prints every measurement, then medians and ratios.
 #   bench/sample.sh [ROUNDS] [IMAGES]     default 3 rounds, SampleJob making 1024 images per round
@@ -17,7 +17,7 @@ cd "$(dirname "$0")/.."
 rounds="${1:-3}"
 images="${2:-1024}"
 reps=2
-ref="${DDPM_REF:-../shared/bench/ddpm_ref.py}"
+ref="${DDPM_REF:-bench/reference/ddpm_ref.py}"
 [ -f "$ref" ] || { echo "bench/sample.sh: PyTorch reference $ref not found (set DDPM_REF)" >&2; exit 2; }
 /usr/bin/python3 -c 'import torch' 2>/dev/null || { echo "bench/sample.sh: needs Debian's python3-torch" >&2; exit 2; }
 ref="$(cd "$(dirname "$ref")" && pwd)/$(basename "$ref")"
