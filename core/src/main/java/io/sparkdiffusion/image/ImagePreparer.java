@@ -32,7 +32,7 @@ public final class ImagePreparer {
             return PreparedImage.rejected(decoded.reason());
         }
         try {
-            return prepare(ChannelConverter.convert(decoded.image(), options.channels()));
+            return prepare(ChannelConverter.convert(decoded.image(), options.channels(), options.background()));
         } catch (RuntimeException e) {
             return PreparedImage.rejected("unsupported pixel layout: " + e);
         }

@@ -9,8 +9,15 @@ import java.io.Serializable;
  * @param channels  1 (grey) or 3 (RGB)
  * @param minSize   reject images whose shorter side (as stored) is below this; 0 = no minimum
  * @param maxPixels reject images with more pixels than this, before decoding them
+ * @param background what transparent pixels are composited over
  */
-public record PrepareOptions(int size, int channels, int minSize, long maxPixels) implements Serializable {
+public record PrepareOptions(int size, int channels, int minSize, long maxPixels, Background background)
+        implements Serializable {
+
+    /** Transparent pixels over white. */
+    public PrepareOptions(int size, int channels, int minSize, long maxPixels) {
+        this(size, channels, minSize, maxPixels, Background.WHITE);
+    }
 
     public PrepareOptions {
         if (size < 1) {
@@ -21,6 +28,9 @@ public record PrepareOptions(int size, int channels, int minSize, long maxPixels
         }
         if (minSize < 0 || maxPixels < 1) {
             throw new IllegalArgumentException("min size must be >= 0 and max pixels >= 1");
+        }
+        if (background == null) {
+            background = Background.WHITE;
         }
     }
 

@@ -7,6 +7,7 @@ import java.util.Optional;
 
 import io.sparkdiffusion.config.ConfigError;
 import io.sparkdiffusion.config.Settings;
+import io.sparkdiffusion.image.Background;
 import io.sparkdiffusion.image.PrepareOptions;
 
 /**
@@ -37,12 +38,21 @@ public record PrepareSettings(String input, String output, Layout layout, String
         if (channels == 2) {
             throw new ConfigError("key 'prepare.channels': expected 1 (grey) or 3 (RGB), got '2'");
         }
-        PrepareOptions image = new PrepareOptions(size, channels, s.getNonNegativeInt("min-size"), s.getPositiveLong("max-pixels"));
+        PrepareOptions image = new PrepareOptions(size, channels, s.getNonNegativeInt("min-size"),
+                s.getPositiveLong("max-pixels"), background(s));
         return new PrepareSettings(input, output, s.getEnum("layout", Layout.class), s.getString("glob"),
                 s.getString("labels").trim(), s.getStringList("class-names"), image, s.getPositiveInt("rows-per-shard"),
                 s.getDoubleInRange("validation-fraction", 0, 1), s.getDoubleInRange("max-reject-fraction", 0, 1),
                 s.getBoolean("overwrite"), s.getOptionalString("spark-master"),
                 new java.util.TreeMap<>(all.config().getConfig("prepare").root().unwrapped()));
+    }
+
+    private static Background background(Settings s) {
+        try {
+            return Background.parse(s.getString("background"));
+        } catch (IllegalArgumentException e) {
+            throw new ConfigError("key 'prepare.background': " + e.getMessage());
+        }
     }
 
     private static String required(Settings s, String key, String what) {
