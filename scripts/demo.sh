@@ -2,7 +2,7 @@
 # The pipeline on this machine with local Spark, on the bundled demo corpus (data/fashion-mnist-demo:
 # 1,000 Fashion-MNIST images as PNG, 100 per class): PrepareJob → TrainJob (parameter averaging over 2
 # workers) → SampleJob (50 images per class) → EvaluateJob (feature classifier, then the scores).
-#   scripts/demo.sh [--epochs N] [--out DIR] [--cluster] [--full] [--smoke] [--single-jvm] [--set key=value ...]
+#   scripts/demo.sh [--epochs N] [--out DIR] [--cluster] [--full] [--smoke] [--rgb] [--single-jvm] [--set key=value ...]
 #   --cluster      the same jobs submitted (scripts/submit.sh, the shaded jar) to a Spark standalone cluster of
 #                  2 one-core workers started for the demo (scripts/cluster/start.sh) and stopped at the end
 #   --full         the whole Fashion-MNIST training set (60,000 images; installs Debian's dataset-fashion-mnist
@@ -10,6 +10,10 @@
 #   --smoke        a check that the pipeline runs, not a model (CI, 1-2 minutes): all four jobs on the ~200
 #                  bundled images whose file names end in 0 or 5, a few training steps, 2 samples per class;
 #                  output in runs/smoke unless --out; exit 1 with one line when an expected output is missing
+#   --rgb          the colour path, a check like --smoke, not a model: all four jobs on the bundled colour icons
+#                  (data/tango-icons-demo: 207 Tango icons in 8 categories) at 3x32x32 with the small32 preset,
+#                  3 epochs, 2 samples per class; output in runs/rgb unless --out; exit 1 also when the grid, a
+#                  sample or the manifest is not RGB
 #   --single-jvm   train and sample in one JVM without Spark (io.sparkdiffusion.cli.LocalTrainAndSample)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -25,6 +29,7 @@ single_jvm=false
 cluster=false
 full=false
 smoke=false
+rgb=false
 extra=()
 sample_steps=50 # conf/sample.conf's
 sample_settings=()
@@ -37,8 +42,9 @@ while [ $# -gt 0 ]; do
     --cluster) cluster=true; shift ;;
     --full) full=true; shift ;;
     --smoke) smoke=true; shift ;;
+    --rgb) rgb=true; shift ;;
     --set) extra+=(--set "$2"); shift 2 ;;
-    -h|--help) sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "demo.sh: unknown option $1" >&2; exit 2 ;;
   esac
 done
@@ -46,8 +52,15 @@ if $smoke && { $full || $single_jvm; }; then
   echo "demo.sh: --smoke runs the Spark jobs on the bundled images; it does not go with --full or --single-jvm" >&2
   exit 2
 fi
+if $rgb && { $smoke || $full || $single_jvm; }; then
+  echo "demo.sh: --rgb runs the Spark jobs on the bundled icons; it does not go with --smoke, --full or --single-jvm" >&2
+  exit 2
+fi
 if $smoke && [ -z "${out_given:-}" ]; then
   out="runs/smoke"
+fi
+if $rgb && [ -z "${out_given:-}" ]; then
+  out="runs/rgb"
 fi
 start=$(date +%s)
 
@@ -92,6 +105,21 @@ elif $smoke; then
   reference_split=all
   classifier_images=0
   evaluate_settings=(--set evaluate.classifier-training.epochs=1)
+elif $rgb; then
+  corpus=data/tango-icons-demo
+  corpus_settings=(--set prepare.size=32 --set prepare.channels=3 --set prepare.background=white)
+  epochs="${epochs:-3}"
+  # ~185 training images: 2 workers x 16 per batch, averaging every 2 steps, a 16-image grid with DDIM-10
+  train_settings=(--set train.model.preset=small32 --set train.batch-size=16 --set train.averaging-frequency=2
+    --set train.checkpoint-every-epochs=1 --set train.warmup-steps=5 --set train.sample.count=16
+    --set train.sample.steps=10)
+  per_class=2
+  sample_steps=10
+  # sample.channels: SampleJob refuses a checkpoint that makes other than RGB images
+  sample_settings=(--set "sample.steps=$sample_steps" --set sample.channels=3)
+  reference_split=all
+  classifier_images=0
+  evaluate_settings=(--set evaluate.classifier-training.epochs=2)
 else
   corpus=data/fashion-mnist-demo
   corpus_settings=()
@@ -160,6 +188,14 @@ grid="$(ls -1 "$out"/train/samples/*.png 2>/dev/null | tail -1 || true)"
 pngs="$(find "$out/samples/images" -name '*.png' 2>/dev/null | wc -l || true)"
 [ "$pngs" -gt 0 ] || missing "no sample PNGs in $out/samples/images"
 [ -f "$out/evaluation/metrics.json" ] || missing "EvaluateJob wrote no $out/evaluation/metrics.json"
+if $rgb; then
+  # PNG colour type, byte 25 of the file (IHDR): 2 = RGB, 6 = RGBA; 0 and 4 are grey
+  png_colour() { od -An -tu1 -j25 -N1 "$1" | tr -d ' '; }
+  [ "$(png_colour "$grid")" = 2 ] || missing "the training sample grid $grid is not an RGB PNG"
+  sample_png="$(find "$out/samples/images" -name '*.png' | head -1)"
+  [ "$(png_colour "$sample_png")" = 2 ] || missing "the sample $sample_png is not an RGB PNG"
+  grep -q '"channels" *: *3' "$out/prepared/manifest.json" || missing "$out/prepared/manifest.json is not of 3 channels"
+fi
 
 echo
 echo "demo finished in $(( $(date +%s) - start )) s"

@@ -1,6 +1,7 @@
 package io.sparkdiffusion.bench;
 
 import io.sparkdiffusion.model.UNetBuilder;
+import io.sparkdiffusion.model.UNetPreset;
 import io.sparkdiffusion.model.UNetSpec;
 import io.sparkdiffusion.model.layers.GroupNormalization;
 import io.sparkdiffusion.model.layers.LinearConvolution;
@@ -39,13 +40,26 @@ import java.util.Map;
  * A training step costs about 3 × the forward pass (the backward pass computes the input and the weight gradients of
  * every product, each as large as the forward product): {@link #training()}.
  *
- * <p>{@code FlopCount [--classes N] [--attention]} prints the counts of the default U-Net (1×28×28).
+ * <p>{@code FlopCount [--classes N] [--attention]} prints the counts of the default U-Net (1×28×28);
+ * {@code FlopCount --presets [--classes N]} the parameter count and FLOPs of every {@link UNetPreset} at its size in
+ * RGB.
  *
  * @param convolution FLOPs of the convolutions, per image
  * @param dense       FLOPs of the dense layers, per image
  * @param attention   FLOPs of the self-attention layers, per image
  */
 public record FlopCount(long convolution, long dense, long attention) {
+
+    /** One preset's figures: name, shape, parameters, forward and training MFLOP per image. */
+    public static String presetLine(UNetPreset preset, int channels, int size, int classes) {
+        io.sparkdiffusion.runtime.NativeRuntime.init(); // before anything touches ND4J: it picks the native build
+        UNetSpec spec = preset.spec(channels, size, classes);
+        long parameters = UNetBuilder.network(spec, new Adam(1e-3), 0).numParams();
+        FlopCount count = of(spec);
+        return String.format(Locale.ROOT, "%-8s %dx%dx%d classes=%d: %,d parameters, forward %.1f MFLOP/image "
+                        + "(attention %.1f), training ~%.1f MFLOP/image; %s", preset.name(), channels, size, size,
+                classes, parameters, count.forward() / 1e6, count.attention() / 1e6, count.training() / 1e6, spec);
+    }
 
     /** Layers that do no matrix products: counted as zero. */
     private static final List<Class<? extends Layer>> ELEMENTWISE = List.of(ActivationLayer.class,
@@ -115,17 +129,26 @@ public record FlopCount(long convolution, long dense, long attention) {
 
     public static void main(String[] args) {
         UNetSpec spec = UNetSpec.reference();
+        boolean presets = false;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
+                case "--presets" -> presets = true;
                 case "--classes" -> spec = spec.withClasses(Integer.parseInt(args[++i]));
                 case "--attention" -> spec = new UNetSpec(spec.imageChannels(), spec.imageSize(), spec.baseChannels(),
                         spec.channelMultipliers(), spec.resBlocksPerLevel(), spec.groupNormGroups(),
                         spec.timeEmbeddingDim(), spec.numClasses(), true, spec.prediction());
                 default -> {
-                    System.err.println("FlopCount: unknown argument " + args[i] + " (expected --classes N, --attention)");
+                    System.err.println("FlopCount: unknown argument " + args[i]
+                            + " (expected --presets, --classes N, --attention)");
                     System.exit(2);
                 }
             }
+        }
+        if (presets) {
+            for (UNetPreset preset : UNetPreset.ALL) {
+                System.out.println(presetLine(preset, 3, preset.imageSize(), spec.numClasses()));
+            }
+            return;
         }
         FlopCount count = of(spec);
         System.out.println(spec);

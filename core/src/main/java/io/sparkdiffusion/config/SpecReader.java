@@ -1,5 +1,11 @@
 package io.sparkdiffusion.config;
 
+import java.util.List;
+import java.util.function.Function;
+
+import com.typesafe.config.ConfigValueType;
+
+import io.sparkdiffusion.model.UNetPreset;
 import io.sparkdiffusion.model.UNetSpec;
 import io.sparkdiffusion.schedule.ScheduleSpec;
 
@@ -8,23 +14,49 @@ public final class SpecReader {
     private SpecReader() {
     }
 
+    /** The value of a model key that means "the preset's value". */
+    public static final String FROM_PRESET = "preset";
+
     /**
+     * The model of {@code prefix.preset} for the image size, with every key that is not {@value #FROM_PRESET}
+     * overriding the preset's value.
+     *
      * @param prefix the section holding the keys, e.g. {@code train.model}
      */
     public static UNetSpec model(Settings settings, String prefix, int imageChannels, int imageSize, int numClasses) {
+        UNetPreset preset = preset(settings, prefix, imageSize);
         try {
             return new UNetSpec(imageChannels, imageSize,
-                    settings.getPositiveInt(prefix + ".base-channels"),
-                    settings.getIntList(prefix + ".channel-multipliers"),
-                    settings.getPositiveInt(prefix + ".res-blocks-per-level"),
-                    settings.getPositiveInt(prefix + ".groups"),
-                    settings.getPositiveInt(prefix + ".time-embedding-dim"),
+                    keyOr(settings, prefix + ".base-channels", settings::getPositiveInt, preset.baseChannels()),
+                    keyOr(settings, prefix + ".channel-multipliers", settings::getIntList, preset.channelMultipliers()),
+                    keyOr(settings, prefix + ".res-blocks-per-level", settings::getPositiveInt, preset.resBlocksPerLevel()),
+                    keyOr(settings, prefix + ".groups", settings::getPositiveInt, preset.groups()),
+                    keyOr(settings, prefix + ".time-embedding-dim", settings::getPositiveInt, preset.timeEmbeddingDim()),
                     numClasses,
-                    settings.getBoolean(prefix + ".attention"),
-                    settings.getEnum(prefix + ".prediction", UNetSpec.Prediction.class));
+                    keyOr(settings, prefix + ".attention", settings::getBoolean, preset.attention()),
+                    settings.getEnum(prefix + ".prediction", UNetSpec.Prediction.class),
+                    keyOr(settings, prefix + ".attention-resolutions", settings::getIntList,
+                            preset.attentionResolutions()));
         } catch (IllegalArgumentException e) {
-            throw new ConfigError(prefix + ": " + e.getMessage(), e);
+            throw new ConfigError(prefix + " (preset " + preset.name() + "): " + e.getMessage(), e);
         }
+    }
+
+    /** The preset {@code prefix.preset} names (auto: chosen by image size). */
+    public static UNetPreset preset(Settings settings, String prefix, int imageSize) {
+        try {
+            return UNetPreset.named(settings.getString(prefix + ".preset"), imageSize);
+        } catch (IllegalArgumentException e) {
+            throw new ConfigError("key '" + prefix + ".preset': " + e.getMessage(), e);
+        }
+    }
+
+    private static <T> T keyOr(Settings settings, String key, Function<String, T> read, T presetValue) {
+        if (settings.config().getValue(key).valueType() == ConfigValueType.STRING
+                && FROM_PRESET.equals(settings.config().getString(key).trim())) {
+            return presetValue;
+        }
+        return read.apply(key);
     }
 
     public static ScheduleSpec schedule(Settings settings, String prefix) {

@@ -10,9 +10,10 @@ import java.awt.image.Raster;
  * into RGB by the reader) → an 8-bit CHW image with the wanted channel count, at full resolution.
  *
  * <ul>
- *   <li>Alpha is composited over white: a transparent background becomes white, as a viewer shows it.
- *       Simply dropping alpha would expose whatever colour the encoder left under transparent pixels
- *       (often black, often garbage).</li>
+ *   <li>Alpha is composited over a {@link Background} (white unless told otherwise): a transparent background
+ *       becomes that colour, as a viewer shows it. Simply dropping alpha would expose whatever colour the encoder
+ *       left under transparent pixels (often black, often garbage). A grey image with alpha over a coloured
+ *       background becomes colour when 3 channels are wanted, and uses the background's luma for 1.</li>
  *   <li>RGB → grey uses the ITU-R BT.601 luma weights (0.299, 0.587, 0.114), as PIL's {@code convert("L")}.</li>
  *   <li>Grey → RGB repeats the grey value in all three channels.</li>
  *   <li>16-bit samples keep their high byte.</li>
@@ -25,29 +26,35 @@ public final class ChannelConverter {
     private ChannelConverter() {
     }
 
+    /** Alpha over white. */
     public static Uint8Image convert(BufferedImage image, int channels) {
+        return convert(image, channels, Background.WHITE);
+    }
+
+    public static Uint8Image convert(BufferedImage image, int channels, Background background) {
         if (channels != 1 && channels != 3) {
             throw new IllegalArgumentException("channels must be 1 or 3, got " + channels);
         }
         boolean grey = image.getColorModel().getNumColorComponents() == 1
                 && !(image.getColorModel() instanceof IndexColorModel);
         if (grey) {
-            byte[] plane = greyPlane(image);
-            return channels == 1 ? new Uint8Image(1, image.getHeight(), image.getWidth(), plane)
-                    : new Uint8Image(3, image.getHeight(), image.getWidth(), repeat(plane, 3));
+            byte[] planes = greyPlanes(image, channels, background);
+            return new Uint8Image(channels, image.getHeight(), image.getWidth(), planes);
         }
-        byte[] rgb = rgbPlanes(image);
+        byte[] rgb = rgbPlanes(image, background);
         return channels == 3 ? new Uint8Image(3, image.getHeight(), image.getWidth(), rgb)
                 : new Uint8Image(1, image.getHeight(), image.getWidth(), luma(rgb));
     }
 
-    private static byte[] greyPlane(BufferedImage image) {
+    /** The grey plane once (channels 1) or three times (channels 3), alpha composited per channel. */
+    private static byte[] greyPlanes(BufferedImage image, int channels, Background background) {
         int w = image.getWidth();
         int h = image.getHeight();
         if (image.getType() == BufferedImage.TYPE_BYTE_GRAY
                 && image.getRaster().getDataBuffer() instanceof DataBufferByte buffer
                 && buffer.getNumBanks() == 1 && buffer.getData().length == w * h) {
-            return buffer.getData().clone(); // the common case, without a per-pixel call
+            byte[] plane = buffer.getData(); // the common case, without a per-pixel call
+            return channels == 1 ? plane.clone() : repeat(plane, 3);
         }
         Raster raster = image.getRaster();
         int greyBits = raster.getSampleModel().getSampleSize(0);
@@ -55,15 +62,19 @@ public final class ChannelConverter {
         boolean alpha = image.getColorModel().hasAlpha() && raster.getNumBands() > 1;
         int[] a = alpha ? raster.getSamples(0, 0, w, h, 1, new int[w * h]) : null;
         int alphaBits = alpha ? raster.getSampleModel().getSampleSize(1) : 8;
-        byte[] out = new byte[w * h];
-        for (int i = 0; i < out.length; i++) {
-            int v = to8Bits(grey[i], greyBits);
-            out[i] = (byte) (alpha ? overWhite(v, to8Bits(a[i], alphaBits)) : v);
+        int n = w * h;
+        byte[] out = new byte[channels * n];
+        for (int c = 0; c < channels; c++) {
+            int b = channels == 1 ? background.grey() : background.channel(c);
+            for (int i = 0; i < n; i++) {
+                int v = to8Bits(grey[i], greyBits);
+                out[c * n + i] = (byte) (alpha ? Background.over(v, to8Bits(a[i], alphaBits), b) : v);
+            }
         }
         return out;
     }
 
-    private static byte[] rgbPlanes(BufferedImage image) {
+    private static byte[] rgbPlanes(BufferedImage image, Background background) {
         int w = image.getWidth();
         int h = image.getHeight();
         int n = w * h;
@@ -90,9 +101,9 @@ public final class ChannelConverter {
                 int b = argb & 0xFF;
                 if (alpha) {
                     int a = argb >>> 24;
-                    r = overWhite(r, a);
-                    g = overWhite(g, a);
-                    b = overWhite(b, a);
+                    r = Background.over(r, a, background.red());
+                    g = Background.over(g, a, background.green());
+                    b = Background.over(b, a, background.blue());
                 }
                 int i = y * w + x;
                 out[i] = (byte) r;
@@ -124,7 +135,7 @@ public final class ChannelConverter {
 
     /** Value v with opacity a (both 0..255) over a white background, rounded. */
     static int overWhite(int v, int a) {
-        return (v * a + 255 * (255 - a) + 127) / 255;
+        return Background.over(v, a, 255);
     }
 
     private static int to8Bits(int sample, int bits) {

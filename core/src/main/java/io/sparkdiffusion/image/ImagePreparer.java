@@ -36,7 +36,7 @@ public final class ImagePreparer {
     /** An image as ImageIO decoded it. */
     PreparedImage prepare(BufferedImage decoded) {
         try {
-            return prepare(ChannelConverter.convert(decoded, options.channels()));
+            return prepare(ChannelConverter.convert(decoded, options.channels(), options.background()));
         } catch (RuntimeException e) {
             return PreparedImage.rejected("unsupported pixel layout: " + e);
         } catch (OutOfMemoryError e) {

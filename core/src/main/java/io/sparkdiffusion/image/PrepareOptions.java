@@ -11,14 +11,16 @@ import java.io.Serializable;
  * @param maxPixels reject images with more pixels than this, before decoding them
  * @param maxDecodeBytes reject images whose decoding and conversion would take more bytes than this (estimated from
  *                       the header: pixels, bands, bit depth), before decoding them
+ * @param background what transparent pixels are composited over
  */
-public record PrepareOptions(int size, int channels, int minSize, long maxPixels, long maxDecodeBytes)
-        implements Serializable {
+public record PrepareOptions(int size, int channels, int minSize, long maxPixels, long maxDecodeBytes,
+                             Background background) implements Serializable {
     /** The default of {@code prepare.max-decode-bytes}: 512 MiB. */
     public static final long DEFAULT_MAX_DECODE_BYTES = 512L << 20;
 
+    /** The default decode budget, transparent pixels over white. */
     public PrepareOptions(int size, int channels, int minSize, long maxPixels) {
-        this(size, channels, minSize, maxPixels, DEFAULT_MAX_DECODE_BYTES);
+        this(size, channels, minSize, maxPixels, DEFAULT_MAX_DECODE_BYTES, Background.WHITE);
     }
 
     public PrepareOptions {
@@ -30,6 +32,9 @@ public record PrepareOptions(int size, int channels, int minSize, long maxPixels
         }
         if (minSize < 0 || maxPixels < 1 || maxDecodeBytes < 1) {
             throw new IllegalArgumentException("min size must be >= 0, max pixels and max decode bytes >= 1");
+        }
+        if (background == null) {
+            background = Background.WHITE;
         }
     }
 

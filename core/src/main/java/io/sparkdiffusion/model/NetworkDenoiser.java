@@ -99,7 +99,7 @@ public final class NetworkDenoiser implements Denoiser {
 
     private ComputationGraph channelsLastTwin() {
         if (!NativeRuntime.layerHelpersEnabled() || network.getConfiguration().getDataType() != DataType.FLOAT
-                || spec.attention()) { // the attention layer has no NHWC form
+                || spec.hasAttention()) { // the attention layer has no NHWC form
             return null;
         }
         ComputationGraph twin;

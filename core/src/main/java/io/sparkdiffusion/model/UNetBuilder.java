@@ -40,8 +40,9 @@ import java.util.Deque;
  * output kept as a skip), up path (concatenate a skip, residual block), output head. A residual block
  * is {@code SiLU(GN(conv3x3(x))) + Linear(t_emb)} broadcast over H×W, then {@code SiLU(GN(conv3x3(h)))},
  * plus {@code x} (or a 1×1 convolution of it when the channel count changes) — the block of
- * {@code shared/bench/ddpm_ref.py}. With {@code attention}, every block of the lowest level (down and up) is
- * followed by {@code x + SelfAttention(GN(x))}.
+ * {@code shared/bench/ddpm_ref.py}. Every block (down and up) of a level with attention ({@link UNetSpec#attentionAt}:
+ * the lowest with {@code attention}, and those whose side is in {@code attentionResolutions}) is followed by
+ * {@code x + SelfAttention(GN(x))}.
  *
  * <p>Inputs: {@value #INPUT_IMAGE} (x_t, [N, C, H, W]), {@value #INPUT_TIME} (sinusoidal timestep
  * embedding, [N, timeEmbeddingDim]) and, for a conditional model, {@value #INPUT_LABEL} (one-hot class,
@@ -113,7 +114,7 @@ public final class UNetBuilder {
         if (gradientClip < 0) {
             throw new IllegalArgumentException("gradient clip must be >= 0 (0 = off), got " + gradientClip);
         }
-        if (spec.attention() && layout != CNN2DFormat.NCHW) {
+        if (spec.hasAttention() && layout != CNN2DFormat.NCHW) {
             throw new IllegalArgumentException("the attention layer supports the NCHW layout only");
         }
         return new UNetBuilder(spec, updater, seed, gradientClip, layout, normSilu).build();
@@ -186,7 +187,7 @@ public final class UNetBuilder {
             for (int b = 0; b < spec.resBlocksPerLevel(); b++) {
                 h = residualBlock("down" + level + "_block" + b, h, hChannels, channels[level]);
                 hChannels = channels[level];
-                if (level == levels - 1 && spec.attention()) {
+                if (spec.attentionAt(level)) {
                     h = attentionBlock("down" + level + "_attention" + b, h, hChannels);
                 }
                 skips.push(h);
@@ -203,7 +204,7 @@ public final class UNetBuilder {
                 graph.addVertex(name + "_concat", new MergeVertex(), h, skips.pop());
                 h = residualBlock(name, name + "_concat", hChannels + skipChannels.pop(), channels[level]);
                 hChannels = channels[level];
-                if (level == levels - 1 && spec.attention()) {
+                if (spec.attentionAt(level)) {
                     h = attentionBlock("up" + level + "_attention" + b, h, hChannels);
                 }
             }
@@ -280,10 +281,10 @@ public final class UNetBuilder {
         return name;
     }
 
-    /** x + Attention(GN(x)) over the H·W positions, with {@link UNetSpec#attentionHeads()} heads. */
+    /** x + Attention(GN(x)) over the H·W positions, with {@link UNetSpec#attentionHeads(int)} heads. */
     private String attentionBlock(String name, String input, int channels) {
         graph.addLayer(name + "_norm", GroupNormalization.of(spec.groupNormGroups(), channels), input);
-        graph.addLayer(name + "_attend", SpatialSelfAttention.of(channels, spec.attentionHeads()), name + "_norm");
+        graph.addLayer(name + "_attend", SpatialSelfAttention.of(channels, UNetSpec.attentionHeads(channels)), name + "_norm");
         graph.addVertex(name, new ElementWiseVertex(ElementWiseVertex.Op.Add), input, name + "_attend");
         return name;
     }

@@ -19,15 +19,31 @@ import java.util.List;
  * @param attention           self-attention after every block of the lowest resolution (one head per 32
  *                            channels)
  * @param prediction          what the network outputs: the noise ε or the velocity v
+ * @param attentionResolutions self-attention after every block (down and up) of the levels whose side is one of
+ *                            these, e.g. [16]: attention where the feature map is 16×16 (empty: none besides
+ *                            {@code attention}); each must be the side of a level
  */
 public record UNetSpec(int imageChannels, int imageSize, int baseChannels, List<Integer> channelMultipliers,
                        int resBlocksPerLevel, int groupNormGroups, int timeEmbeddingDim, int numClasses,
-                       boolean attention, Prediction prediction) implements java.io.Serializable {
+                       boolean attention, Prediction prediction, List<Integer> attentionResolutions)
+        implements java.io.Serializable {
 
     public enum Prediction { EPSILON, V }
 
+    /** Without attention at chosen resolutions (the spec of checkpoints written before they existed). */
+    public UNetSpec(int imageChannels, int imageSize, int baseChannels, List<Integer> channelMultipliers,
+                    int resBlocksPerLevel, int groupNormGroups, int timeEmbeddingDim, int numClasses,
+                    boolean attention, Prediction prediction) {
+        this(imageChannels, imageSize, baseChannels, channelMultipliers, resBlocksPerLevel, groupNormGroups,
+                timeEmbeddingDim, numClasses, attention, prediction, List.of());
+    }
+
+    @com.fasterxml.jackson.annotation.JsonCreator
     public UNetSpec {
         channelMultipliers = List.copyOf(channelMultipliers);
+        // a checkpoint written before attentionResolutions existed reads it as null
+        attentionResolutions = attentionResolutions == null ? List.of()
+                : attentionResolutions.stream().distinct().sorted(java.util.Comparator.reverseOrder()).toList();
         if (imageChannels != 1 && imageChannels != 3) {
             throw new IllegalArgumentException("image channels must be 1 or 3, got " + imageChannels);
         }
@@ -55,6 +71,24 @@ public record UNetSpec(int imageChannels, int imageSize, int baseChannels, List<
         if (prediction == null) {
             prediction = Prediction.EPSILON;
         }
+        for (int side : attentionResolutions) {
+            if (side < 1 || imageSize % side != 0 || Integer.bitCount(imageSize / side) != 1
+                    || imageSize / side > downFactor) {
+                throw new IllegalArgumentException("attention resolution " + side + " is not the side of a level of a "
+                        + imageSize + "x" + imageSize + " U-Net with " + channelMultipliers.size() + " levels");
+            }
+        }
+    }
+
+    /** Whether the blocks of a level (0 = full resolution) are followed by self-attention. */
+    public boolean attentionAt(int level) {
+        return (attention && level == channelMultipliers.size() - 1)
+                || attentionResolutions.contains(imageSize >> level);
+    }
+
+    /** Whether any level has self-attention (which has no NHWC form). */
+    public boolean hasAttention() {
+        return attention || !attentionResolutions.isEmpty();
     }
 
     /** The reference network for 1×28×28 images (Fashion-MNIST), unconditional. */
@@ -64,17 +98,21 @@ public record UNetSpec(int imageChannels, int imageSize, int baseChannels, List<
 
     public UNetSpec withImage(int channels, int size) {
         return new UNetSpec(channels, size, baseChannels, channelMultipliers, resBlocksPerLevel, groupNormGroups,
-                timeEmbeddingDim, numClasses, attention, prediction);
+                timeEmbeddingDim, numClasses, attention, prediction, attentionResolutions);
     }
 
     public UNetSpec withClasses(int classes) {
         return new UNetSpec(imageChannels, imageSize, baseChannels, channelMultipliers, resBlocksPerLevel,
-                groupNormGroups, timeEmbeddingDim, classes, attention, prediction);
+                groupNormGroups, timeEmbeddingDim, classes, attention, prediction, attentionResolutions);
     }
 
     /** Heads of the self-attention at the lowest level: one per 32 channels (at least one). */
     public int attentionHeads() {
-        int channels = levelChannels()[channelMultipliers.size() - 1];
+        return attentionHeads(levelChannels()[channelMultipliers.size() - 1]);
+    }
+
+    /** Heads of a self-attention over this many channels: one per 32 channels (at least one). */
+    public static int attentionHeads(int channels) {
         int heads = Math.max(1, channels / 32);
         while (channels % heads != 0) {
             heads--;
@@ -96,6 +134,7 @@ public record UNetSpec(int imageChannels, int imageSize, int baseChannels, List<
         return "UNetSpec{" + imageChannels + "x" + imageSize + "x" + imageSize + ", channels="
                 + Arrays.toString(levelChannels()) + ", blocks/level=" + resBlocksPerLevel + ", groups="
                 + groupNormGroups + ", temb=" + timeEmbeddingDim + ", classes=" + numClasses + ", attention="
-                + attention + ", prediction=" + prediction + "}";
+                + attention + (attentionResolutions.isEmpty() ? "" : ", attention at " + attentionResolutions)
+                + ", prediction=" + prediction + "}";
     }
 }

@@ -92,13 +92,13 @@ class ImagePreparerTest {
         // 40x40 each: 8-bit grey takes ~2 bytes a pixel to prepare, 16-bit grey+alpha ~13.
         byte[] grey8 = ImageFixtures.png(ImageFixtures.grey(40, 40, 1));
         byte[] greyAlpha16 = ImageFixtures.png(greyAlpha16(40, 40));
-        ImagePreparer capped = new ImagePreparer(new PrepareOptions(8, 1, 0, 1_000_000, 10_000));
+        ImagePreparer capped = new ImagePreparer(new PrepareOptions(8, 1, 0, 1_000_000, 10_000, Background.WHITE));
 
         assertTrue(capped.prepare(grey8).ok(), capped.prepare(grey8).reason());
         PreparedImage refused = capped.prepare(greyAlpha16);
         assertTrue(refused.reason().startsWith("too large to decode: 40x40 of this type takes ~22144 bytes, over "
                 + "max-decode-bytes 10000"), refused.reason());
-        assertTrue(new ImagePreparer(new PrepareOptions(8, 1, 0, 1_000_000, 22_144)).prepare(greyAlpha16).ok());
+        assertTrue(new ImagePreparer(new PrepareOptions(8, 1, 0, 1_000_000, 22_144, Background.WHITE)).prepare(greyAlpha16).ok());
     }
 
     private static BufferedImage greyAlpha16(int width, int height) {

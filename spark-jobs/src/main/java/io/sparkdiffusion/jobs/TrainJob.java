@@ -1,5 +1,6 @@
 package io.sparkdiffusion.jobs;
 
+import io.sparkdiffusion.bench.FlopCount;
 import io.sparkdiffusion.checkpoint.CheckpointStore;
 import io.sparkdiffusion.checkpoint.LoadedCheckpoint;
 import io.sparkdiffusion.cli.JobRunner;
@@ -87,7 +88,10 @@ public final class TrainJob {
             int workers = settings.workers() > 0 ? settings.workers() : sc.defaultParallelism();
             PreparedData data = PreparedData.load(spark.session(), settings.data(), manifest, settings.split(), workers);
             HeldOutSet heldOut = heldOutSet(spark, settings, manifest, spec, workers);
-            System.out.println("train: " + NativeRuntime.describe() + "; model " + spec);
+            System.out.println("train: " + NativeRuntime.describe() + "; model " + spec + " (preset "
+                    + SpecReader.preset(all, "train.model", shape.height()).name() + ", "
+                    + String.format(java.util.Locale.ROOT, "%.1f", FlopCount.of(spec).forward() / 1e6)
+                    + " MFLOP/image forward)");
             try {
                 new SparkTrainer(sc, settings, data, heldOut, spec, store, store.runDir().getFileSystem(hadoop), workers)
                         .run(start(resumed, spec, settings, workers));

@@ -7,6 +7,7 @@ import java.util.Optional;
 
 import io.sparkdiffusion.config.ConfigError;
 import io.sparkdiffusion.config.Settings;
+import io.sparkdiffusion.image.Background;
 import io.sparkdiffusion.image.PrepareOptions;
 import io.sparkdiffusion.jobs.glue.FileNameGlob;
 
@@ -40,8 +41,8 @@ public record PrepareSettings(String input, String output, Layout layout, String
         if (channels == 2) {
             throw new ConfigError("key 'prepare.channels': expected 1 (grey) or 3 (RGB), got '2'");
         }
-        PrepareOptions image = new PrepareOptions(size, channels, s.getNonNegativeInt("min-size"), s.getPositiveLong("max-pixels"),
-                s.getPositiveLong("max-decode-bytes"));
+        PrepareOptions image = new PrepareOptions(size, channels, s.getNonNegativeInt("min-size"),
+                s.getPositiveLong("max-pixels"), s.getPositiveLong("max-decode-bytes"), background(s));
         return new PrepareSettings(input, output, s.getEnum("layout", Layout.class),
                 FileNameGlob.read(all, "prepare.glob"),
                 s.getString("labels").trim(), s.getStringList("class-names"), image, s.getPositiveInt("rows-per-shard"),
@@ -57,6 +58,14 @@ public record PrepareSettings(String input, String output, Layout layout, String
             throw new ConfigError("key 'prepare.max-file-bytes': expected at most " + FileBytes.MAX_ARRAY + ", got '" + max + "'");
         }
         return max;
+    }
+
+    private static Background background(Settings s) {
+        try {
+            return Background.parse(s.getString("background"));
+        } catch (IllegalArgumentException e) {
+            throw new ConfigError("key 'prepare.background': " + e.getMessage());
+        }
     }
 
     private static String required(Settings s, String key, String what) {
