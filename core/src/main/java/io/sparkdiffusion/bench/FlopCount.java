@@ -26,7 +26,7 @@ import java.util.Map;
 /**
  * Floating-point operations of one image's forward pass through a {@link ComputationGraphConfiguration}, counted
  * from its layer configurations and the activation types DL4J infers for them: the matrix products only (2 FLOPs per
- * multiply-add), as the PyTorch reference {@code shared/bench/ddpm_ref.py} counts its convolutions and linear layers,
+ * multiply-add), as the PyTorch reference {@code bench/reference/ddpm_ref.py} counts its convolutions and linear layers,
  * so achieved GFLOP/s are comparable between the two. Biases, normalization, activations, additions, concatenation
  * and upsampling are elementwise and left out (a few percent of the work; not what the CPU's peak is measured on).
  *

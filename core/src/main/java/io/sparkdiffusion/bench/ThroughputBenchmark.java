@@ -35,7 +35,7 @@ import java.util.SplittableRandom;
 
 /**
  * Training and DDIM-50 sampling throughput of the default denoiser, in the same modes and output format as
- * the PyTorch reference {@code shared/bench/ddpm_ref.py}, so {@code bench/run.sh} can run both side by side.
+ * the PyTorch reference {@code bench/reference/ddpm_ref.py}, so {@code bench/run.sh} can run both side by side.
  *
  * <pre>ThroughputBenchmark --bench-train N [--windows W] [--warmup K] [--batch B] [--replicas R] [--workspaces M]
  *                     [--native-sites S]

@@ -7,7 +7,7 @@ import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * Sinusoidal embedding of integer timesteps, as {@code timestep_embedding} of the PyTorch reference
- * (shared/bench/ddpm_ref.py): half = dim/2, freq_i = exp(−ln(10000)·i/half), emb = [sin(t·freq), cos(t·freq)]
+ * (bench/reference/ddpm_ref.py): half = dim/2, freq_i = exp(−ln(10000)·i/half), emb = [sin(t·freq), cos(t·freq)]
  * (the sin block first). The reference computes in float32; so do the frequencies and arguments here
  * (only sin/cos run in double before the final rounding), which keeps values within a float ulp or so of
  * PyTorch's even at t ≈ 1000 where the arguments are large.

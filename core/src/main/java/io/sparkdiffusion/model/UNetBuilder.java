@@ -40,7 +40,7 @@ import java.util.Deque;
  * output kept as a skip), up path (concatenate a skip, residual block), output head. A residual block
  * is {@code SiLU(GN(conv3x3(x))) + Linear(t_emb)} broadcast over H×W, then {@code SiLU(GN(conv3x3(h)))},
  * plus {@code x} (or a 1×1 convolution of it when the channel count changes) — the block of
- * {@code shared/bench/ddpm_ref.py}. Every block (down and up) of a level with attention ({@link UNetSpec#attentionAt}:
+ * {@code bench/reference/ddpm_ref.py}. Every block (down and up) of a level with attention ({@link UNetSpec#attentionAt}:
  * the lowest with {@code attention}, and those whose side is in {@code attentionResolutions}) is followed by
  * {@code x + SelfAttention(GN(x))}.
  *

@@ -5,7 +5,7 @@ import java.util.List;
 
 /**
  * The knobs of the U-Net denoiser, with defaults that give the network of the PyTorch reference
- * ({@code shared/bench/ddpm_ref.py}: 624,161 parameters at 1×28×28).
+ * ({@code bench/reference/ddpm_ref.py}: 624,161 parameters at 1×28×28).
  *
  * @param imageChannels       1 (grayscale) or 3 (RGB)
  * @param imageSize           height = width of the images, divisible by 2^(levels−1)

@@ -13,7 +13,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  *   x_p = √ᾱ_p·x̂_0 + √(1−ᾱ_p−σ²)·ε̂ + σ·z
  * </pre>
  * η = 0 is deterministic; η = 1 has DDPM's posterior variance. Timesteps are the reference's
- * (shared/bench/ddpm_ref.py): range(T−1, −1, −(T/steps))[:steps], e.g. 999, 979, …, 19 for T = 1000, 50 steps.
+ * (bench/reference/ddpm_ref.py): range(T−1, −1, −(T/steps))[:steps], e.g. 999, 979, …, 19 for T = 1000, 50 steps.
  * ε̂ is recomputed from the clipped x̂_0 as the reference (and diffusers) do.
  */
 public final class DdimSampler implements Sampler {

@@ -55,7 +55,7 @@ class FlopCountTest {
 
     @Test
     void defaultUNetMatchesThePyTorchReferencesOwnCount() {
-        // shared/bench/ddpm_ref.py prints "forward MACs/image: conv=129,905,664 linear=73,728" for the same network
+        // bench/reference/ddpm_ref.py prints "forward MACs/image: conv=129,905,664 linear=73,728" for the same network
         FlopCount count = FlopCount.of(UNetSpec.reference());
         assertEquals(2L * 129_905_664, count.convolution());
         assertEquals(2L * 73_728, count.dense());

@@ -21,7 +21,7 @@ class UNetBuilderTest {
 
     @Test
     void referenceSpecHasTheParameterCountOfThePyTorchReference() {
-        // shared/bench/ddpm_ref.py prints "params: 624,161" for the same layout at 1x28x28
+        // bench/reference/ddpm_ref.py prints "params: 624,161" for the same layout at 1x28x28
         ComputationGraph net = UNetBuilder.network(UNetSpec.reference(), new Adam(2e-4), 1);
         assertEquals(624_161, net.numParams());
     }
