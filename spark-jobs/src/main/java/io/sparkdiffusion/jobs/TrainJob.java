@@ -12,6 +12,7 @@ import io.sparkdiffusion.diffusion.TrainingBatchMaker;
 import io.sparkdiffusion.jobs.glue.SparkSessions;
 import io.sparkdiffusion.jobs.train.HeldOutSet;
 import io.sparkdiffusion.jobs.train.PreparedData;
+import io.sparkdiffusion.jobs.train.Resumption;
 import io.sparkdiffusion.jobs.train.SparkTrainer;
 import io.sparkdiffusion.jobs.train.TrainSettings;
 import io.sparkdiffusion.model.UNetBuilder;
@@ -74,6 +75,7 @@ public final class TrainJob {
             resumed = store.loadLatest().orElse(null);
             if (resumed != null) {
                 checkResumable(resumed, spec, settings);
+                Resumption.checkPosition(resumed.info(), resumed.dir().toString(), settings, settings.workers(), true);
             }
         } else if (store.latest().isPresent()) {
             throw new InputError(settings.runDir() + " already has checkpoints; set train.resume=true (or --resume) "
@@ -85,6 +87,9 @@ public final class TrainJob {
         try (SparkSessions spark = SparkSessions.open("train", settings.sparkMaster())) {
             JavaSparkContext sc = JavaSparkContext.fromSparkContext(spark.session().sparkContext());
             int workers = settings.workers() > 0 ? settings.workers() : sc.defaultParallelism();
+            if (resumed != null && settings.workers() == 0) { // now that Spark says how many
+                Resumption.checkPosition(resumed.info(), resumed.dir().toString(), settings, workers, false);
+            }
             PreparedData data = PreparedData.load(spark.session(), settings.data(), manifest, settings.split(), workers);
             HeldOutSet heldOut = heldOutSet(spark, settings, manifest, spec, workers);
             System.out.println("train: " + NativeRuntime.describe() + "; model " + spec);

@@ -1,0 +1,163 @@
+package io.sparkdiffusion.jobs;
+
+import io.sparkdiffusion.checkpoint.CheckpointStore;
+import io.sparkdiffusion.checkpoint.LoadedCheckpoint;
+import io.sparkdiffusion.train.WarmupSchedule;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.spark.sql.SparkSession;
+import org.deeplearning4j.nn.conf.GradientNormalization;
+import org.deeplearning4j.nn.conf.layers.BaseLayer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.nd4j.linalg.learning.config.Adam;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.stream.Stream;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** What {@code --resume} refuses, applies and leaves alone (issue 18, items 1 to 4 and 21). */
+class TrainJobResumeTest {
+    /** 48 images in 2 partitions of 24, batches of 4, averaging every 2 steps: 3 rounds, 6 steps per epoch. */
+    private static final String[] TWO_WORKERS = {"train.workers=2", "train.averaging-frequency=2",
+            "train.sample-every-epochs=0"};
+
+    @TempDir
+    static Path tmp;
+    static SparkSession spark;
+    static Path prepared;
+
+    @BeforeAll
+    static void prepareData() throws Exception {
+        spark = SparkSession.builder().master("local[2]").appName("train-resume-test")
+                .config("spark.ui.enabled", "false").config("spark.driver.host", "127.0.0.1").getOrCreate();
+        prepared = TrainJobFixtures.preparedCorpus(tmp);
+    }
+
+    @AfterAll
+    static void stopSpark() {
+        spark.stop();
+    }
+
+    @Test
+    void aMidEpochCheckpointIsNotResumedWithAnotherWorkerCountBatchSizeOrAveragingFrequency() throws Exception {
+        Path runDir = tmp.resolve("mid-epoch-layout");
+        // stops after the first of epoch 1's 3 rounds (step 8): a checkpoint in the middle of an epoch
+        assertEquals(0, train(runDir, with(TWO_WORKERS, "train.max-steps=8")).code());
+        assertEquals(1, latest(runDir).info().trainerLong("roundInEpoch", -1));
+        Map<String, String> before = snapshot(runDir);
+        for (String key : List.of("train.workers=4", "train.batch-size=8", "train.averaging-frequency=3")) {
+            Run run = train(runDir, with(TWO_WORKERS, "train.max-steps=12", "train.resume=true", key));
+            assertEquals(2, run.code(), key + " would resume at another place in the epoch");
+            assertTrue(run.err().contains(key.substring(0, key.indexOf('='))), run.err());
+            assertEquals(1, run.err().strip().lines().count(), run.err());
+        }
+        assertEquals(before, snapshot(runDir), "a refused resume changes nothing");
+    }
+
+    /** Each metrics row's step, epoch, loss and learning rate, exactly as written (timings differ run to run). */
+    private static List<String> learning(List<String> rows) {
+        return rows.stream().map(row -> String.join(" ", field(row, "step"), field(row, "epoch"), field(row, "loss"),
+                field(row, "lr"))).toList();
+    }
+
+    private static String field(String row, String key) {
+        int at = row.indexOf("\"" + key + "\":") + key.length() + 3;
+        int end = row.indexOf(',', at);
+        return row.substring(at, end < 0 ? row.indexOf('}', at) : end);
+    }
+
+    /** The learning-rate schedule the network trains with. */
+    private static WarmupSchedule schedule(LoadedCheckpoint checkpoint) {
+        BaseLayer layer = (BaseLayer) checkpoint.graph().getLayer("time_mlp1").conf().getLayer();
+        return (WarmupSchedule) ((Adam) layer.getIUpdater()).getLearningRateSchedule();
+    }
+
+    /** The gradient clip of the network's layers (0 = none), the same for all. */
+    private static double clip(LoadedCheckpoint checkpoint) {
+        java.util.Set<Double> clips = new java.util.HashSet<>();
+        for (org.deeplearning4j.nn.api.Layer layer : checkpoint.graph().getLayers()) {
+            if (layer.conf().getLayer() instanceof BaseLayer base) {
+                clips.add(base.getGradientNormalization() == GradientNormalization.ClipL2PerLayer
+                        ? base.getGradientNormalizationThreshold() : 0);
+            }
+        }
+        assertEquals(1, clips.size(), clips.toString());
+        return clips.iterator().next();
+    }
+
+    /** A copy of the prepared data set that a test may change. */
+    static Path copyOfPrepared(String name) throws IOException {
+        Path copy = tmp.resolve(name);
+        try (Stream<Path> paths = Files.walk(prepared)) {
+            for (Path source : paths.toList()) {
+                Files.copy(source, copy.resolve(prepared.relativize(source).toString()));
+            }
+        }
+        return copy;
+    }
+
+    /** A TrainJob run's exit code with what it printed. */
+    record Run(int code, String out, String err) {
+    }
+
+    static Run train(Path runDir, String... sets) {
+        return trainOn(prepared, runDir, sets);
+    }
+
+    static Run trainOn(Path data, Path runDir, String... sets) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        PrintStream oldOut = System.out;
+        PrintStream oldErr = System.err;
+        System.setOut(new PrintStream(out, true));
+        System.setErr(new PrintStream(err, true));
+        int code;
+        try {
+            code = TrainJobFixtures.train(data, runDir, sets);
+        } finally {
+            System.setOut(oldOut);
+            System.setErr(oldErr);
+        }
+        oldOut.print(out);
+        oldErr.print(err);
+        return new Run(code, out.toString(), err.toString());
+    }
+
+    static String[] with(String[] first, String... more) {
+        List<String> all = new ArrayList<>(List.of(first));
+        all.addAll(List.of(more));
+        return all.toArray(String[]::new);
+    }
+
+    static LoadedCheckpoint latest(Path runDir) throws IOException {
+        return CheckpointStore.open(runDir.toUri(), new Configuration()).loadLatest().orElseThrow();
+    }
+
+    /** Every file under the run directory with its content: what "nothing changed" compares. */
+    static Map<String, String> snapshot(Path runDir) throws IOException {
+        Map<String, String> files = new TreeMap<>();
+        try (Stream<Path> paths = Files.walk(runDir)) {
+            for (Path p : paths.filter(Files::isRegularFile).toList()) {
+                files.put(runDir.relativize(p).toString(), java.util.HexFormat.of().formatHex(
+                        java.security.MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(p)))
+                        + " " + Files.getLastModifiedTime(p));
+            }
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new AssertionError(e);
+        }
+        return files;
+    }
+}
