@@ -134,6 +134,7 @@ public final class TrainJob {
                 System.out.println("train: " + resumed.dir() + " has no outer momentum: " + outer.describe()
                         + " starts from zero momentum");
             }
+            Resumption.applyTrainingSettings(resumed.graph(), resumed.info(), settings, workers);
             return new SparkTrainer.Start(resumed.graph(), Ema.resume(resumed.emaParams(), resumed.info().emaStep(),
                     emaSettings), outer.withVelocity(resumed.outerMomentum()), resumed.info().step(),
                     resumed.info().epoch(), (int) resumed.info().trainerLong("roundInEpoch", 0));

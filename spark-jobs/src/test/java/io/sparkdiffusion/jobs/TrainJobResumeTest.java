@@ -67,6 +67,34 @@ class TrainJobResumeTest {
         assertEquals(before, snapshot(runDir), "a refused resume changes nothing");
     }
 
+    @Test
+    void aResumeAppliesAChangedLearningRateWarmUpGradientClipAndWorkerCountAndSaysSo() throws Exception {
+        Path runDir = tmp.resolve("changed-rate");
+        assertEquals(0, train(runDir, with(TWO_WORKERS, "train.epochs=1")).code());
+        Run changed = train(runDir, with(TWO_WORKERS, "train.epochs=2", "train.resume=true",
+                "train.learning-rate=1e-3", "train.warmup-steps=9", "train.gradient-clip=0.5"));
+        assertEquals(0, changed.code());
+        for (String key : List.of("train.learning-rate", "train.warmup-steps", "train.gradient-clip")) {
+            assertTrue(changed.out().contains(key), key + " not reported as changed: " + changed.out());
+        }
+        List<String> rows = Files.readAllLines(runDir.resolve("metrics.jsonl"));
+        assertEquals(6, rows.size());
+        // linear scaling for 2 workers: 1e-3 x 2 after ceil(9 / 2) = 5 warm-up steps; step 8 is past them
+        assertEquals(2e-3, TrainJobFixtures.number(rows.get(3), "lr"), 1e-12, rows.get(3));
+        LoadedCheckpoint two = latest(runDir);
+        assertEquals(new WarmupSchedule(2e-3, 5), schedule(two), "the checkpoint trains on with the new rate");
+        assertEquals(0.5, clip(two), "and the new gradient clip");
+
+        // a new worker count at an epoch boundary is a new position-independent layout, but a new schedule
+        Run moreWorkers = train(runDir, with(TWO_WORKERS, "train.epochs=3", "train.resume=true",
+                "train.learning-rate=1e-3", "train.warmup-steps=9", "train.gradient-clip=0.5", "train.workers=3"));
+        assertEquals(0, moreWorkers.code());
+        assertTrue(moreWorkers.out().contains("train.workers"), moreWorkers.out());
+        List<String> three = Files.readAllLines(runDir.resolve("metrics.jsonl"));
+        assertEquals(3e-3, TrainJobFixtures.number(three.get(6), "lr"), 1e-12, three.get(6));
+        assertEquals(new WarmupSchedule(3e-3, 3), schedule(latest(runDir)));
+    }
+
     /** Each metrics row's step, epoch, loss and learning rate, exactly as written (timings differ run to run). */
     private static List<String> learning(List<String> rows) {
         return rows.stream().map(row -> String.join(" ", field(row, "step"), field(row, "epoch"), field(row, "loss"),

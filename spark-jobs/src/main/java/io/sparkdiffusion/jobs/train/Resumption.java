@@ -2,10 +2,19 @@ package io.sparkdiffusion.jobs.train;
 
 import io.sparkdiffusion.checkpoint.CheckpointInfo;
 import io.sparkdiffusion.config.InputError;
+import io.sparkdiffusion.train.WarmupSchedule;
+
+import org.deeplearning4j.nn.api.Layer;
+import org.deeplearning4j.nn.conf.GradientNormalization;
+import org.deeplearning4j.nn.conf.layers.BaseLayer;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.nd4j.linalg.learning.config.Adam;
+import org.nd4j.linalg.schedule.ISchedule;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -18,6 +27,11 @@ public final class Resumption {
     static final String WORKERS = "workers";
     static final String BATCH_SIZE = "batchSize";
     static final String AVERAGING_FREQUENCY = "averagingFrequency";
+    /** Trainer-state keys of the settings the learning-rate schedule and the gradient clip come from. */
+    static final String LEARNING_RATE = "learningRate";
+    static final String WARMUP_STEPS = "warmupSteps";
+    static final String WORKER_SCALING = "workerScaling";
+    static final String GRADIENT_CLIP = "gradientClip";
 
     private Resumption() {
     }
@@ -28,6 +42,10 @@ public final class Resumption {
         state.put(WORKERS, workers);
         state.put(BATCH_SIZE, settings.batchSize());
         state.put(AVERAGING_FREQUENCY, settings.averagingFrequency());
+        state.put(LEARNING_RATE, settings.learningRate());
+        state.put(WARMUP_STEPS, settings.warmupSteps());
+        state.put(WORKER_SCALING, settings.workerScaling().name().toLowerCase(Locale.ROOT));
+        state.put(GRADIENT_CLIP, settings.gradientClip());
         return state;
     }
 
@@ -73,5 +91,96 @@ public final class Resumption {
         if (then != now) {
             changed.add(setting + " = " + now + " (the checkpoint's is " + then + ")");
         }
+    }
+
+    /**
+     * Makes a resumed network train with the configured learning-rate schedule and gradient clip. Both live in
+     * the network's configuration (model.zip), so without this a resume would keep the checkpoint's values
+     * whatever train.learning-rate, train.warmup-steps, train.worker-scaling, train.workers (which scale the
+     * schedule, {@link TrainSettings#scheduleFor}) and train.gradient-clip say. A change is applied, Adam's
+     * moments kept, and said in one line; an unchanged network is left exactly as loaded.
+     */
+    public static void applyTrainingSettings(ComputationGraph network, CheckpointInfo info, TrainSettings settings,
+                                             int workers) {
+        WarmupSchedule wanted = settings.scheduleFor(workers);
+        ISchedule had = schedule(network);
+        if (!wanted.equals(had)) {
+            network.setLearningRate(wanted); // every layer's Adam; NetworkUtils carries the updater state over
+            System.out.printf("train: resuming with a learning rate of %.3g after %d warm-up steps (%s scaling for %d "
+                            + "workers) instead of the checkpoint's %s: %s changed%n", wanted.getLearningRate(),
+                    wanted.getWarmupSteps(), settings.workerScaling().name().toLowerCase(Locale.ROOT), workers,
+                    describe(had), changedScheduleKeys(info, settings, workers));
+        }
+        double clip = clip(network);
+        if (clip != settings.gradientClip()) {
+            setClip(network, settings.gradientClip());
+            System.out.printf("train: resuming with a gradient clip of %s instead of the checkpoint's %s: "
+                    + "train.gradient-clip changed%n", clipName(settings.gradientClip()), clipName(clip));
+        }
+    }
+
+    private static String changedScheduleKeys(CheckpointInfo info, TrainSettings settings, int workers) {
+        if (!info.trainerState().containsKey(LEARNING_RATE)) {
+            return "train.learning-rate, train.warmup-steps, train.worker-scaling or train.workers";
+        }
+        List<String> changed = new ArrayList<>();
+        Object rate = info.trainerState().get(LEARNING_RATE);
+        if (!(rate instanceof Number n) || n.doubleValue() != settings.learningRate()) {
+            changed.add("train.learning-rate");
+        }
+        if (info.trainerLong(WARMUP_STEPS, -1) != settings.warmupSteps()) {
+            changed.add("train.warmup-steps");
+        }
+        if (!settings.workerScaling().name().toLowerCase(Locale.ROOT).equals(info.trainerState().get(WORKER_SCALING))) {
+            changed.add("train.worker-scaling");
+        }
+        if (info.trainerLong(WORKERS, -1) != workers) {
+            changed.add("train.workers");
+        }
+        return changed.isEmpty() ? "the schedule" : String.join(", ", changed);
+    }
+
+    /** The learning-rate schedule of the network's Adam (the first layer that has one), or null. */
+    static ISchedule schedule(ComputationGraph network) {
+        for (Layer layer : network.getLayers()) {
+            if (layer.conf().getLayer() instanceof BaseLayer base && base.getIUpdater() instanceof Adam adam) {
+                return adam.getLearningRateSchedule() != null ? adam.getLearningRateSchedule()
+                        : new WarmupSchedule(adam.getLearningRate(), 0);
+            }
+        }
+        return null;
+    }
+
+    private static String describe(ISchedule schedule) {
+        return schedule instanceof WarmupSchedule w
+                ? String.format("%.3g after %d", w.getLearningRate(), w.getWarmupSteps())
+                : String.valueOf(schedule);
+    }
+
+    /** The L2 norm each layer's gradient is clipped to, 0 when it is not (as train.gradient-clip says it). */
+    static double clip(ComputationGraph network) {
+        for (Layer layer : network.getLayers()) {
+            if (layer.conf().getLayer() instanceof BaseLayer base) {
+                return base.getGradientNormalization() == GradientNormalization.ClipL2PerLayer
+                        ? base.getGradientNormalizationThreshold() : 0;
+            }
+        }
+        return 0;
+    }
+
+    /** As UNetBuilder configures it: every layer's gradient clipped to this L2 norm, or none for 0. */
+    private static void setClip(ComputationGraph network, double clip) {
+        for (Layer layer : network.getLayers()) {
+            if (layer.conf().getLayer() instanceof BaseLayer base) {
+                base.setGradientNormalization(clip > 0 ? GradientNormalization.ClipL2PerLayer : GradientNormalization.None);
+                if (clip > 0) {
+                    base.setGradientNormalizationThreshold(clip);
+                }
+            }
+        }
+    }
+
+    private static String clipName(double clip) {
+        return clip > 0 ? String.valueOf(clip) : "0 (none)";
     }
 }
