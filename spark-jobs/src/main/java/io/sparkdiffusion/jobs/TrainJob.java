@@ -75,6 +75,7 @@ public final class TrainJob {
             resumed = store.loadLatest().orElse(null);
             if (resumed != null) {
                 checkResumable(resumed, spec, settings);
+                Resumption.checkData(resumed.info(), resumed.dir().toString(), manifest, settings.data(), settings.split());
                 Resumption.checkPosition(resumed.info(), resumed.dir().toString(), settings, settings.workers(), true);
             }
         } else if (store.latest().isPresent()) {

@@ -95,6 +95,33 @@ class TrainJobResumeTest {
         assertEquals(new WarmupSchedule(3e-3, 3), schedule(latest(runDir)));
     }
 
+    @Test
+    void aResumeOnDataWhoseClassesWereRenamedIsRefused() throws Exception {
+        Path runDir = tmp.resolve("renamed-class");
+        assertEquals(0, train(runDir, with(TWO_WORKERS, "train.max-steps=2")).code());
+        Path renamed = copyOfPrepared("prepared-renamed");
+        String manifest = Files.readString(renamed.resolve("manifest.json"));
+        assertTrue(manifest.contains("\"squares\""));
+        Files.writeString(renamed.resolve("manifest.json"), manifest.replace("\"squares\"", "\"circles\""));
+        Files.deleteIfExists(renamed.resolve(".manifest.json.crc"));
+        Map<String, String> before = snapshot(runDir);
+        Run run = trainOn(renamed, runDir, with(TWO_WORKERS, "train.max-steps=4", "train.resume=true"));
+        assertEquals(2, run.code(), "label 1 would now mean another class");
+        assertTrue(run.err().contains("squares") && run.err().contains("circles"), run.err());
+        assertEquals(1, run.err().strip().lines().count(), run.err());
+
+        // the same classes, one image fewer (say a file that no longer decodes): every image in another batch
+        Path smaller = copyOfPrepared("prepared-smaller");
+        String fewer = manifest.replaceFirst("\"bars\"\\s*:\\s*24", "\"bars\" : 23");
+        assertTrue(!fewer.equals(manifest), manifest);
+        Files.writeString(smaller.resolve("manifest.json"), fewer);
+        Files.deleteIfExists(smaller.resolve(".manifest.json.crc"));
+        Run shrunk = trainOn(smaller, runDir, with(TWO_WORKERS, "train.max-steps=4", "train.resume=true"));
+        assertEquals(2, shrunk.code());
+        assertTrue(shrunk.err().contains("bars=23"), shrunk.err());
+        assertEquals(before, snapshot(runDir));
+    }
+
     /** Each metrics row's step, epoch, loss and learning rate, exactly as written (timings differ run to run). */
     private static List<String> learning(List<String> rows) {
         return rows.stream().map(row -> String.join(" ", field(row, "step"), field(row, "epoch"), field(row, "loss"),

@@ -2,6 +2,8 @@ package io.sparkdiffusion.jobs.train;
 
 import io.sparkdiffusion.checkpoint.CheckpointInfo;
 import io.sparkdiffusion.config.InputError;
+import io.sparkdiffusion.data.PreparedManifest;
+import io.sparkdiffusion.image.ImageShape;
 import io.sparkdiffusion.train.WarmupSchedule;
 
 import org.deeplearning4j.nn.api.Layer;
@@ -16,6 +18,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 
 /**
  * What {@code --resume} checks before a run continues from a checkpoint, and the settings a checkpoint records
@@ -91,6 +94,57 @@ public final class Resumption {
         if (then != now) {
             changed.add(setting + " = " + now + " (the checkpoint's is " + then + ")");
         }
+    }
+
+    /**
+     * Refuses data other than the data the checkpoint was trained on: other class names (a renamed class folder
+     * gives a label another meaning), another image shape, or another number of images (which moves every image
+     * to another partition and batch). Other fields of the manifest (when it was made, where the corpus was)
+     * may differ: a re-prepared copy of the same corpus is the same data.
+     */
+    public static void checkData(CheckpointInfo info, String dir, PreparedManifest manifest,
+                                 String data, String split) {
+        List<String> classes = manifest.classNames() == null ? List.of() : manifest.classNames();
+        if (!info.classNames().equals(classes)) {
+            throw new InputError("cannot resume " + dir + " on " + data + ": its classes " + classes + " are not the "
+                    + "checkpoint's " + info.classNames() + " (a label would mean another class); train on the "
+                    + "data the run started with, or start a new train.run-dir");
+        }
+        ImageShape shape = manifest.shape();
+        if (!info.imageShape().equals(shape)) {
+            throw new InputError("cannot resume " + dir + " on " + data + ": its images are " + shape
+                    + ", the checkpoint's " + info.imageShape());
+        }
+        if (info.dataManifest() == null) {
+            return; // a checkpoint of a build that did not record the manifest: the classes are all there is
+        }
+        PreparedManifest stored;
+        try {
+            stored = CheckpointInfo.json().treeToValue(info.dataManifest(),
+                    PreparedManifest.class);
+        } catch (java.io.IOException | IllegalArgumentException e) {
+            throw new InputError("cannot resume " + dir + ": its record of the training data is unreadable ("
+                    + e.getMessage().lines().findFirst().orElse("") + ")");
+        }
+        long then = images(stored, split);
+        long now = images(manifest, split);
+        if (then != now || !Objects.equals(stored.imagesPerClass(), manifest.imagesPerClass())) {
+            throw new InputError("cannot resume " + dir + " on " + data + ": it has " + now + " images in train.split = "
+                    + split + " " + manifest.imagesPerClass() + ", the checkpoint's data " + then + " "
+                    + stored.imagesPerClass() + " (the images would move to other batches); train on the data the run "
+                    + "started with, or start a new train.run-dir");
+        }
+    }
+
+    private static long images(PreparedManifest manifest, String split) {
+        if (manifest.split() == null) {
+            return manifest.images();
+        }
+        return switch (split) {
+            case "train" -> manifest.split().train();
+            case "validation" -> manifest.split().validation();
+            default -> manifest.images();
+        };
     }
 
     /**
