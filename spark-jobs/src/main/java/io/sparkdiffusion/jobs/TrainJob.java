@@ -22,11 +22,13 @@ import io.sparkdiffusion.train.Ema;
 import io.sparkdiffusion.train.OuterOptimizer;
 import io.sparkdiffusion.train.WarmupSchedule;
 import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileSystem;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.nd4j.linalg.learning.config.Adam;
 
 import java.util.Arrays;
+import java.util.List;
 
 /**
  * Trains the U-Net denoiser on a PrepareJob output with DL4J's parameter averaging across executors;
@@ -69,18 +71,30 @@ public final class TrainJob {
         UNetSpec spec = SpecReader.model(all, "train.model", shape.channels(), shape.height(),
                 settings.conditionalFor(numClasses) ? numClasses : 0);
         CheckpointStore store = CheckpointStore.open(settings.runDir(), hadoop);
+        FileSystem runFs = store.runDir().getFileSystem(hadoop);
         LoadedCheckpoint resumed = null;
         if (settings.resume()) {
-            store.deleteLeftovers(); // what a save interrupted by a crash left behind
-            resumed = store.loadLatest().orElse(null);
+            resumed = Resumption.loadLatest(store, runFs).orElse(null);
             if (resumed != null) {
                 checkResumable(resumed, spec, settings);
                 Resumption.checkData(resumed.info(), resumed.dir().toString(), manifest, settings.data(), settings.split());
+                if (Resumption.finished(resumed.info(), settings)) {
+                    // nothing is written: a rewritten checkpoint would be a new one (createdAt) to SampleJob, and
+                    // on an object store a crash while it replaced the old one could leave none
+                    System.out.printf("train: %s is at step %d, epoch %d: nothing to do for train.epochs = %d, "
+                                    + "train.max-steps = %d; the run is left as it is%n", resumed.dir(),
+                            resumed.info().step(), resumed.info().epoch(), settings.epochs(), settings.maxSteps());
+                    return;
+                }
                 Resumption.checkPosition(resumed.info(), resumed.dir().toString(), settings, settings.workers(), true);
             }
-        } else if (store.latest().isPresent()) {
-            throw new InputError(settings.runDir() + " already has checkpoints; set train.resume=true (or --resume) "
-                    + "to continue, or choose another train.run-dir");
+            store.deleteLeftovers(); // what a save interrupted by a crash left behind
+        } else {
+            List<String> existing = Resumption.checkpointEntries(store, runFs);
+            if (!existing.isEmpty()) {
+                throw new InputError(settings.runDir() + " already has checkpoints (" + String.join(", ", existing)
+                        + "); set train.resume=true (or --resume) to continue, or choose another train.run-dir");
+            }
         }
 
         System.setProperty(TIME_SOURCE_PROPERTY, "org.deeplearning4j.spark.time.SystemClockTimeSource");
@@ -95,7 +109,7 @@ public final class TrainJob {
             HeldOutSet heldOut = heldOutSet(spark, settings, manifest, spec, workers);
             System.out.println("train: " + NativeRuntime.describe() + "; model " + spec);
             try {
-                new SparkTrainer(sc, settings, data, heldOut, spec, store, store.runDir().getFileSystem(hadoop), workers)
+                new SparkTrainer(sc, settings, data, heldOut, spec, store, runFs, workers)
                         .run(start(resumed, spec, settings, workers));
             } finally {
                 data.release(); // a session the job did not make (a test's, a notebook's) keeps running

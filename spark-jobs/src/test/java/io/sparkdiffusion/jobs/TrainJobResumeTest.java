@@ -122,6 +122,49 @@ class TrainJobResumeTest {
         assertEquals(before, snapshot(runDir));
     }
 
+    @Test
+    void resumingAFinishedRunChangesNothing() throws Exception {
+        for (String stop : List.of("train.epochs=1", "train.max-steps=8")) {
+            Path runDir = tmp.resolve("finished-" + stop.substring(6, stop.indexOf('=')));
+            assertEquals(0, train(runDir, with(TWO_WORKERS, stop)).code());
+            Map<String, String> before = snapshot(runDir);
+            Run again = train(runDir, with(TWO_WORKERS, stop, "train.resume=true"));
+            assertEquals(0, again.code());
+            assertTrue(again.out().contains("nothing to do"), again.out());
+            assertEquals(before, snapshot(runDir), "no checkpoint, LATEST or metrics rewritten after " + stop);
+        }
+    }
+
+    @Test
+    void aResumeNeverStartsFromScratchWhenCheckpointsExistButNoneIsReadable() throws Exception {
+        Path runDir = tmp.resolve("unreadable");
+        assertEquals(0, train(runDir, with(TWO_WORKERS, "train.max-steps=2", "train.keep-checkpoints=1")).code());
+        Path checkpoints = runDir.resolve("checkpoints");
+        Path step = checkpoints.resolve("step-0000002");
+        // what a crash while replacing the only checkpoint leaves on an object store: the old copy moved aside
+        Path old = checkpoints.resolve("_old-step-0000002-crashed");
+        Files.move(step, old);
+        Files.delete(checkpoints.resolve("LATEST"));
+        Files.deleteIfExists(checkpoints.resolve(".LATEST.crc"));
+        Run aside = train(runDir, with(TWO_WORKERS, "train.max-steps=4", "train.resume=true"));
+        assertEquals(2, aside.code(), "not a new run from step 0");
+        assertTrue(aside.err().contains("_old-step-0000002-crashed"), aside.err());
+        assertEquals(1, aside.err().strip().lines().count(), aside.err());
+        Run fresh = train(runDir, with(TWO_WORKERS, "train.max-steps=4"));
+        assertEquals(2, fresh.code(), "nor without --resume");
+        assertTrue(Files.notExists(step) && Files.exists(old));
+
+        // a checkpoint that cannot be read
+        Files.move(old, step);
+        Files.write(step.resolve("model.zip"), new byte[] {1, 2, 3});
+        Files.deleteIfExists(step.resolve(".model.zip.crc"));
+        Run corrupt = train(runDir, with(TWO_WORKERS, "train.max-steps=4", "train.resume=true"));
+        assertEquals(2, corrupt.code());
+        assertTrue(corrupt.err().contains("step-0000002"), corrupt.err());
+        assertEquals(1, corrupt.err().strip().lines().count(), corrupt.err());
+        assertArrayEquals(new byte[] {1, 2, 3}, Files.readAllBytes(step.resolve("model.zip")));
+    }
+
     /** Each metrics row's step, epoch, loss and learning rate, exactly as written (timings differ run to run). */
     private static List<String> learning(List<String> rows) {
         return rows.stream().map(row -> String.join(" ", field(row, "step"), field(row, "epoch"), field(row, "loss"),

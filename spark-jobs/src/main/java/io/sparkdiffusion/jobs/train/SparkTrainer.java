@@ -173,7 +173,9 @@ public final class SparkTrainer {
                 }
             }
         }
-        checkpoint(network, ema, outer, step, epoch, round, progress, metrics);
+        if (step > start.step()) { // a run that trained nothing leaves its checkpoint as it was
+            checkpoint(network, ema, outer, step, epoch, round, progress, metrics);
+        }
         System.out.println("train: done at step " + step + "; checkpoint " + store.latest().map(r -> r.dir().toString()).orElse("?"));
         System.out.println("train: loss curve " + new Path(store.runDir(), MetricsLog.LOSS_CURVE) + ", metrics "
                 + new Path(store.runDir(), MetricsLog.FILE));
