@@ -165,6 +165,31 @@ class TrainJobResumeTest {
         assertArrayEquals(new byte[] {1, 2, 3}, Files.readAllBytes(step.resolve("model.zip")));
     }
 
+    @Test
+    void aRunStoppedMidEpochAndResumedEqualsAnUninterruptedOneBitForBit() throws Exception {
+        Path straight = tmp.resolve("uninterrupted");
+        Path resumed = tmp.resolve("stopped-at-step-8");
+        assertEquals(0, train(straight, with(TWO_WORKERS, "train.epochs=2")).code());
+        assertEquals(0, train(resumed, with(TWO_WORKERS, "train.epochs=2", "train.max-steps=8")).code());
+        assertEquals(1, latest(resumed).info().trainerLong("roundInEpoch", -1), "stopped in the middle of epoch 1");
+        assertEquals(0, train(resumed, with(TWO_WORKERS, "train.epochs=2", "train.resume=true")).code());
+
+        // Everything is deterministic here: the same batches from (seed, epoch, partition, batch), float32
+        // tensors saved exactly, the same reductions in the same order. So equal means equal, bit for bit.
+        LoadedCheckpoint s = latest(straight);
+        LoadedCheckpoint r = latest(resumed);
+        assertEquals(12, r.info().step());
+        assertEquals(s.info().epoch(), r.info().epoch());
+        assertEquals(s.info().emaStep(), r.info().emaStep());
+        assertArrayEquals(s.graph().params().toFloatVector(), r.graph().params().toFloatVector(), "weights");
+        assertArrayEquals(s.graph().getUpdater().getStateViewArray().toFloatVector(),
+                r.graph().getUpdater().getStateViewArray().toFloatVector(), "Adam's moments");
+        assertArrayEquals(s.emaParams().toFloatVector(), r.emaParams().toFloatVector(), "EMA");
+        assertEquals(s.graph().getConfiguration().getIterationCount(), r.graph().getConfiguration().getIterationCount());
+        assertEquals(learning(Files.readAllLines(straight.resolve("metrics.jsonl"))),
+                learning(Files.readAllLines(resumed.resolve("metrics.jsonl"))), "step, epoch, loss and lr of every row");
+    }
+
     /** Each metrics row's step, epoch, loss and learning rate, exactly as written (timings differ run to run). */
     private static List<String> learning(List<String> rows) {
         return rows.stream().map(row -> String.join(" ", field(row, "step"), field(row, "epoch"), field(row, "loss"),
