@@ -1,5 +1,6 @@
 package io.sparkdiffusion.jobs;
 
+import io.sparkdiffusion.checkpoint.CheckpointInfo;
 import io.sparkdiffusion.checkpoint.CheckpointStore;
 import io.sparkdiffusion.checkpoint.LoadedCheckpoint;
 import io.sparkdiffusion.train.WarmupSchedule;
@@ -58,13 +59,38 @@ class TrainJobResumeTest {
         assertEquals(0, train(runDir, with(TWO_WORKERS, "train.max-steps=8")).code());
         assertEquals(1, latest(runDir).info().trainerLong("roundInEpoch", -1));
         Map<String, String> before = snapshot(runDir);
-        for (String key : List.of("train.workers=4", "train.batch-size=8", "train.averaging-frequency=3")) {
+        // workers=8: 6 images a partition, 2 batches, 1 round an epoch: round 1 is past its end (once a job that never ended)
+        for (String key : List.of("train.workers=4", "train.workers=8", "train.batch-size=8",
+                "train.averaging-frequency=3", "train.split=all")) {
             Run run = train(runDir, with(TWO_WORKERS, "train.max-steps=12", "train.resume=true", key));
             assertEquals(2, run.code(), key + " would resume at another place in the epoch");
             assertTrue(run.err().contains(key.substring(0, key.indexOf('='))), run.err());
             assertEquals(1, run.err().strip().lines().count(), run.err());
         }
         assertEquals(before, snapshot(runDir), "a refused resume changes nothing");
+    }
+
+    @Test
+    void aMidEpochCheckpointOfAnOlderBuildIsNotResumedPastTheEndOfTheEpoch() throws Exception {
+        Path runDir = tmp.resolve("older-mid-epoch");
+        assertEquals(0, train(runDir, with(TWO_WORKERS, "train.max-steps=8")).code());
+        // what a build before the layout was recorded wrote: the position and the outer optimizer only
+        Path json = runDir.resolve("checkpoints/step-0000008/checkpoint.json");
+        CheckpointInfo info = CheckpointInfo.fromJson(Files.readString(json));
+        Map<String, Object> state = new java.util.HashMap<>(info.trainerState());
+        state.keySet().retainAll(List.of("roundInEpoch", "outerOptimizer"));
+        Files.writeString(json, info.withTrainerState(state).toJson());
+        Files.deleteIfExists(json.resolveSibling(".checkpoint.json.crc"));
+
+        Run pastTheEnd = train(runDir, with(TWO_WORKERS, "train.max-steps=12", "train.resume=true", "train.workers=8"));
+        assertEquals(2, pastTheEnd.code(), "refused, not a loop without end");
+        assertTrue(pastTheEnd.err().contains("cannot resume at round 1 of epoch 1"), pastTheEnd.err());
+        assertEquals(8, latest(runDir).info().step());
+
+        Run same = train(runDir, with(TWO_WORKERS, "train.max-steps=12", "train.resume=true"));
+        assertEquals(0, same.code());
+        assertTrue(same.out().contains("assumes they are unchanged"), same.out());
+        assertEquals(12, latest(runDir).info().step());
     }
 
     @Test

@@ -39,6 +39,7 @@ public final class Resumption {
     static final String WORKERS = "workers";
     static final String BATCH_SIZE = "batchSize";
     static final String AVERAGING_FREQUENCY = "averagingFrequency";
+    static final String SPLIT = "split";
     /** Trainer-state keys of the settings the learning-rate schedule and the gradient clip come from. */
     static final String LEARNING_RATE = "learningRate";
     static final String WARMUP_STEPS = "warmupSteps";
@@ -54,6 +55,7 @@ public final class Resumption {
         state.put(WORKERS, workers);
         state.put(BATCH_SIZE, settings.batchSize());
         state.put(AVERAGING_FREQUENCY, settings.averagingFrequency());
+        state.put(SPLIT, settings.split());
         state.put(LEARNING_RATE, settings.learningRate());
         state.put(WARMUP_STEPS, settings.warmupSteps());
         state.put(WORKER_SCALING, settings.workerScaling().name().toLowerCase(Locale.ROOT));
@@ -62,9 +64,9 @@ public final class Resumption {
     }
 
     /**
-     * Refuses to resume a checkpoint taken in the middle of an epoch with another worker count, batch size or
-     * averaging frequency: its position is a round number of the old layout (which partition holds which image,
-     * how many batches a round takes), and the same number means another place, or none, in the new one.
+     * Refuses to resume a checkpoint taken in the middle of an epoch with another worker count, batch size,
+     * averaging frequency or split: its position is a round number of the old layout (which partition holds which
+     * image, how many batches a round takes), and the same number means another place, or none, in the new one.
      * At an epoch's end the position is "start of the next epoch" whatever the layout, so any change is fine.
      *
      * @param workers the worker count, or 0 when it is not known yet (train.workers = 0 before Spark starts)
@@ -80,7 +82,7 @@ public final class Resumption {
         if (!info.trainerState().containsKey(BATCH_SIZE)) {
             if (beforeSpark) {
                 System.out.println("train: " + dir + " (written by an older build) does not record train.workers, "
-                        + "train.batch-size and train.averaging-frequency; resuming in the middle of epoch "
+                        + "train.batch-size, train.averaging-frequency and train.split; resuming in the middle of epoch "
                         + info.epoch() + " assumes they are unchanged");
             }
             return;
@@ -91,6 +93,10 @@ public final class Resumption {
         }
         changed(info, BATCH_SIZE, settings.batchSize(), "train.batch-size", changed);
         changed(info, AVERAGING_FREQUENCY, settings.averagingFrequency(), "train.averaging-frequency", changed);
+        Object split = info.trainerState().get(SPLIT);
+        if (split != null && !split.equals(settings.split())) {
+            changed.add("train.split = " + settings.split() + " (the checkpoint's is " + split + ")");
+        }
         if (!changed.isEmpty()) {
             throw new InputError("cannot resume " + dir + " with " + String.join(", ", changed) + ": it stopped after "
                     + "round " + round + " of epoch " + info.epoch() + ", a position that does not carry over to "

@@ -105,8 +105,8 @@ public final class SparkTrainer {
             // Resumption.checkPosition refuses the layouts that lead here; this catches what it cannot see (a
             // checkpoint of an older build): with no round left the loop would never end
             throw new InputError("cannot resume at round " + start.roundInEpoch() + " of epoch " + start.epoch()
-                    + ": an epoch of these settings has " + roundsPerEpoch + " rounds; resume with the worker count, "
-                    + "batch size and averaging frequency the run stopped with");
+                    + ": with these settings an epoch has " + roundsPerEpoch + (roundsPerEpoch == 1 ? " round" : " rounds")
+                    + "; resume with the worker count, batch size and averaging frequency the run stopped with");
         }
         long maxSteps = settings.maxSteps() > 0 ? settings.maxSteps()
                 : start.step() + (long) (settings.epochs() - start.epoch()) * maxBatches - (long) start.roundInEpoch()
