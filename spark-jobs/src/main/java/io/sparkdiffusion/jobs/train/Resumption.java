@@ -30,9 +30,10 @@ import java.util.Objects;
 import java.util.Optional;
 
 /**
- * What {@code --resume} checks before a run continues from a checkpoint, and the settings a checkpoint records
- * so that it can (docs/jobs.md, "Resuming"). Everything here refuses with an {@link InputError} (exit 2, one
- * line) rather than continue from a place or with a meaning other than the one the user asked for.
+ * What {@code --resume} checks and applies before a run continues from a checkpoint, and the settings a
+ * checkpoint records so that it can (docs/jobs.md, "Resuming"). The checks refuse with an {@link InputError}
+ * (exit 2, one line) rather than continue from another place, with data of another meaning, or from step 0 over
+ * existing checkpoints; a changed learning rate or gradient clip is applied and said, never ignored.
  */
 public final class Resumption {
     /** Trainer-state keys of the settings that fix where a round's batches are in an epoch. */
