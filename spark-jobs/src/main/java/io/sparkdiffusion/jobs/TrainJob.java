@@ -13,6 +13,7 @@ import io.sparkdiffusion.diffusion.TrainingBatchMaker;
 import io.sparkdiffusion.jobs.glue.SparkSessions;
 import io.sparkdiffusion.jobs.train.HeldOutSet;
 import io.sparkdiffusion.jobs.train.PreparedData;
+import io.sparkdiffusion.jobs.train.Resumption;
 import io.sparkdiffusion.jobs.train.SparkTrainer;
 import io.sparkdiffusion.jobs.train.TrainSettings;
 import io.sparkdiffusion.model.UNetBuilder;
@@ -22,11 +23,13 @@ import io.sparkdiffusion.train.Ema;
 import io.sparkdiffusion.train.OuterOptimizer;
 import io.sparkdiffusion.train.WarmupSchedule;
 import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileSystem;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.nd4j.linalg.learning.config.Adam;
 
 import java.util.Arrays;
+import java.util.List;
 
 /**
  * Trains the U-Net denoiser on a PrepareJob output with DL4J's parameter averaging across executors;
@@ -69,16 +72,30 @@ public final class TrainJob {
         UNetSpec spec = SpecReader.model(all, "train.model", shape.channels(), shape.height(),
                 settings.conditionalFor(numClasses) ? numClasses : 0);
         CheckpointStore store = CheckpointStore.open(settings.runDir(), hadoop);
+        FileSystem runFs = store.runDir().getFileSystem(hadoop);
         LoadedCheckpoint resumed = null;
         if (settings.resume()) {
-            store.deleteLeftovers(); // what a save interrupted by a crash left behind
-            resumed = store.loadLatest().orElse(null);
+            resumed = Resumption.loadLatest(store, runFs).orElse(null);
             if (resumed != null) {
                 checkResumable(resumed, spec, settings);
+                Resumption.checkData(resumed.info(), resumed.dir().toString(), manifest, settings.data(), settings.split());
+                if (Resumption.finished(resumed.info(), settings)) {
+                    // nothing is written: a rewritten checkpoint would be a new one (createdAt) to SampleJob, and
+                    // on an object store a crash while it replaced the old one could leave none
+                    System.out.printf("train: %s is at step %d, epoch %d: nothing to do for train.epochs = %d, "
+                                    + "train.max-steps = %d; the run is left as it is%n", resumed.dir(),
+                            resumed.info().step(), resumed.info().epoch(), settings.epochs(), settings.maxSteps());
+                    return;
+                }
+                Resumption.checkPosition(resumed.info(), resumed.dir().toString(), settings, settings.workers(), true);
             }
-        } else if (store.latest().isPresent()) {
-            throw new InputError(settings.runDir() + " already has checkpoints; set train.resume=true (or --resume) "
-                    + "to continue, or choose another train.run-dir");
+            store.deleteLeftovers(); // what a save interrupted by a crash left behind
+        } else {
+            List<String> existing = Resumption.checkpointEntries(store, runFs);
+            if (!existing.isEmpty()) {
+                throw new InputError(settings.runDir() + " already has checkpoints (" + String.join(", ", existing)
+                        + "); set train.resume=true (or --resume) to continue, or choose another train.run-dir");
+            }
         }
 
         System.setProperty(TIME_SOURCE_PROPERTY, "org.deeplearning4j.spark.time.SystemClockTimeSource");
@@ -86,6 +103,9 @@ public final class TrainJob {
         try (SparkSessions spark = SparkSessions.open("train", settings.sparkMaster())) {
             JavaSparkContext sc = JavaSparkContext.fromSparkContext(spark.session().sparkContext());
             int workers = settings.workers() > 0 ? settings.workers() : sc.defaultParallelism();
+            if (resumed != null && settings.workers() == 0) { // now that Spark says how many
+                Resumption.checkPosition(resumed.info(), resumed.dir().toString(), settings, workers, false);
+            }
             PreparedData data = PreparedData.load(spark.session(), settings.data(), manifest, settings.split(), workers);
             HeldOutSet heldOut = heldOutSet(spark, settings, manifest, spec, workers);
             System.out.println("train: " + NativeRuntime.describe() + "; model " + spec + " (preset "
@@ -93,7 +113,7 @@ public final class TrainJob {
                     + String.format(java.util.Locale.ROOT, "%.1f", FlopCount.of(spec).forward() / 1e6)
                     + " MFLOP/image forward)");
             try {
-                new SparkTrainer(sc, settings, data, heldOut, spec, store, store.runDir().getFileSystem(hadoop), workers)
+                new SparkTrainer(sc, settings, data, heldOut, spec, store, runFs, workers)
                         .run(start(resumed, spec, settings, workers));
             } finally {
                 data.release(); // a session the job did not make (a test's, a notebook's) keeps running
@@ -133,6 +153,7 @@ public final class TrainJob {
                 System.out.println("train: " + resumed.dir() + " has no outer momentum: " + outer.describe()
                         + " starts from zero momentum");
             }
+            Resumption.applyTrainingSettings(resumed.graph(), resumed.info(), settings, workers);
             return new SparkTrainer.Start(resumed.graph(), Ema.resume(resumed.emaParams(), resumed.info().emaStep(),
                     emaSettings), outer.withVelocity(resumed.outerMomentum()), resumed.info().step(),
                     resumed.info().epoch(), (int) resumed.info().trainerLong("roundInEpoch", 0));

@@ -2,6 +2,7 @@ package io.sparkdiffusion.jobs.train;
 
 import io.sparkdiffusion.checkpoint.CheckpointInfo;
 import io.sparkdiffusion.checkpoint.CheckpointStore;
+import io.sparkdiffusion.config.InputError;
 import io.sparkdiffusion.diffusion.TrainingBatchMaker;
 import io.sparkdiffusion.image.ImageShape;
 import io.sparkdiffusion.model.UNetSpec;
@@ -100,6 +101,13 @@ public final class SparkTrainer {
             maxBatches = Math.max(maxBatches, TrainingOrder.batchesPerEpoch(size, settings.batchSize()));
         }
         int roundsPerEpoch = (maxBatches + settings.averagingFrequency() - 1) / settings.averagingFrequency();
+        if (start.roundInEpoch() >= roundsPerEpoch) {
+            // Resumption.checkPosition refuses the layouts that lead here; this catches what it cannot see (a
+            // checkpoint of an older build): with no round left the loop would never end
+            throw new InputError("cannot resume at round " + start.roundInEpoch() + " of epoch " + start.epoch()
+                    + ": with these settings an epoch has " + roundsPerEpoch + (roundsPerEpoch == 1 ? " round" : " rounds")
+                    + "; resume with the worker count, batch size and averaging frequency the run stopped with");
+        }
         long maxSteps = settings.maxSteps() > 0 ? settings.maxSteps()
                 : start.step() + (long) (settings.epochs() - start.epoch()) * maxBatches - (long) start.roundInEpoch()
                 * settings.averagingFrequency();
@@ -165,7 +173,9 @@ public final class SparkTrainer {
                 }
             }
         }
-        checkpoint(network, ema, outer, step, epoch, round, progress, metrics);
+        if (step > start.step()) { // a run that trained nothing leaves its checkpoint as it was
+            checkpoint(network, ema, outer, step, epoch, round, progress, metrics);
+        }
         System.out.println("train: done at step " + step + "; checkpoint " + store.latest().map(r -> r.dir().toString()).orElse("?"));
         System.out.println("train: loss curve " + new Path(store.runDir(), MetricsLog.LOSS_CURVE) + ", metrics "
                 + new Path(store.runDir(), MetricsLog.FILE));
@@ -209,7 +219,7 @@ public final class SparkTrainer {
         CheckpointInfo info = CheckpointInfo.of(step, epoch, settings.schedule(), spec, data.manifest().shape(),
                         data.manifest().classNames())
                 .withRunSeed(settings.seed())
-                .withTrainerState(Map.of(EPOCH_ROUND, round, OUTER_OPTIMIZER, outer.kind().key()))
+                .withTrainerState(trainerState(round, outer))
                 .withDataManifest(CheckpointInfo.json().valueToTree(data.manifest()))
                 .withMetrics(Map.of("loss", progress.recentLoss()))
                 .withEma(ema.settings().maxDecay(), ema.step());
@@ -218,6 +228,15 @@ public final class SparkTrainer {
         metrics.flush();
         metrics.writeLossCurve("training loss");
         System.out.println("train: checkpoint at step " + step + " (epoch " + epoch + ")");
+    }
+
+    /** The position to continue from, the outer optimizer, and the settings a resume checks. */
+    private Map<String, Object> trainerState(int round, OuterOptimizer outer) {
+        Map<String, Object> state = new LinkedHashMap<>();
+        state.put(EPOCH_ROUND, round);
+        state.put(OUTER_OPTIMIZER, outer.kind().key());
+        state.putAll(Resumption.recordedSettings(settings, workers));
+        return state;
     }
 
     private void writeSampleGrid(ComputationGraph network, Ema ema, long step) throws IOException {

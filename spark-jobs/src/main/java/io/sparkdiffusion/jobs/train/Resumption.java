@@ -1,0 +1,310 @@
+package io.sparkdiffusion.jobs.train;
+
+import io.sparkdiffusion.checkpoint.CheckpointInfo;
+import io.sparkdiffusion.checkpoint.CheckpointRef;
+import io.sparkdiffusion.checkpoint.CheckpointStore;
+import io.sparkdiffusion.checkpoint.LoadedCheckpoint;
+import io.sparkdiffusion.config.InputError;
+import io.sparkdiffusion.data.PreparedManifest;
+import io.sparkdiffusion.image.ImageShape;
+import io.sparkdiffusion.train.WarmupSchedule;
+
+import org.apache.hadoop.fs.FileStatus;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+import org.deeplearning4j.nn.api.Layer;
+import org.deeplearning4j.nn.conf.GradientNormalization;
+import org.deeplearning4j.nn.conf.layers.BaseLayer;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.nd4j.linalg.learning.config.Adam;
+import org.nd4j.linalg.schedule.ISchedule;
+
+import java.io.FileNotFoundException;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * What {@code --resume} checks and applies before a run continues from a checkpoint, and the settings a
+ * checkpoint records so that it can (docs/jobs.md, "Resuming"). The checks refuse with an {@link InputError}
+ * (exit 2, one line) rather than continue from another place, with data of another meaning, or from step 0 over
+ * existing checkpoints; a changed learning rate or gradient clip is applied and said, never ignored.
+ */
+public final class Resumption {
+    /** Trainer-state keys of the settings that fix where a round's batches are in an epoch. */
+    static final String WORKERS = "workers";
+    static final String BATCH_SIZE = "batchSize";
+    static final String AVERAGING_FREQUENCY = "averagingFrequency";
+    static final String SPLIT = "split";
+    /** Trainer-state keys of the settings the learning-rate schedule and the gradient clip come from. */
+    static final String LEARNING_RATE = "learningRate";
+    static final String WARMUP_STEPS = "warmupSteps";
+    static final String WORKER_SCALING = "workerScaling";
+    static final String GRADIENT_CLIP = "gradientClip";
+
+    private Resumption() {
+    }
+
+    /** The settings a checkpoint records besides the position, for the checks of a later resume. */
+    static Map<String, Object> recordedSettings(TrainSettings settings, int workers) {
+        Map<String, Object> state = new LinkedHashMap<>();
+        state.put(WORKERS, workers);
+        state.put(BATCH_SIZE, settings.batchSize());
+        state.put(AVERAGING_FREQUENCY, settings.averagingFrequency());
+        state.put(SPLIT, settings.split());
+        state.put(LEARNING_RATE, settings.learningRate());
+        state.put(WARMUP_STEPS, settings.warmupSteps());
+        state.put(WORKER_SCALING, settings.workerScaling().name().toLowerCase(Locale.ROOT));
+        state.put(GRADIENT_CLIP, settings.gradientClip());
+        return state;
+    }
+
+    /**
+     * Refuses to resume a checkpoint taken in the middle of an epoch with another worker count, batch size,
+     * averaging frequency or split: its position is a round number of the old layout (which partition holds which
+     * image, how many batches a round takes), and the same number means another place, or none, in the new one.
+     * At an epoch's end the position is "start of the next epoch" whatever the layout, so any change is fine.
+     *
+     * @param workers the worker count, or 0 when it is not known yet (train.workers = 0 before Spark starts)
+     * @param beforeSpark whether this is the check before Spark starts (which says when the checkpoint
+     *                    records no layout)
+     */
+    public static void checkPosition(CheckpointInfo info, String dir, TrainSettings settings, int workers,
+                                     boolean beforeSpark) {
+        long round = info.trainerLong(SparkTrainer.EPOCH_ROUND, 0);
+        if (round == 0) {
+            return;
+        }
+        if (!info.trainerState().containsKey(BATCH_SIZE)) {
+            if (beforeSpark) {
+                System.out.println("train: " + dir + " (written by an older build) does not record train.workers, "
+                        + "train.batch-size, train.averaging-frequency and train.split; resuming in the middle of epoch "
+                        + info.epoch() + " assumes they are unchanged");
+            }
+            return;
+        }
+        List<String> changed = new ArrayList<>();
+        if (workers > 0) {
+            changed(info, WORKERS, workers, "train.workers", changed);
+        }
+        changed(info, BATCH_SIZE, settings.batchSize(), "train.batch-size", changed);
+        changed(info, AVERAGING_FREQUENCY, settings.averagingFrequency(), "train.averaging-frequency", changed);
+        Object split = info.trainerState().get(SPLIT);
+        if (split != null && !split.equals(settings.split())) {
+            changed.add("train.split = " + settings.split() + " (the checkpoint's is " + split + ")");
+        }
+        if (!changed.isEmpty()) {
+            throw new InputError("cannot resume " + dir + " with " + String.join(", ", changed) + ": it stopped after "
+                    + "round " + round + " of epoch " + info.epoch() + ", a position that does not carry over to "
+                    + "another layout; resume with the checkpoint's values and change them at an epoch's end");
+        }
+    }
+
+    private static void changed(CheckpointInfo info, String key, long now, String setting, List<String> changed) {
+        long then = info.trainerLong(key, now);
+        if (then != now) {
+            changed.add(setting + " = " + now + " (the checkpoint's is " + then + ")");
+        }
+    }
+
+    /**
+     * Refuses data other than the data the checkpoint was trained on: other class names (a renamed class folder
+     * gives a label another meaning), another image shape, or another number of images (which moves every image
+     * to another partition and batch). Other fields of the manifest (when it was made, where the corpus was)
+     * may differ: a re-prepared copy of the same corpus is the same data.
+     */
+    public static void checkData(CheckpointInfo info, String dir, PreparedManifest manifest,
+                                 String data, String split) {
+        List<String> classes = manifest.classNames() == null ? List.of() : manifest.classNames();
+        if (!info.classNames().equals(classes)) {
+            throw new InputError("cannot resume " + dir + " on " + data + ": its classes " + classes + " are not the "
+                    + "checkpoint's " + info.classNames() + " (a label would mean another class); train on the "
+                    + "data the run started with, or start a new train.run-dir");
+        }
+        ImageShape shape = manifest.shape();
+        if (!info.imageShape().equals(shape)) {
+            throw new InputError("cannot resume " + dir + " on " + data + ": its images are " + shape
+                    + ", the checkpoint's " + info.imageShape());
+        }
+        if (info.dataManifest() == null) {
+            return; // a checkpoint of a build that did not record the manifest: the classes are all there is
+        }
+        PreparedManifest stored;
+        try {
+            stored = CheckpointInfo.json().treeToValue(info.dataManifest(),
+                    PreparedManifest.class);
+        } catch (java.io.IOException | IllegalArgumentException e) {
+            throw new InputError("cannot resume " + dir + ": its record of the training data is unreadable ("
+                    + e.getMessage().lines().findFirst().orElse("") + ")");
+        }
+        long then = images(stored, split);
+        long now = images(manifest, split);
+        if (then != now || !Objects.equals(stored.imagesPerClass(), manifest.imagesPerClass())) {
+            throw new InputError("cannot resume " + dir + " on " + data + ": it has " + now + " images in train.split = "
+                    + split + " " + manifest.imagesPerClass() + ", the checkpoint's data " + then + " "
+                    + stored.imagesPerClass() + " (the images would move to other batches); train on the data the run "
+                    + "started with, or start a new train.run-dir");
+        }
+    }
+
+    private static long images(PreparedManifest manifest, String split) {
+        if (manifest.split() == null) {
+            return manifest.images();
+        }
+        return switch (split) {
+            case "train" -> manifest.split().train();
+            case "validation" -> manifest.split().validation();
+            default -> manifest.images();
+        };
+    }
+
+    /** Whether a run at this checkpoint has nothing left to do under these settings (the loop's own test). */
+    public static boolean finished(CheckpointInfo info, TrainSettings settings) {
+        return info.epoch() >= settings.epochs() || (settings.maxSteps() > 0 && info.step() >= settings.maxSteps());
+    }
+
+    /**
+     * The run's newest complete checkpoint, loaded; empty only when the run has no checkpoint at all. When the
+     * run has checkpoints but none complete (a save cut short while it replaced the only one leaves just an
+     * {@code _old-step-…} copy on an object store), or the newest cannot be read, this refuses: a resume never
+     * starts again from step 0 over a run's checkpoints, nor silently from an older one.
+     */
+    public static Optional<LoadedCheckpoint> loadLatest(CheckpointStore store, FileSystem fs) throws IOException {
+        Optional<CheckpointRef> latest = store.latest();
+        if (latest.isEmpty()) {
+            List<String> entries = checkpointEntries(store, fs);
+            if (!entries.isEmpty()) {
+                throw new InputError("cannot resume: " + store.checkpointsDir() + " holds no complete checkpoint, only "
+                        + String.join(", ", entries) + " (a save cut short?); rename a complete copy to step-NNNNNNN "
+                        + "and name it in LATEST, or choose another train.run-dir");
+            }
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(store.load(latest.get()));
+        } catch (IOException | RuntimeException unreadable) {
+            String why = String.valueOf(unreadable.getMessage()).lines().findFirst().orElse("");
+            throw new InputError("cannot resume: checkpoint " + latest.get().dir() + " cannot be read ("
+                    + unreadable.getClass().getSimpleName() + ": " + why + "); to resume from an older checkpoint, "
+                    + "write its directory name into " + new Path(store.checkpointsDir(), CheckpointStore.LATEST));
+        }
+    }
+
+    /**
+     * What in the run's checkpoints directory is, or may be, a checkpoint: {@code LATEST}, {@code step-*} and
+     * {@code _old-step-*} (a replaced checkpoint kept until its successor is in), complete or not; sorted.
+     */
+    public static List<String> checkpointEntries(CheckpointStore store, FileSystem fs) throws IOException {
+        List<String> names = new ArrayList<>();
+        FileStatus[] statuses;
+        try {
+            statuses = fs.listStatus(store.checkpointsDir());
+        } catch (FileNotFoundException none) {
+            return names;
+        }
+        for (FileStatus status : statuses) {
+            String name = status.getPath().getName();
+            if (name.equals(CheckpointStore.LATEST) || name.startsWith("step-") || name.startsWith("_old-step-")) {
+                names.add(name);
+            }
+        }
+        names.sort(null);
+        return names;
+    }
+
+    /**
+     * Makes a resumed network train with the configured learning-rate schedule and gradient clip. Both live in
+     * the network's configuration (model.zip), so without this a resume would keep the checkpoint's values
+     * whatever train.learning-rate, train.warmup-steps, train.worker-scaling, train.workers (which scale the
+     * schedule, {@link TrainSettings#scheduleFor}) and train.gradient-clip say. A change is applied, Adam's
+     * moments kept, and said in one line; an unchanged network is left exactly as loaded.
+     */
+    public static void applyTrainingSettings(ComputationGraph network, CheckpointInfo info, TrainSettings settings,
+                                             int workers) {
+        WarmupSchedule wanted = settings.scheduleFor(workers);
+        ISchedule had = schedule(network);
+        if (!wanted.equals(had)) {
+            network.setLearningRate(wanted); // every layer's Adam; NetworkUtils carries the updater state over
+            System.out.printf("train: resuming with a learning rate of %.3g after %d warm-up steps (%s scaling for %d "
+                            + "workers) instead of the checkpoint's %s: %s changed%n", wanted.getLearningRate(),
+                    wanted.getWarmupSteps(), settings.workerScaling().name().toLowerCase(Locale.ROOT), workers,
+                    describe(had), changedScheduleKeys(info, settings, workers));
+        }
+        double clip = clip(network);
+        if (clip != settings.gradientClip()) {
+            setClip(network, settings.gradientClip());
+            System.out.printf("train: resuming with a gradient clip of %s instead of the checkpoint's %s: "
+                    + "train.gradient-clip changed%n", clipName(settings.gradientClip()), clipName(clip));
+        }
+    }
+
+    private static String changedScheduleKeys(CheckpointInfo info, TrainSettings settings, int workers) {
+        if (!info.trainerState().containsKey(LEARNING_RATE)) {
+            return "train.learning-rate, train.warmup-steps, train.worker-scaling or train.workers";
+        }
+        List<String> changed = new ArrayList<>();
+        Object rate = info.trainerState().get(LEARNING_RATE);
+        if (!(rate instanceof Number n) || n.doubleValue() != settings.learningRate()) {
+            changed.add("train.learning-rate");
+        }
+        if (info.trainerLong(WARMUP_STEPS, -1) != settings.warmupSteps()) {
+            changed.add("train.warmup-steps");
+        }
+        if (!settings.workerScaling().name().toLowerCase(Locale.ROOT).equals(info.trainerState().get(WORKER_SCALING))) {
+            changed.add("train.worker-scaling");
+        }
+        if (info.trainerLong(WORKERS, -1) != workers) {
+            changed.add("train.workers");
+        }
+        return changed.isEmpty() ? "the schedule" : String.join(", ", changed);
+    }
+
+    /** The learning-rate schedule of the network's Adam (the first layer that has one), or null. */
+    static ISchedule schedule(ComputationGraph network) {
+        for (Layer layer : network.getLayers()) {
+            if (layer.conf().getLayer() instanceof BaseLayer base && base.getIUpdater() instanceof Adam adam) {
+                return adam.getLearningRateSchedule() != null ? adam.getLearningRateSchedule()
+                        : new WarmupSchedule(adam.getLearningRate(), 0);
+            }
+        }
+        return null;
+    }
+
+    private static String describe(ISchedule schedule) {
+        return schedule instanceof WarmupSchedule w
+                ? String.format("%.3g after %d", w.getLearningRate(), w.getWarmupSteps())
+                : String.valueOf(schedule);
+    }
+
+    /** The L2 norm each layer's gradient is clipped to, 0 when it is not (as train.gradient-clip says it). */
+    static double clip(ComputationGraph network) {
+        for (Layer layer : network.getLayers()) {
+            if (layer.conf().getLayer() instanceof BaseLayer base) {
+                return base.getGradientNormalization() == GradientNormalization.ClipL2PerLayer
+                        ? base.getGradientNormalizationThreshold() : 0;
+            }
+        }
+        return 0;
+    }
+
+    /** As UNetBuilder configures it: every layer's gradient clipped to this L2 norm, or none for 0. */
+    private static void setClip(ComputationGraph network, double clip) {
+        for (Layer layer : network.getLayers()) {
+            if (layer.conf().getLayer() instanceof BaseLayer base) {
+                base.setGradientNormalization(clip > 0 ? GradientNormalization.ClipL2PerLayer : GradientNormalization.None);
+                if (clip > 0) {
+                    base.setGradientNormalizationThreshold(clip);
+                }
+            }
+        }
+    }
+
+    private static String clipName(double clip) {
+        return clip > 0 ? String.valueOf(clip) : "0 (none)";
+    }
+}
