@@ -15,6 +15,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -112,6 +113,69 @@ class LocalTrainAndSampleTest {
         int code = run(tinyRun(data, runDir, 4, "local.resume=true", "local.model.base-channels=4"), err);
         assertEquals(2, code);
         assertTrue(err.toString().contains("cannot resume"), err.toString());
+    }
+
+    /** The one line on stderr of a refusal (exit 2). */
+    static String oneLine(ByteArrayOutputStream err) {
+        List<String> lines = err.toString().lines().filter(l -> !l.isBlank()).toList();
+        assertEquals(1, lines.size(), err.toString());
+        return lines.get(0);
+    }
+
+    @Test
+    void aSecondRunIntoTheSameRunDirWithoutResumeIsRefusedAndLeavesTheFirstIntact() throws Exception {
+        Path data = corpus();
+        Path runDir = tmp.resolve("run");
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        assertEquals(0, run(tinyRun(data, runDir, 4), err), err.toString());
+        byte[] metrics = Files.readAllBytes(runDir.resolve("metrics.jsonl"));
+        CheckpointStore store = CheckpointStore.open(runDir.toUri(), new Configuration());
+        List<String> checkpoints = store.list().stream().map(r -> r.name()).toList();
+        byte[] model = Files.readAllBytes(runDir.resolve("checkpoints/step-0000004/model.zip"));
+
+        err.reset();
+        assertEquals(2, run(tinyRun(data, runDir, 2), err), "an existing run is not silently overwritten");
+        String line = oneLine(err);
+        assertTrue(line.contains("already has checkpoints") && line.contains("local.resume=true")
+                && line.contains("local.run-dir"), line);
+        assertArrayEquals(metrics, Files.readAllBytes(runDir.resolve("metrics.jsonl")), "metrics.jsonl untouched");
+        assertEquals(checkpoints, store.list().stream().map(r -> r.name()).toList());
+        assertArrayEquals(model, Files.readAllBytes(runDir.resolve("checkpoints/step-0000004/model.zip")));
+        assertFalse(Files.exists(runDir.resolve("samples-step-0000002.png")), "refused before training");
+    }
+
+    @Test
+    void aRunDirWithMetricsButNoCheckpointIsRefusedWithoutResume() throws Exception {
+        Path runDir = Files.createDirectories(tmp.resolve("run"));
+        Files.writeString(runDir.resolve("metrics.jsonl"), "{\"step\":2,\"loss\":1.0}\n");
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        assertEquals(2, run(tinyRun(corpus(), runDir, 2), err));
+        String line = oneLine(err);
+        assertTrue(line.contains("metrics.jsonl") && line.contains("local.run-dir"), line);
+        assertEquals("{\"step\":2,\"loss\":1.0}\n", Files.readString(runDir.resolve("metrics.jsonl")));
+    }
+
+    @Test
+    void resumingWithAnotherScheduleOrSeedIsRefusedNamingTheKey() throws Exception {
+        Path data = corpus();
+        Path runDir = tmp.resolve("run");
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        assertEquals(0, run(tinyRun(data, runDir, 2), err), err.toString());
+        byte[] metrics = Files.readAllBytes(runDir.resolve("metrics.jsonl"));
+
+        err.reset();
+        assertEquals(2, run(tinyRun(data, runDir, 4, "local.resume=true", "local.schedule.timesteps=60"), err));
+        String line = oneLine(err);
+        assertTrue(line.contains("cannot resume") && line.contains("local.schedule"), line);
+
+        err.reset();
+        assertEquals(2, run(tinyRun(data, runDir, 4, "local.resume=true", "local.seed=5"), err));
+        line = oneLine(err);
+        assertTrue(line.contains("cannot resume") && line.contains("local.seed"), line);
+
+        CheckpointStore store = CheckpointStore.open(runDir.toUri(), new Configuration());
+        assertEquals(2, store.latest().orElseThrow().step(), "nothing trained");
+        assertArrayEquals(metrics, Files.readAllBytes(runDir.resolve("metrics.jsonl")));
     }
 
     @Test
