@@ -68,6 +68,7 @@ if $single_jvm; then
   . scripts/java-flags.sh
   . scripts/core-classpath.sh
   export OMP_NUM_THREADS="${OMP_NUM_THREADS:-$(nproc)}"
+  rm -rf "$out/single-jvm" # a demo starts over, as the Spark path does with $out/train (the trainer refuses a used run-dir)
   java "${SPARK_DIFFUSION_JAVA_FLAGS[@]}" -cp "$CORE_CLASSPATH" io.sparkdiffusion.cli.LocalTrainAndSample \
     --set local.data=data/fashion-mnist-demo --set "local.run-dir=$out/single-jvm" --set local.steps=600 \
     --set local.checkpoint-every=300 "${extra[@]}"

@@ -1,6 +1,7 @@
 package io.sparkdiffusion.cli;
 
 import io.sparkdiffusion.checkpoint.CheckpointInfo;
+import io.sparkdiffusion.checkpoint.CheckpointRef;
 import io.sparkdiffusion.checkpoint.CheckpointStore;
 import io.sparkdiffusion.checkpoint.LoadedCheckpoint;
 import io.sparkdiffusion.config.ConfigError;
@@ -29,6 +30,7 @@ import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.nd4j.linalg.learning.config.Adam;
 
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * The single-JVM path: train the denoiser on a small corpus, checkpoint it, and write a grid of EMA samples.
@@ -52,7 +54,19 @@ public final class LocalTrainAndSample {
         String runDir = s.getOptionalString("run-dir").orElseThrow(() -> new ConfigError(
                 "local.run-dir is empty: set it to the directory for checkpoints, metrics and the sample grid"));
         String samplerName = s.at("sample").getChoice("sampler", Samplers.NAMES.toArray(String[]::new));
+        ScheduleSpec scheduleSpec = SpecReader.schedule(all, ROOT + ".schedule");
+        long seed = s.getLong("seed");
+        boolean resume = s.getBoolean("resume");
         Configuration hadoop = new Configuration();
+        CheckpointStore store = CheckpointStore.open(runDir, hadoop);
+        Optional<CheckpointRef> latest = store.latest();
+        if (resume) {
+            if (latest.isPresent()) {
+                checkResumable(latest.get(), store.readInfo(latest.get()), scheduleSpec, seed);
+            }
+        } else {
+            refuseEarlierRun(store, latest.isPresent(), hadoop);
+        }
         NativeRuntime.init();
         System.out.println("runtime: " + NativeRuntime.describe());
 
@@ -67,23 +81,20 @@ public final class LocalTrainAndSample {
         if (data.shape().height() != data.shape().width()) {
             throw new InputError("images must be square, got " + data.shape());
         }
-        ScheduleSpec scheduleSpec = SpecReader.schedule(all, ROOT + ".schedule");
-        long seed = s.getLong("seed");
         System.out.printf("data: %d images %s, %d classes; model: %s%n", data.count(), data.shape(),
                 data.numClasses(), spec);
 
-        CheckpointStore store = CheckpointStore.open(runDir, hadoop);
         Ema.Settings emaSettings = Ema.Settings.of(s.getDoubleBelow("ema-decay", 0, 1));
         ComputationGraph network;
         Ema ema;
         long step = 0;
         int epoch = 0;
         int batchInEpoch = 0;
-        LoadedCheckpoint resumed = s.getBoolean("resume") ? store.loadLatest().orElse(null) : null;
+        LoadedCheckpoint resumed = latest.isPresent() && resume ? store.load(latest.get()) : null;
         if (resumed != null) {
             if (!resumed.info().model().equals(spec)) {
-                throw new InputError("cannot resume: the checkpoint's model " + resumed.info().model()
-                        + " differs from the configured " + spec);
+                throw new InputError("cannot resume " + resumed.dir() + ": its model " + resumed.info().model()
+                        + " differs from the configured " + spec + " (local.model)");
             }
             network = resumed.graph();
             ema = Ema.resume(resumed.emaParams(), resumed.info().emaStep(), emaSettings);
@@ -147,6 +158,39 @@ public final class LocalTrainAndSample {
         System.out.println("loss curve:  " + lossCurve);
         System.out.println("metrics:     " + new Path(store.runDir(), MetricsLog.FILE));
         System.out.println("checkpoint:  " + store.latest().map(r -> r.dir().toString()).orElse("?"));
+    }
+
+    /**
+     * Refuses a run directory that already holds a run, as TrainJob does: its checkpoints would be replaced and its
+     * metrics.jsonl truncated. A metrics.jsonl without checkpoints (an earlier run's, or one whose checkpoints were
+     * removed) is refused too; only {@code local.resume=true} continues a run, nothing starts over in place.
+     */
+    private static void refuseEarlierRun(CheckpointStore store, boolean hasCheckpoints, Configuration hadoop)
+            throws java.io.IOException {
+        if (hasCheckpoints) {
+            throw new InputError(store.runDir() + " already has checkpoints; set local.resume=true to continue, "
+                    + "or choose another local.run-dir");
+        }
+        Path metrics = new Path(store.runDir(), MetricsLog.FILE);
+        if (metrics.getFileSystem(hadoop).exists(metrics)) {
+            throw new InputError(store.runDir() + " already has the " + MetricsLog.FILE + " of an earlier run; "
+                    + "choose another local.run-dir, or remove it to start over");
+        }
+    }
+
+    /**
+     * A resumed run must train the same schedule with the same seed: another schedule changes what the network
+     * learns, another seed the data order and noise of the remaining steps (the model is checked once it is known).
+     */
+    private static void checkResumable(CheckpointRef ref, CheckpointInfo info, ScheduleSpec schedule, long seed) {
+        if (!info.schedule().equals(schedule)) {
+            throw new InputError("cannot resume " + ref.dir() + ": its noise schedule " + info.schedule()
+                    + " differs from the configured " + schedule + " (local.schedule)");
+        }
+        if (info.runSeed() != seed) {
+            throw new InputError("cannot resume " + ref.dir() + " with another local.seed (" + seed + " instead of "
+                    + info.runSeed() + "): the data order would change");
+        }
     }
 
     /** Saves the trainer's position (step, epoch, batch within it), weights, optimizer state and EMA. */

@@ -1,6 +1,9 @@
 package io.sparkdiffusion.cli;
 
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.sparkdiffusion.checkpoint.CheckpointStore;
+import io.sparkdiffusion.checkpoint.LoadedCheckpoint;
 import io.sparkdiffusion.image.PngImages;
 import io.sparkdiffusion.image.Uint8Image;
 import org.apache.hadoop.conf.Configuration;
@@ -13,8 +16,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.SplittableRandom;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -112,6 +117,120 @@ class LocalTrainAndSampleTest {
         int code = run(tinyRun(data, runDir, 4, "local.resume=true", "local.model.base-channels=4"), err);
         assertEquals(2, code);
         assertTrue(err.toString().contains("cannot resume"), err.toString());
+    }
+
+    /** The one line on stderr of a refusal (exit 2). */
+    static String oneLine(ByteArrayOutputStream err) {
+        List<String> lines = err.toString().lines().filter(l -> !l.isBlank()).toList();
+        assertEquals(1, lines.size(), err.toString());
+        return lines.get(0);
+    }
+
+    @Test
+    void aSecondRunIntoTheSameRunDirWithoutResumeIsRefusedAndLeavesTheFirstIntact() throws Exception {
+        Path data = corpus();
+        Path runDir = tmp.resolve("run");
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        assertEquals(0, run(tinyRun(data, runDir, 4), err), err.toString());
+        byte[] metrics = Files.readAllBytes(runDir.resolve("metrics.jsonl"));
+        CheckpointStore store = CheckpointStore.open(runDir.toUri(), new Configuration());
+        List<String> checkpoints = store.list().stream().map(r -> r.name()).toList();
+        byte[] model = Files.readAllBytes(runDir.resolve("checkpoints/step-0000004/model.zip"));
+
+        err.reset();
+        assertEquals(2, run(tinyRun(data, runDir, 2), err), "an existing run is not silently overwritten");
+        String line = oneLine(err);
+        assertTrue(line.contains("already has checkpoints") && line.contains("local.resume=true")
+                && line.contains("local.run-dir"), line);
+        assertArrayEquals(metrics, Files.readAllBytes(runDir.resolve("metrics.jsonl")), "metrics.jsonl untouched");
+        assertEquals(checkpoints, store.list().stream().map(r -> r.name()).toList());
+        assertArrayEquals(model, Files.readAllBytes(runDir.resolve("checkpoints/step-0000004/model.zip")));
+        assertFalse(Files.exists(runDir.resolve("samples-step-0000002.png")), "refused before training");
+    }
+
+    @Test
+    void aRunDirWithMetricsButNoCheckpointIsRefusedWithoutResume() throws Exception {
+        Path runDir = Files.createDirectories(tmp.resolve("run"));
+        Files.writeString(runDir.resolve("metrics.jsonl"), "{\"step\":2,\"loss\":1.0}\n");
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        assertEquals(2, run(tinyRun(corpus(), runDir, 2), err));
+        String line = oneLine(err);
+        assertTrue(line.contains("metrics.jsonl") && line.contains("local.run-dir"), line);
+        assertEquals("{\"step\":2,\"loss\":1.0}\n", Files.readString(runDir.resolve("metrics.jsonl")));
+    }
+
+    @Test
+    void resumingWithAnotherScheduleOrSeedIsRefusedNamingTheKey() throws Exception {
+        Path data = corpus();
+        Path runDir = tmp.resolve("run");
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        assertEquals(0, run(tinyRun(data, runDir, 2), err), err.toString());
+        byte[] metrics = Files.readAllBytes(runDir.resolve("metrics.jsonl"));
+
+        err.reset();
+        assertEquals(2, run(tinyRun(data, runDir, 4, "local.resume=true", "local.schedule.timesteps=60"), err));
+        String line = oneLine(err);
+        assertTrue(line.contains("cannot resume") && line.contains("local.schedule"), line);
+
+        err.reset();
+        assertEquals(2, run(tinyRun(data, runDir, 4, "local.resume=true", "local.seed=5"), err));
+        line = oneLine(err);
+        assertTrue(line.contains("cannot resume") && line.contains("local.seed"), line);
+
+        CheckpointStore store = CheckpointStore.open(runDir.toUri(), new Configuration());
+        assertEquals(2, store.latest().orElseThrow().step(), "nothing trained");
+        assertArrayEquals(metrics, Files.readAllBytes(runDir.resolve("metrics.jsonl")));
+    }
+
+    /**
+     * A run stopped at step 4 (mid-epoch: 24 images in batches of 8 are 3 steps an epoch) and resumed to step 8 is the
+     * run that never stopped, bit for bit: the same weights, Adam moments and iteration count, EMA and EMA step,
+     * position, loss rows and sample grid. Every step is the same arithmetic in the same order on the same inputs
+     * (data order and noise come from (seed, epoch, batch), the checkpoint stores float32 state exactly), so no
+     * tolerance is needed; 2 replicas are set explicitly so the split of each batch does not depend on the machine.
+     */
+    @Test
+    void aRunResumedMidEpochEqualsTheRunThatNeverStoppedBitForBit() throws Exception {
+        Path data = corpus();
+        Path straight = tmp.resolve("straight");
+        Path resumed = tmp.resolve("resumed");
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        assertEquals(0, run(tinyRun(data, straight, 8, "local.replicas=2"), err), err.toString());
+        assertEquals(0, run(tinyRun(data, resumed, 4, "local.replicas=2"), err), err.toString());
+        assertEquals(0, run(tinyRun(data, resumed, 8, "local.replicas=2", "local.resume=true"), err), err.toString());
+
+        LoadedCheckpoint a = CheckpointStore.open(straight.toUri(), new Configuration()).loadLatest().orElseThrow();
+        LoadedCheckpoint b = CheckpointStore.open(resumed.toUri(), new Configuration()).loadLatest().orElseThrow();
+        assertEquals(8, a.info().step());
+        assertEquals(a.info().step(), b.info().step());
+        assertEquals(a.info().epoch(), b.info().epoch());
+        assertEquals(a.info().trainerLong("batchInEpoch", -1), b.info().trainerLong("batchInEpoch", -1));
+        assertArrayEquals(a.graph().params().toFloatVector(), b.graph().params().toFloatVector(), "weights");
+        assertArrayEquals(a.graph().getUpdater().getStateViewArray().toFloatVector(),
+                b.graph().getUpdater().getStateViewArray().toFloatVector(), "Adam's moments");
+        assertEquals(a.graph().getConfiguration().getIterationCount(),
+                b.graph().getConfiguration().getIterationCount(), "Adam's step count (bias correction, warm-up)");
+        assertArrayEquals(a.emaParams().toFloatVector(), b.emaParams().toFloatVector(), "EMA");
+        assertEquals(a.info().emaStep(), b.info().emaStep());
+
+        List<Map<String, Object>> rowsA = lossRows(straight);
+        assertEquals(4, rowsA.size(), "rows at steps 2, 4, 6, 8: " + rowsA);
+        assertEquals(rowsA, lossRows(resumed), "step, epoch, loss and learning rate of every row");
+        assertArrayEquals(Files.readAllBytes(straight.resolve("samples-step-0000008.png")),
+                Files.readAllBytes(resumed.resolve("samples-step-0000008.png")), "the sample grid of the EMA");
+    }
+
+    /** The metrics rows without their timings (images/s, wall time), which differ from run to run. */
+    static List<Map<String, Object>> lossRows(Path runDir) throws Exception {
+        ObjectMapper json = new ObjectMapper();
+        List<Map<String, Object>> rows = new ArrayList<>();
+        for (String line : Files.readAllLines(runDir.resolve("metrics.jsonl"))) {
+            Map<String, Object> row = json.readValue(line, new TypeReference<Map<String, Object>>() { });
+            row.keySet().retainAll(List.of("step", "epoch", "loss", "lr"));
+            assertEquals(4, row.size(), line);
+            rows.add(row);
+        }
+        return rows;
     }
 
     @Test
