@@ -22,12 +22,14 @@ import io.sparkdiffusion.train.LocalTrainer;
 import io.sparkdiffusion.train.ReplicatedGradientStep;
 import io.sparkdiffusion.train.MetricsLog;
 import io.sparkdiffusion.train.ProgressMeter;
+import io.sparkdiffusion.train.NetworkOptimizerSettings;
 import io.sparkdiffusion.train.WarmupSchedule;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FSDataOutputStream;
 import org.apache.hadoop.fs.Path;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.nd4j.linalg.learning.config.Adam;
+import org.nd4j.linalg.schedule.ISchedule;
 
 import java.util.Map;
 import java.util.Optional;
@@ -90,6 +92,8 @@ public final class LocalTrainAndSample {
         long step = 0;
         int epoch = 0;
         int batchInEpoch = 0;
+        WarmupSchedule learningRate = new WarmupSchedule(s.getPositiveDouble("learning-rate"),
+                s.getNonNegativeInt("warmup-steps"));
         LoadedCheckpoint resumed = latest.isPresent() && resume ? store.load(latest.get()) : null;
         if (resumed != null) {
             if (!resumed.info().model().equals(spec)) {
@@ -102,10 +106,14 @@ public final class LocalTrainAndSample {
             epoch = resumed.info().epoch();
             batchInEpoch = (int) resumed.info().trainerLong(BATCH_IN_EPOCH, 0);
             System.out.printf("resumed from %s at step %d, epoch %d%n", resumed.dir(), step, epoch);
+            ISchedule had = NetworkOptimizerSettings.replaceLearningRate(network, learningRate);
+            if (had != null) {
+                System.out.printf("resuming with a learning rate of %s warm-up steps instead of the checkpoint's %s: "
+                        + "local.learning-rate or local.warmup-steps changed%n",
+                        NetworkOptimizerSettings.describe(learningRate), NetworkOptimizerSettings.describe(had));
+            }
         } else {
-            Adam adam = new Adam(new WarmupSchedule(s.getPositiveDouble("learning-rate"),
-                    s.getNonNegativeInt("warmup-steps")));
-            network = UNetBuilder.network(spec, adam, seed);
+            network = UNetBuilder.network(spec, new Adam(learningRate), seed);
             ema = Ema.start(network.params(), emaSettings);
         }
         System.out.printf("parameters: %,d%n", network.numParams());

@@ -6,6 +6,8 @@ import io.sparkdiffusion.checkpoint.CheckpointStore;
 import io.sparkdiffusion.checkpoint.LoadedCheckpoint;
 import io.sparkdiffusion.image.PngImages;
 import io.sparkdiffusion.image.Uint8Image;
+import io.sparkdiffusion.train.NetworkOptimizerSettings;
+import io.sparkdiffusion.train.WarmupSchedule;
 import org.apache.hadoop.conf.Configuration;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -117,6 +119,22 @@ class LocalTrainAndSampleTest {
         int code = run(tinyRun(data, runDir, 4, "local.resume=true", "local.model.base-channels=4"), err);
         assertEquals(2, code);
         assertTrue(err.toString().contains("cannot resume"), err.toString());
+    }
+
+    @Test
+    void aResumeTrainsWithTheConfiguredLearningRateNotTheCheckpoints() throws Exception {
+        Path data = corpus();
+        Path runDir = tmp.resolve("run");
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        assertEquals(0, run(tinyRun(data, runDir, 2), err), err.toString());
+        assertEquals(0, run(tinyRun(data, runDir, 4, "local.resume=true", "local.learning-rate=1e-3",
+                "local.warmup-steps=0"), err), err.toString());
+        List<Map<String, Object>> rows = lossRows(runDir);
+        assertEquals(4, ((Number) rows.get(1).get("step")).intValue());
+        assertEquals(1e-3, ((Number) rows.get(1).get("lr")).doubleValue(), 1e-15, "the resumed steps' rate");
+        LoadedCheckpoint latest = CheckpointStore.open(runDir.toUri(), new Configuration()).loadLatest().orElseThrow();
+        assertEquals(new WarmupSchedule(1e-3, 0), NetworkOptimizerSettings.learningRate(latest.graph()),
+                "the next checkpoint trains on with it");
     }
 
     /** The one line on stderr of a refusal (exit 2). */

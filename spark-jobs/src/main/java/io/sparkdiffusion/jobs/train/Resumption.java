@@ -7,16 +7,13 @@ import io.sparkdiffusion.checkpoint.LoadedCheckpoint;
 import io.sparkdiffusion.config.InputError;
 import io.sparkdiffusion.data.PreparedManifest;
 import io.sparkdiffusion.image.ImageShape;
+import io.sparkdiffusion.train.NetworkOptimizerSettings;
 import io.sparkdiffusion.train.WarmupSchedule;
 
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
-import org.deeplearning4j.nn.api.Layer;
-import org.deeplearning4j.nn.conf.GradientNormalization;
-import org.deeplearning4j.nn.conf.layers.BaseLayer;
 import org.deeplearning4j.nn.graph.ComputationGraph;
-import org.nd4j.linalg.learning.config.Adam;
 import org.nd4j.linalg.schedule.ISchedule;
 
 import java.io.FileNotFoundException;
@@ -227,17 +224,16 @@ public final class Resumption {
     public static void applyTrainingSettings(ComputationGraph network, CheckpointInfo info, TrainSettings settings,
                                              int workers) {
         WarmupSchedule wanted = settings.scheduleFor(workers);
-        ISchedule had = schedule(network);
-        if (!wanted.equals(had)) {
-            network.setLearningRate(wanted); // every layer's Adam; NetworkUtils carries the updater state over
+        ISchedule had = NetworkOptimizerSettings.replaceLearningRate(network, wanted);
+        if (had != null) {
             System.out.printf("train: resuming with a learning rate of %.3g after %d warm-up steps (%s scaling for %d "
                             + "workers) instead of the checkpoint's %s: %s changed%n", wanted.getLearningRate(),
                     wanted.getWarmupSteps(), settings.workerScaling().name().toLowerCase(Locale.ROOT), workers,
-                    describe(had), changedScheduleKeys(info, settings, workers));
+                    NetworkOptimizerSettings.describe(had), changedScheduleKeys(info, settings, workers));
         }
-        double clip = clip(network);
+        double clip = NetworkOptimizerSettings.gradientClip(network);
         if (clip != settings.gradientClip()) {
-            setClip(network, settings.gradientClip());
+            NetworkOptimizerSettings.setGradientClip(network, settings.gradientClip());
             System.out.printf("train: resuming with a gradient clip of %s instead of the checkpoint's %s: "
                     + "train.gradient-clip changed%n", clipName(settings.gradientClip()), clipName(clip));
         }
@@ -262,46 +258,6 @@ public final class Resumption {
             changed.add("train.workers");
         }
         return changed.isEmpty() ? "the schedule" : String.join(", ", changed);
-    }
-
-    /** The learning-rate schedule of the network's Adam (the first layer that has one), or null. */
-    static ISchedule schedule(ComputationGraph network) {
-        for (Layer layer : network.getLayers()) {
-            if (layer.conf().getLayer() instanceof BaseLayer base && base.getIUpdater() instanceof Adam adam) {
-                return adam.getLearningRateSchedule() != null ? adam.getLearningRateSchedule()
-                        : new WarmupSchedule(adam.getLearningRate(), 0);
-            }
-        }
-        return null;
-    }
-
-    private static String describe(ISchedule schedule) {
-        return schedule instanceof WarmupSchedule w
-                ? String.format("%.3g after %d", w.getLearningRate(), w.getWarmupSteps())
-                : String.valueOf(schedule);
-    }
-
-    /** The L2 norm each layer's gradient is clipped to, 0 when it is not (as train.gradient-clip says it). */
-    static double clip(ComputationGraph network) {
-        for (Layer layer : network.getLayers()) {
-            if (layer.conf().getLayer() instanceof BaseLayer base) {
-                return base.getGradientNormalization() == GradientNormalization.ClipL2PerLayer
-                        ? base.getGradientNormalizationThreshold() : 0;
-            }
-        }
-        return 0;
-    }
-
-    /** As UNetBuilder configures it: every layer's gradient clipped to this L2 norm, or none for 0. */
-    private static void setClip(ComputationGraph network, double clip) {
-        for (Layer layer : network.getLayers()) {
-            if (layer.conf().getLayer() instanceof BaseLayer base) {
-                base.setGradientNormalization(clip > 0 ? GradientNormalization.ClipL2PerLayer : GradientNormalization.None);
-                if (clip > 0) {
-                    base.setGradientNormalizationThreshold(clip);
-                }
-            }
-        }
     }
 
     private static String clipName(double clip) {
