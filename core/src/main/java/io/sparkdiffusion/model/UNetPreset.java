@@ -42,19 +42,34 @@ public record UNetPreset(String name, int baseChannels, List<Integer> channelMul
     }
 
     /**
-     * {@code auto} picks by image size: base64 from 64 px, small32 from 32 px (both need a size divisible by 8, for
-     * their 4 levels), small28 otherwise; any other name is the preset of that name.
+     * {@code auto} picks the largest preset made for at most this size that can be built at it: its attention
+     * resolutions must be levels of the image, so base64 fits 64 px, small32 32 and 64 px, and every other size
+     * gets small28. Any other name is the preset of that name.
      *
      * @throws IllegalArgumentException for an unknown name
      */
     public static UNetPreset named(String name, int imageSize) {
         String n = name.trim().toLowerCase(Locale.ROOT);
         if (n.equals(AUTO)) {
-            return imageSize >= 64 && imageSize % 8 == 0 ? BASE64
-                    : imageSize >= 32 && imageSize % 8 == 0 ? SMALL32 : SMALL28;
+            for (int i = ALL.size() - 1; i > 0; i--) {
+                UNetPreset larger = ALL.get(i);
+                if (larger.imageSize() <= imageSize && larger.fits(imageSize)) {
+                    return larger;
+                }
+            }
+            return SMALL28;
         }
         return ALL.stream().filter(p -> p.name.equals(n)).findFirst().orElseThrow(() -> new IllegalArgumentException(
                 "unknown preset '" + name + "': expected auto, " + String.join(", ", ALL.stream().map(UNetPreset::name).toList())));
+    }
+
+    private boolean fits(int imageSize) {
+        try {
+            spec(1, imageSize, 0);
+            return true;
+        } catch (IllegalArgumentException e) {
+            return false;
+        }
     }
 
     /** The spec of this preset for an image shape and class count (epsilon prediction). */

@@ -1,5 +1,6 @@
 package io.sparkdiffusion.model;
 
+import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -24,11 +25,16 @@ import org.nd4j.linalg.learning.config.Adam;
 class UNetPresetTest {
 
     @Test
-    void autoChoosesByImageSize() {
+    void autoChoosesByImageSizeAPresetThatCanBeBuiltThere() {
         Map<Integer, UNetPreset> expected = Map.of(8, UNetPreset.SMALL28, 28, UNetPreset.SMALL28,
-                36, UNetPreset.SMALL28, 32, UNetPreset.SMALL32, 48, UNetPreset.SMALL32, 64, UNetPreset.BASE64,
-                96, UNetPreset.BASE64);
+                36, UNetPreset.SMALL28, 32, UNetPreset.SMALL32, 48, UNetPreset.SMALL28, 64, UNetPreset.BASE64,
+                96, UNetPreset.SMALL28, 128, UNetPreset.SMALL28);
         expected.forEach((size, preset) -> assertEquals(preset, UNetPreset.named("auto", size), "size " + size));
+        for (int size = 4; size <= 256; size += 4) {
+            UNetPreset auto = UNetPreset.named("auto", size);
+            int at = size;
+            assertDoesNotThrow(() -> auto.spec(3, at, 10), auto.name() + " at " + size + " px");
+        }
         assertEquals(UNetPreset.BASE64, UNetPreset.named("Base64", 32), "a name wins over the size");
         assertThrows(IllegalArgumentException.class, () -> UNetPreset.named("huge", 32));
     }
