@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.sparkdiffusion.checkpoint.CheckpointInfo;
 import io.sparkdiffusion.config.InputError;
+import io.sparkdiffusion.config.OutputPaths;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FSDataOutputStream;
 import org.apache.hadoop.fs.FileStatus;
@@ -48,10 +49,7 @@ public final class GenerationOutput {
     public static GenerationOutput open(String output, List<String> folders, Configuration conf) throws IOException {
         Path path = new Path(output);
         FileSystem fs = path.getFileSystem(conf);
-        Path qualified = fs.makeQualified(path);
-        if (qualified.getParent() == null) {
-            throw new InputError("output " + qualified + " is a file system root; choose a directory below it");
-        }
+        Path qualified = OutputPaths.belowRoot(fs.makeQualified(path));
         return new GenerationOutput(new OutputLayout(qualified.toString(), folders), fs);
     }
 

@@ -7,6 +7,7 @@ import java.util.Comparator;
 import java.util.UUID;
 
 import io.sparkdiffusion.config.InputError;
+import io.sparkdiffusion.config.OutputPaths;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
@@ -59,9 +60,7 @@ public final class StagedOutput {
             throw new InputError("output " + qualified + " already exists; remove it, choose another " + key
                     + ", or set " + key.replaceAll("\\.[^.]+$", "") + ".overwrite=true to replace it");
         }
-        if (qualified.getParent() == null) {
-            throw new InputError("output " + qualified + " is a file system root; choose a directory below it");
-        }
+        OutputPaths.belowRoot(qualified);
         Path staging = new Path(qualified.getParent(), "." + qualified.getName() + ".staging-" + UUID.randomUUID());
         return new StagedOutput(fs, qualified, staging, overwrite);
     }
