@@ -88,7 +88,7 @@ job_master() {
     esac
   done
   if [ "$set" = 0 ]; then
-    if [ ! -f "$config" ] || grep -v '^[[:space:]]*\(#\|//\)' "$config" | grep -q 'spark-master'; then
+    if [ ! -f "$config" ] || awk '!/^[[:space:]]*(#|\/\/)/ && /spark-master/ { found = 1 } END { exit !found }' "$config"; then
       return
     fi
     value="$(submit_setting --master spark.master)"
