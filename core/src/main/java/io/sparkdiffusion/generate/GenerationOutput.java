@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.sparkdiffusion.checkpoint.CheckpointInfo;
 import io.sparkdiffusion.config.InputError;
+import io.sparkdiffusion.config.OutputPaths;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FSDataOutputStream;
 import org.apache.hadoop.fs.FileStatus;
@@ -26,7 +27,8 @@ import java.util.UUID;
  * The driver's side of a generation output ({@link OutputLayout}): starts it or takes up where a killed run
  * stopped, knows which units are done, and finishes it. A run is identified by its plan ({@code plan.json}:
  * the checkpoint, the recipe, the counts, the seed, the unit size, …): the same plan continues, another one
- * is refused, so one output never mixes the images of two configurations.
+ * is refused, so one output never mixes the images of two configurations. An output replaced with {@code overwrite}
+ * is moved aside until the new one is complete ({@link OutputPaths}).
  */
 public final class GenerationOutput {
     /** What {@link #begin} found. */
@@ -37,6 +39,8 @@ public final class GenerationOutput {
     private final OutputLayout layout;
     private final FileSystem fs;
     private final FileSystem writer;
+    /** The old output {@link #begin} moved aside, if it replaced one. */
+    private Path aside;
 
     private GenerationOutput(OutputLayout layout, FileSystem fs) {
         this.layout = layout;
@@ -48,10 +52,7 @@ public final class GenerationOutput {
     public static GenerationOutput open(String output, List<String> folders, Configuration conf) throws IOException {
         Path path = new Path(output);
         FileSystem fs = path.getFileSystem(conf);
-        Path qualified = fs.makeQualified(path);
-        if (qualified.getParent() == null) {
-            throw new InputError("output " + qualified + " is a file system root; choose a directory below it");
-        }
+        Path qualified = OutputPaths.belowRoot(fs.makeQualified(path));
         return new GenerationOutput(new OutputLayout(qualified.toString(), folders), fs);
     }
 
@@ -67,17 +68,17 @@ public final class GenerationOutput {
      * Starts the output with this plan, or checks that an existing one has the same plan.
      *
      * @param plan      everything that decides which images are made and how (JSON-serializable values)
-     * @param overwrite delete whatever is at the output first
+     * @param overwrite replace whatever is at the output: it is moved aside now and deleted when {@link #finish} has
+     *                  written _SUCCESS; the next run on this output puts it back if this one never gets there
      * @param key       the config key of the output, for messages
      */
     public State begin(Map<String, Object> plan, boolean overwrite, String key) throws IOException {
         Path root = layout.root();
         // through the bytes, as a rerun will read it: a Long and an Integer of one value are different nodes
         JsonNode wanted = JSON.readTree(JSON.writeValueAsBytes(plan));
+        OutputPaths.recoverAside(fs, root);
         if (fs.exists(root) && overwrite) {
-            if (!fs.delete(root, true)) {
-                throw new IOException("could not delete the old output " + root);
-            }
+            aside = OutputPaths.moveAside(fs, root); // deleted by finish(), put back by the next run if this one fails
         }
         if (fs.exists(root)) {
             JsonNode existing = readPlan();
@@ -158,11 +159,15 @@ public final class GenerationOutput {
         }
     }
 
-    /** Writes _SUCCESS, then removes what only the run needed (markers, temporary files). */
+    /** Writes _SUCCESS, then removes what only the run needed (markers, temporary files, the replaced output). */
     public void finish() throws IOException {
         writer.create(layout.path(OutputLayout.SUCCESS), true).close();
         fs.delete(layout.path(OutputLayout.TMP), true);
         fs.delete(layout.path(OutputLayout.UNITS), true);
+        if (aside != null) {
+            OutputPaths.deleteAside(fs, layout.root(), aside);
+            aside = null;
+        }
     }
 
     /** Empty, or only what a run killed before its plan.json was in place can have left. */

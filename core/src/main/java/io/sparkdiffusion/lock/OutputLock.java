@@ -95,9 +95,7 @@ public final class OutputLock implements AutoCloseable {
         if (output.getName().isEmpty() && output.getParent() != null) { // "out/" made from a URI keeps its slash
             output = output.getParent();
         }
-        if (output.getParent() == null) {
-            throw new InputError("output " + output + " is a file system root; choose a directory below it");
-        }
+        io.sparkdiffusion.config.OutputPaths.belowRoot(output);
         return new Path(output.getParent(), "." + output.getName() + ".lock");
     }
 

@@ -82,6 +82,59 @@ class GenerationOutputTest {
     }
 
     @Test
+    void overwriteKeepsTheOldOutputAsideUntilTheNewOneIsComplete() throws Exception {
+        Path out = tmp.resolve("out");
+        complete(out, plan(1));
+
+        GenerationOutput replacing = GenerationOutput.open(out.toString(), List.of(), new Configuration());
+        assertEquals(GenerationOutput.State.NEW, replacing.begin(plan(2), true, "sample.output"));
+        assertFalse(Files.exists(out.resolve("images")), "the new output starts empty");
+        assertEquals(1, asides().size(), "the old one is aside");
+        SamplePlan samples = new SamplePlan(1, new long[] {2}, false, 2);
+        new UnitWriter(replacing.layout(), new Configuration()).commit(0, samples.unit(0), pngs(samples.unit(0)));
+        replacing.finish();
+
+        assertEquals(List.of(), asides(), "deleted once the new one has _SUCCESS");
+        assertEquals(GenerationOutput.State.COMPLETE, GenerationOutput.open(out.toString(), List.of(),
+                new Configuration()).begin(plan(2), false, "sample.output"));
+        assertEquals(2, replacing.countImages());
+    }
+
+    @Test
+    void aReplacementThatNeverCompletedIsUndoneByTheNextRun() throws Exception {
+        Path out = tmp.resolve("out");
+        complete(out, plan(1));
+        GenerationOutput failed = GenerationOutput.open(out.toString(), List.of(), new Configuration());
+        assertEquals(GenerationOutput.State.NEW, failed.begin(plan(2), true, "sample.output"));
+        SamplePlan samples = new SamplePlan(1, new long[] {2}, false, 1);
+        new UnitWriter(failed.layout(), new Configuration()).commit(0, samples.unit(0), pngs(samples.unit(0)));
+        // killed here: half of the new output, no _SUCCESS
+
+        GenerationOutput next = GenerationOutput.open(out.toString(), List.of(), new Configuration());
+        assertEquals(GenerationOutput.State.COMPLETE, next.begin(plan(1), false, "sample.output"),
+                "the old output is back, whole");
+        assertArrayEquals("00000000".getBytes(), Files.readAllBytes(out.resolve("images/00000000.png")));
+        assertEquals(1, next.countImages());
+        assertEquals(List.of(), asides());
+    }
+
+    /** A finished output of {@code plan} (its count of unlabeled images in one unit). */
+    private static void complete(Path out, Map<String, Object> plan) throws Exception {
+        GenerationOutput output = GenerationOutput.open(out.toString(), List.of(), new Configuration());
+        assertEquals(GenerationOutput.State.NEW, output.begin(plan, false, "sample.output"));
+        long count = (Long) plan.get("count");
+        SamplePlan samples = new SamplePlan(1, new long[] {count}, false, (int) count);
+        new UnitWriter(output.layout(), new Configuration()).commit(0, samples.unit(0), pngs(samples.unit(0)));
+        output.finish();
+    }
+
+    private List<String> asides() throws Exception {
+        try (Stream<Path> all = Files.list(tmp)) {
+            return all.map(p -> p.getFileName().toString()).filter(n -> n.startsWith(".out.old-")).toList();
+        }
+    }
+
+    @Test
     void aRetriedUnitReplacesWhatAKilledAttemptLeft() throws Exception {
         Path out = tmp.resolve("retried");
         GenerationOutput output = GenerationOutput.open(out.toString(), List.of(), new Configuration());

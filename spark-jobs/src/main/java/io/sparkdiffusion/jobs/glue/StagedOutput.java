@@ -2,17 +2,13 @@ package io.sparkdiffusion.jobs.glue;
 
 import java.io.IOException;
 import java.io.OutputStream;
-import java.util.Arrays;
-import java.util.Comparator;
 import java.util.UUID;
 
 import io.sparkdiffusion.config.InputError;
+import io.sparkdiffusion.config.OutputPaths;
 import org.apache.hadoop.conf.Configuration;
-import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * A job output directory that appears complete or not at all. Everything is written into a hidden sibling
@@ -20,16 +16,12 @@ import org.slf4j.LoggerFactory;
  * output with it by a rename and writes {@code _SUCCESS} last. A failed run deletes its staging directory
  * and leaves an existing output untouched.
  *
- * <p>An old output being replaced is first renamed aside ({@code .<name>.old-<uuid>}) and deleted only once the new
- * one is in place with its {@code _SUCCESS}, so a crash in between never loses both. The next run on that output
- * settles such a leftover before anything else ({@link #recoverAside}): with no output, or one without
- * {@code _SUCCESS} (the crash came between the renames, or before the marker), the aside copy is put back (the
- * crashed commit is rolled back, and a rerun with {@code overwrite} redoes it); beside a complete output it is
- * a stale copy and deleted.
+ * <p>An old output being replaced is moved aside and deleted only once the new one is in place with its
+ * {@code _SUCCESS}; the next run on that output settles a leftover of a crash in between
+ * ({@link OutputPaths#recoverAside}), so a rerun with {@code overwrite} redoes the replacement.
  */
 public final class StagedOutput {
-    public static final String SUCCESS = "_SUCCESS";
-    private static final Logger LOG = LoggerFactory.getLogger(StagedOutput.class);
+    public static final String SUCCESS = OutputPaths.SUCCESS;
 
     private final FileSystem fs;
     private final Path output;
@@ -52,16 +44,12 @@ public final class StagedOutput {
     public static StagedOutput prepare(Path output, boolean overwrite, String key, Configuration conf) throws IOException {
         FileSystem fs = output.getFileSystem(conf);
         Path qualified = fs.makeQualified(output);
-        if (qualified.getParent() != null) {
-            recoverAside(fs, qualified);
-        }
+        OutputPaths.recoverAside(fs, qualified);
         if (fs.exists(qualified) && !overwrite) {
             throw new InputError("output " + qualified + " already exists; remove it, choose another " + key
                     + ", or set " + key.replaceAll("\\.[^.]+$", "") + ".overwrite=true to replace it");
         }
-        if (qualified.getParent() == null) {
-            throw new InputError("output " + qualified + " is a file system root; choose a directory below it");
-        }
+        OutputPaths.belowRoot(qualified);
         Path staging = new Path(qualified.getParent(), "." + qualified.getName() + ".staging-" + UUID.randomUUID());
         return new StagedOutput(fs, qualified, staging, overwrite);
     }
@@ -99,10 +87,7 @@ public final class StagedOutput {
             if (!overwrite) { // appeared while we ran
                 throw new InputError("output " + output + " appeared while the job ran; not replacing it");
             }
-            aside = new Path(output.getParent(), asidePrefix(output) + UUID.randomUUID());
-            if (!fs.rename(output, aside)) {
-                throw new IOException("could not move the old output " + output + " aside to " + aside);
-            }
+            aside = OutputPaths.moveAside(fs, output);
         }
         try {
             if (!fs.rename(staging, output)) {
@@ -115,46 +100,8 @@ public final class StagedOutput {
             throw e;
         }
         fs.create(new Path(output, SUCCESS), false).close();
-        if (aside != null && !fs.delete(aside, true)) {
-            LOG.warn("could not delete the old output moved aside to {}; the next run on {} deletes it", aside, output);
-        }
-    }
-
-    /** The name an old output is moved aside under, followed by a unique suffix. */
-    static String asidePrefix(Path output) {
-        return "." + output.getName() + ".old-";
-    }
-
-    /**
-     * Settles what a commit that crashed after moving the old output aside left behind (see the class comment):
-     * restores the newest aside copy where the output is missing or lacks {@code _SUCCESS}, deletes the rest.
-     */
-    static void recoverAside(FileSystem fs, Path output) throws IOException {
-        String prefix = asidePrefix(output);
-        if (!fs.exists(output.getParent())) {
-            return;
-        }
-        FileStatus[] asides = fs.listStatus(output.getParent(), p -> p.getName().startsWith(prefix));
-        if (asides.length == 0) {
-            return;
-        }
-        Arrays.sort(asides, Comparator.comparingLong(FileStatus::getModificationTime).reversed());
-        boolean complete = fs.exists(new Path(output, SUCCESS));
-        int first = 0;
-        if (!complete) {
-            if (fs.exists(output) && !fs.delete(output, true)) {
-                throw new IOException("could not delete the incomplete output " + output + " to restore " + asides[0].getPath());
-            }
-            if (!fs.rename(asides[0].getPath(), output)) {
-                throw new IOException("could not restore the old output " + asides[0].getPath() + " to " + output);
-            }
-            LOG.warn("restored the previous output of {} from {}: the commit that replaced it did not finish",
-                    output, asides[0].getPath());
-            first = 1;
-        }
-        for (int i = first; i < asides.length; i++) {
-            fs.delete(asides[i].getPath(), true);
-            LOG.info("deleted {}, an old copy of {} left by an interrupted commit", asides[i].getPath(), output);
+        if (aside != null) {
+            OutputPaths.deleteAside(fs, output, aside);
         }
     }
 

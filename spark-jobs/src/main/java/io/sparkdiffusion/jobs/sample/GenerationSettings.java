@@ -18,7 +18,7 @@ import java.util.Optional;
  * @param useEma          EMA weights (true) or the raw ones
  * @param imagesPerUnit   images per unit of work (the grain of scheduling, committing and resuming)
  * @param partitions      Spark tasks; 0 = one per unit
- * @param overwrite       delete an existing output first
+ * @param overwrite       replace an existing output (moved aside until the new one is complete)
  * @param progressSeconds seconds between progress lines
  */
 public record GenerationSettings(String root, Optional<String> runDir, Optional<String> checkpoint, String output,

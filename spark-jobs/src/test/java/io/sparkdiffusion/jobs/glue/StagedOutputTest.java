@@ -34,6 +34,14 @@ class StagedOutputTest {
     }
 
     @Test
+    void aFileSystemRootIsRefused() {
+        InputError refused = assertThrows(InputError.class, () -> StagedOutput.prepare(
+                new org.apache.hadoop.fs.Path("file:///"), true, "prepare.output", new Configuration()));
+
+        assertEquals("output file:/ is a file system root; choose a directory below it", refused.getMessage());
+    }
+
+    @Test
     void failedRenameOfTheNewOutputKeepsTheOldOne() throws Exception {
         Path out = oldOutput(tmp.resolve("out"));
         // Nothing staged: the staging directory does not exist, so renaming it into place fails.

@@ -36,9 +36,10 @@ class FileBytesTest {
                 assertFalse(FileBytes.isPlainUri(source), source);
             }
 
+            // a local file is read by its own length (lstat), whatever the listing said
             assertArrayEquals(content, files.read(source, content.length), source);
-            assertArrayEquals(content, files.read(source, 100), "grew since listed: " + source);
-            assertArrayEquals(content, files.read(source, 20_000), "shrank since listed: " + source);
+            assertArrayEquals(content, files.read(source, 100), "listed shorter: " + source);
+            assertArrayEquals(content, files.read(source, 20_000), "listed longer: " + source);
         }
         assertArrayEquals(new byte[0], files.read(writeEmpty(), 0));
         assertThrows(FileNotFoundException.class, () -> files.read("file:" + tmp.resolve("gone.png"), 5));
@@ -77,15 +78,82 @@ class FileBytesTest {
     }
 
     @Test
-    void aFileThatGrewPastTheByteCapSinceTheListingIsRefused() throws Exception {
-        Path file = tmp.resolve("grew.png");
-        Files.write(file, new byte[5_000]);
-        FileBytes files = new FileBytes(new Configuration(), "file:" + tmp.toAbsolutePath(), 4_096);
-        String source = "file:" + file.toAbsolutePath();
+    void throughAnotherFileSystemAFileThatGrewOrShrankSinceTheListingIsReadWhole() throws Exception {
+        byte[] content = new byte[10_000];
+        for (int i = 0; i < content.length; i++) {
+            content[i] = (byte) (i * 31);
+        }
+        Files.write(tmp.resolve("x.png"), content);
+        FileBytes files = new FileBytes(listedLengthConf(), ListedLengthFileSystem.SCHEME + ":" + tmp.toAbsolutePath(),
+                1 << 20);
+        String source = ListedLengthFileSystem.SCHEME + ":" + tmp.resolve("x.png").toAbsolutePath();
 
-        RefusedFile refused = assertThrows(RefusedFile.class, () -> files.read(source, 100)); // listed at 100 bytes
-        assertTrue(refused.getMessage().startsWith("too large"), refused.getMessage());
-        assertEquals(4_096, files.read(writeBytes("cap.png", 4_096), 100).length, "exactly the cap is read");
+        assertArrayEquals(content, files.read(source, content.length), "as listed");
+        assertArrayEquals(content, files.read(source, 100), "grew since listed");
+        assertArrayEquals(content, files.read(source, 20_000), "shrank since listed");
+        assertArrayEquals(content, files.read(source, 0), "listed empty");
+    }
+
+    @Test
+    void aFileThatGrewPastTheByteCapSinceTheListingIsRefused() throws Exception {
+        // Through a file system other than the local one, the buffer is sized by the listed length: the cap is
+        // enforced on what the file gives as well.
+        writeBytes("grew.png", 5_000);
+        writeBytes("cap.png", 4_096);
+        String root = ListedLengthFileSystem.SCHEME + ":" + tmp.toAbsolutePath();
+        FileBytes files = new FileBytes(listedLengthConf(), root, 4_096);
+
+        RefusedFile refused = assertThrows(RefusedFile.class, () -> files.read(root + "/grew.png", 100)); // listed at 100
+        assertEquals("too large: over 4096 bytes, over prepare.max-file-bytes = 4096: not read", refused.getMessage());
+        RefusedFile listedOver = assertThrows(RefusedFile.class, () -> files.read(root + "/grew.png", 5_000));
+        assertEquals("too large: 5000 bytes, over prepare.max-file-bytes = 4096: not read", listedOver.getMessage());
+        assertEquals(4_096, files.read(root + "/cap.png", 100).length, "exactly the cap is read");
+        // on the local file system the file's own length is over the cap: refused before a byte is read
+        FileBytes local = new FileBytes(new Configuration(), "file:" + tmp.toAbsolutePath(), 4_096);
+        RefusedFile localRefused = assertThrows(RefusedFile.class,
+                () -> local.read("file:" + tmp.resolve("grew.png").toAbsolutePath(), 100));
+        assertEquals("too large: 5000 bytes, over prepare.max-file-bytes = 4096: not read", localRefused.getMessage());
+    }
+
+    private static Configuration listedLengthConf() {
+        Configuration conf = new Configuration();
+        conf.setClass("fs." + ListedLengthFileSystem.SCHEME + ".impl", ListedLengthFileSystem.class, FileSystem.class);
+        conf.setBoolean("fs." + ListedLengthFileSystem.SCHEME + ".impl.disable.cache", true);
+        return conf;
+    }
+
+    /**
+     * The local files under another scheme, through a file system that is neither raw local nor checksummed: FileBytes
+     * reads it as it reads HDFS, trusting the listed length to size its buffer.
+     */
+    public static final class ListedLengthFileSystem extends org.apache.hadoop.fs.FilterFileSystem {
+        static final String SCHEME = "listedlength";
+
+        public ListedLengthFileSystem() {
+            super(new org.apache.hadoop.fs.RawLocalFileSystem());
+        }
+
+        @Override
+        public void initialize(java.net.URI name, Configuration conf) throws java.io.IOException {
+            fs.initialize(java.net.URI.create("file:///"), conf);
+            setConf(conf);
+        }
+
+        @Override
+        public java.net.URI getUri() {
+            return java.net.URI.create(SCHEME + ":///");
+        }
+
+        @Override
+        public String getScheme() {
+            return SCHEME;
+        }
+
+        @Override
+        public org.apache.hadoop.fs.FSDataInputStream open(org.apache.hadoop.fs.Path f, int bufferSize)
+                throws java.io.IOException {
+            return fs.open(new org.apache.hadoop.fs.Path("file", null, f.toUri().getPath()), bufferSize);
+        }
     }
 
     @Test

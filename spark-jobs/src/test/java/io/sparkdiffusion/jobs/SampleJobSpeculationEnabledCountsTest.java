@@ -21,18 +21,19 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * SampleJob with {@code spark.speculation=true} on {@code local-cluster} (two executor JVMs), speculation as eager
- * as Spark allows: the output has exactly the planned images, one manifest row each, and no leftovers.
+ * as Spark allows, still has exactly the planned images, one manifest row each, and no leftovers: turning
+ * speculation on does not change the output there.
  *
- * <p>Spark never starts a speculative copy on a host where an attempt of the task runs, and local-cluster's
- * executors share one host, so here the copies are at most asked for; two attempts of one unit really writing
- * at once are covered by UnitWriterTest.
+ * <p>It does not run a speculative attempt: Spark never starts a speculative copy on a host where an attempt of the
+ * task runs, and local-cluster's executors share one host. Two attempts of one unit writing at once, and committing
+ * it exactly once, are proved by UnitWriterTest.
  */
-class SampleJobSpeculationTest {
+class SampleJobSpeculationEnabledCountsTest {
     @TempDir
     Path tmp;
 
     @Test
-    void withSpeculationOnLocalClusterEveryClassHasExactlyItsPlannedImagesAndRows() throws Exception {
+    void withSpeculationEnabledOnLocalClusterEveryClassHasExactlyItsPlannedImagesAndRows() throws Exception {
         String sparkHome = System.getenv("SPARK_HOME");
         assertTrue(sparkHome != null, "surefire sets SPARK_HOME for local-cluster executors");
         Files.createDirectories(Path.of(sparkHome, "jars"));
