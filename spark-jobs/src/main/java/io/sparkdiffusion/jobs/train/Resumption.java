@@ -1,36 +1,28 @@
 package io.sparkdiffusion.jobs.train;
 
 import io.sparkdiffusion.checkpoint.CheckpointInfo;
-import io.sparkdiffusion.checkpoint.CheckpointRef;
-import io.sparkdiffusion.checkpoint.CheckpointStore;
-import io.sparkdiffusion.checkpoint.LoadedCheckpoint;
 import io.sparkdiffusion.config.InputError;
 import io.sparkdiffusion.data.PreparedManifest;
 import io.sparkdiffusion.image.ImageShape;
 import io.sparkdiffusion.train.NetworkOptimizerSettings;
 import io.sparkdiffusion.train.WarmupSchedule;
 
-import org.apache.hadoop.fs.FileStatus;
-import org.apache.hadoop.fs.FileSystem;
-import org.apache.hadoop.fs.Path;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.nd4j.linalg.schedule.ISchedule;
 
-import java.io.FileNotFoundException;
-import java.io.IOException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Optional;
 
 /**
  * What {@code --resume} checks and applies before a run continues from a checkpoint, and the settings a
  * checkpoint records so that it can (docs/jobs.md, "Resuming"). The checks refuse with an {@link InputError}
- * (exit 2, one line) rather than continue from another place, with data of another meaning, or from step 0 over
- * existing checkpoints; a changed learning rate or gradient clip is applied and said, never ignored.
+ * (exit 2, one line) rather than continue from another place or with data of another meaning; a changed learning
+ * rate or gradient clip is applied and said, never ignored. Which checkpoint a resume loads, and the network,
+ * schedule and seed it needs, core checks ({@code CheckpointStore.loadToResume}, {@code CheckpointInfo.checkResumable}).
  */
 public final class Resumption {
     /** Trainer-state keys of the settings that fix where a round's batches are in an epoch. */
@@ -163,55 +155,6 @@ public final class Resumption {
     /** Whether a run at this checkpoint has nothing left to do under these settings (the loop's own test). */
     public static boolean finished(CheckpointInfo info, TrainSettings settings) {
         return info.epoch() >= settings.epochs() || (settings.maxSteps() > 0 && info.step() >= settings.maxSteps());
-    }
-
-    /**
-     * The run's newest complete checkpoint, loaded; empty only when the run has no checkpoint at all. When the
-     * run has checkpoints but none complete (a save cut short while it replaced the only one leaves just an
-     * {@code _old-step-…} copy on an object store), or the newest cannot be read, this refuses: a resume never
-     * starts again from step 0 over a run's checkpoints, nor silently from an older one.
-     */
-    public static Optional<LoadedCheckpoint> loadLatest(CheckpointStore store, FileSystem fs) throws IOException {
-        Optional<CheckpointRef> latest = store.latest();
-        if (latest.isEmpty()) {
-            List<String> entries = checkpointEntries(store, fs);
-            if (!entries.isEmpty()) {
-                throw new InputError("cannot resume: " + store.checkpointsDir() + " holds no complete checkpoint, only "
-                        + String.join(", ", entries) + " (a save cut short?); rename a complete copy to step-NNNNNNN "
-                        + "and name it in LATEST, or choose another train.run-dir");
-            }
-            return Optional.empty();
-        }
-        try {
-            return Optional.of(store.load(latest.get()));
-        } catch (IOException | RuntimeException unreadable) {
-            String why = String.valueOf(unreadable.getMessage()).lines().findFirst().orElse("");
-            throw new InputError("cannot resume: checkpoint " + latest.get().dir() + " cannot be read ("
-                    + unreadable.getClass().getSimpleName() + ": " + why + "); to resume from an older checkpoint, "
-                    + "write its directory name into " + new Path(store.checkpointsDir(), CheckpointStore.LATEST));
-        }
-    }
-
-    /**
-     * What in the run's checkpoints directory is, or may be, a checkpoint: {@code LATEST}, {@code step-*} and
-     * {@code _old-step-*} (a replaced checkpoint kept until its successor is in), complete or not; sorted.
-     */
-    public static List<String> checkpointEntries(CheckpointStore store, FileSystem fs) throws IOException {
-        List<String> names = new ArrayList<>();
-        FileStatus[] statuses;
-        try {
-            statuses = fs.listStatus(store.checkpointsDir());
-        } catch (FileNotFoundException none) {
-            return names;
-        }
-        for (FileStatus status : statuses) {
-            String name = status.getPath().getName();
-            if (name.equals(CheckpointStore.LATEST) || name.startsWith("step-") || name.startsWith("_old-step-")) {
-                names.add(name);
-            }
-        }
-        names.sort(null);
-        return names;
     }
 
     /**
