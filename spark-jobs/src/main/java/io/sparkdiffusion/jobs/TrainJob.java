@@ -20,10 +20,12 @@ import io.sparkdiffusion.model.UNetBuilder;
 import io.sparkdiffusion.model.UNetSpec;
 import io.sparkdiffusion.runtime.NativeRuntime;
 import io.sparkdiffusion.train.Ema;
+import io.sparkdiffusion.train.MetricsLog;
 import io.sparkdiffusion.train.OuterOptimizer;
 import io.sparkdiffusion.train.WarmupSchedule;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.nd4j.linalg.learning.config.Adam;
@@ -96,6 +98,11 @@ public final class TrainJob {
             if (!existing.isEmpty()) {
                 throw new InputError(settings.runDir() + " already has checkpoints (" + String.join(", ", existing)
                         + "); set train.resume=true (or --resume) to continue, or choose another train.run-dir");
+            }
+            // an earlier run's metrics.jsonl without checkpoints would be truncated: nothing starts over in place
+            if (runFs.exists(new Path(store.runDir(), MetricsLog.FILE))) {
+                throw new InputError(settings.runDir() + " already has the " + MetricsLog.FILE + " of an earlier run; "
+                        + "choose another train.run-dir, or remove it to start over");
             }
         }
 
