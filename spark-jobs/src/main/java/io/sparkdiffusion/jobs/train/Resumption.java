@@ -6,6 +6,7 @@ import io.sparkdiffusion.data.PreparedManifest;
 import io.sparkdiffusion.image.ImageShape;
 import io.sparkdiffusion.train.NetworkOptimizerSettings;
 import io.sparkdiffusion.train.WarmupSchedule;
+import io.sparkdiffusion.train.WorkerScaling;
 
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.nd4j.linalg.schedule.ISchedule;
@@ -170,9 +171,9 @@ public final class Resumption {
         ISchedule had = NetworkOptimizerSettings.replaceLearningRate(network, wanted);
         if (had != null) {
             System.out.printf("train: resuming with a learning rate of %.3g after %d warm-up steps (%s scaling for %d "
-                            + "workers) instead of the checkpoint's %s: %s changed%n", wanted.getLearningRate(),
+                            + "workers) instead of the checkpoint's %s: %s%n", wanted.getLearningRate(),
                     wanted.getWarmupSteps(), settings.workerScaling().name().toLowerCase(Locale.ROOT), workers,
-                    NetworkOptimizerSettings.describe(had), changedScheduleKeys(info, settings, workers));
+                    NetworkOptimizerSettings.describe(had), whyScheduleDiffers(info, settings, workers));
         }
         double clip = NetworkOptimizerSettings.gradientClip(network);
         if (clip != settings.gradientClip()) {
@@ -182,9 +183,17 @@ public final class Resumption {
         }
     }
 
-    private static String changedScheduleKeys(CheckpointInfo info, TrainSettings settings, int workers) {
-        if (!info.trainerState().containsKey(LEARNING_RATE)) {
-            return "train.learning-rate, train.warmup-steps, train.worker-scaling or train.workers";
+    /**
+     * Why the configured schedule is not the checkpoint's: the keys that changed, or, for a checkpoint that records
+     * no worker scaling (written before train.worker-scaling existed or was recorded), that the configured scaling
+     * applies, which no key of the user changed.
+     */
+    private static String whyScheduleDiffers(CheckpointInfo info, TrainSettings settings, int workers) {
+        if (!info.trainerState().containsKey(WORKER_SCALING) || !info.trainerState().containsKey(LEARNING_RATE)) {
+            String scaling = settings.workerScaling().name().toLowerCase(Locale.ROOT);
+            return "the checkpoint records no train.worker-scaling (written before it existed or was recorded), so the "
+                    + "configured " + scaling + " scaling" + (settings.workerScaling() == WorkerScaling.LINEAR
+                    ? " (the default)" : "") + " applies";
         }
         List<String> changed = new ArrayList<>();
         Object rate = info.trainerState().get(LEARNING_RATE);
@@ -200,7 +209,7 @@ public final class Resumption {
         if (info.trainerLong(WORKERS, -1) != workers) {
             changed.add("train.workers");
         }
-        return changed.isEmpty() ? "the schedule" : String.join(", ", changed);
+        return (changed.isEmpty() ? "the schedule" : String.join(", ", changed)) + " changed";
     }
 
     private static String clipName(double clip) {
