@@ -16,7 +16,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 
+import io.sparkdiffusion.config.InputError;
 import io.sparkdiffusion.image.ImageShape;
+import io.sparkdiffusion.model.UNetPreset;
 import io.sparkdiffusion.model.UNetSpec;
 import io.sparkdiffusion.schedule.ScheduleSpec;
 
@@ -99,6 +101,38 @@ public record CheckpointInfo(int formatVersion, long step, int epoch, ScheduleSp
     public CheckpointInfo withMetrics(Map<String, Double> newMetrics) {
         return new CheckpointInfo(formatVersion, step, epoch, schedule, model, imageShape, classNames, emaDecay, emaStep,
                 runSeed, trainerState, dataManifest, newMetrics, createdAt);
+    }
+
+    /**
+     * Refuses, with an {@link InputError} naming the setting, to resume this checkpoint with another network, noise
+     * schedule or seed: another network cannot take its weights, another schedule changes what the network learns,
+     * another seed the data order and noise of the remaining steps.
+     *
+     * @param dir          the checkpoint's directory, for the message
+     * @param keyPrefix    the job's settings root with its dot, e.g. {@code train.} or {@code local.}
+     * @param model        the configured network, or null when it is not known yet (then a later call checks it)
+     * @param presetGiving the {@code model.preset} that, with the other model keys as configured, gives this
+     *                     checkpoint's network, or null when none does (named in the message)
+     */
+    public void checkResumable(String dir, String keyPrefix, ScheduleSpec schedule, long seed, UNetSpec model,
+                               String presetGiving) {
+        if (model != null && !this.model.equals(model)) {
+            boolean prePresetDefault = this.model.equals(UNetPreset.SMALL28.spec(this.model.imageChannels(),
+                    this.model.imageSize(), this.model.numClasses()));
+            String hint = presetGiving == null ? "" : "; " + keyPrefix + "model.preset=" + presetGiving
+                    + " gives the checkpoint's network" + (prePresetDefault
+                    ? ", the default of runs made before model.preset existed" : "");
+            throw new InputError("cannot resume " + dir + ": its model " + this.model + " differs from the configured "
+                    + model + " (" + keyPrefix + "model" + hint + ")");
+        }
+        if (!this.schedule.equals(schedule)) {
+            throw new InputError("cannot resume " + dir + ": its noise schedule " + this.schedule
+                    + " differs from the configured " + schedule + " (" + keyPrefix + "schedule)");
+        }
+        if (runSeed != seed) {
+            throw new InputError("cannot resume " + dir + " with another " + keyPrefix + "seed (" + seed
+                    + " instead of " + runSeed + "): the data order would change");
+        }
     }
 
     /**

@@ -38,6 +38,7 @@ import org.nd4j.linalg.factory.Nd4j;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import io.sparkdiffusion.config.InputError;
 import io.sparkdiffusion.runtime.NativeRuntime;
 import io.sparkdiffusion.model.ModelZip;
 
@@ -190,6 +191,52 @@ public final class CheckpointStore {
     public Optional<LoadedCheckpoint> loadLatest() throws IOException {
         Optional<CheckpointRef> ref = latest();
         return ref.isPresent() ? Optional.of(load(ref.get())) : Optional.empty();
+    }
+
+    /**
+     * The run's newest complete checkpoint loaded for a resume; empty only when the run has no checkpoint at all.
+     * When the run has checkpoints but none complete (a save cut short while it replaced the only one leaves just an
+     * {@code _old-step-…} copy on an object store), or the newest cannot be read, this refuses with an
+     * {@link InputError} naming it: a resume never starts again from step 0 over a run's checkpoints, nor silently
+     * from an older one.
+     *
+     * @param runDirKey the setting naming the run directory, for the message (e.g. {@code train.run-dir})
+     */
+    public Optional<LoadedCheckpoint> loadToResume(String runDirKey) throws IOException {
+        Optional<CheckpointRef> latest = latest();
+        if (latest.isEmpty()) {
+            List<String> entries = entries();
+            if (!entries.isEmpty()) {
+                throw new InputError("cannot resume: " + checkpointsDir + " holds no complete checkpoint, only "
+                        + String.join(", ", entries) + " (a save cut short?); rename a complete copy to step-NNNNNNN "
+                        + "and name it in LATEST, or choose another " + runDirKey);
+            }
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(load(latest.get()));
+        } catch (IOException | RuntimeException unreadable) {
+            String why = String.valueOf(unreadable.getMessage()).lines().findFirst().orElse("");
+            throw new InputError("cannot resume: checkpoint " + latest.get().dir() + " cannot be read ("
+                    + unreadable.getClass().getSimpleName() + ": " + why + "); to resume from an older checkpoint, "
+                    + "write its directory name into " + new Path(checkpointsDir, LATEST));
+        }
+    }
+
+    /**
+     * What in the checkpoints directory is, or may be, a checkpoint: {@code LATEST}, {@code step-*} and
+     * {@code _old-step-*} (a replaced checkpoint kept until its successor is in), complete or not; sorted.
+     */
+    public List<String> entries() throws IOException {
+        List<String> names = new ArrayList<>();
+        for (FileStatus status : listOrEmpty(checkpointsDir)) {
+            String name = status.getPath().getName();
+            if (name.equals(LATEST) || name.startsWith("step-") || name.startsWith(OLD_PREFIX + "step-")) {
+                names.add(name);
+            }
+        }
+        names.sort(null);
+        return names;
     }
 
     public LoadedCheckpoint load(long step) throws IOException {

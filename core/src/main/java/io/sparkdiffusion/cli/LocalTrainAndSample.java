@@ -1,7 +1,6 @@
 package io.sparkdiffusion.cli;
 
 import io.sparkdiffusion.checkpoint.CheckpointInfo;
-import io.sparkdiffusion.checkpoint.CheckpointRef;
 import io.sparkdiffusion.checkpoint.CheckpointStore;
 import io.sparkdiffusion.checkpoint.LoadedCheckpoint;
 import io.sparkdiffusion.config.ConfigError;
@@ -32,7 +31,6 @@ import org.nd4j.linalg.learning.config.Adam;
 import org.nd4j.linalg.schedule.ISchedule;
 
 import java.util.Map;
-import java.util.Optional;
 
 /**
  * The single-JVM path: train the denoiser on a small corpus, checkpoint it, and write a grid of EMA samples.
@@ -61,13 +59,14 @@ public final class LocalTrainAndSample {
         boolean resume = s.getBoolean("resume");
         Configuration hadoop = new Configuration();
         CheckpointStore store = CheckpointStore.open(runDir, hadoop);
-        Optional<CheckpointRef> latest = store.latest();
+        LoadedCheckpoint resumed = null;
         if (resume) {
-            if (latest.isPresent()) {
-                checkResumable(latest.get(), store.readInfo(latest.get()), scheduleSpec, seed);
+            resumed = store.loadToResume(ROOT + ".run-dir").orElse(null);
+            if (resumed != null) { // the model is checked once the data says what it is
+                resumed.info().checkResumable(resumed.dir().toString(), ROOT + ".", scheduleSpec, seed, null, null);
             }
         } else {
-            refuseEarlierRun(store, latest.isPresent(), hadoop);
+            refuseEarlierRun(store, hadoop);
         }
         NativeRuntime.init();
         System.out.println("runtime: " + NativeRuntime.describe());
@@ -94,12 +93,9 @@ public final class LocalTrainAndSample {
         int batchInEpoch = 0;
         WarmupSchedule learningRate = new WarmupSchedule(s.getPositiveDouble("learning-rate"),
                 s.getNonNegativeInt("warmup-steps"));
-        LoadedCheckpoint resumed = latest.isPresent() && resume ? store.load(latest.get()) : null;
         if (resumed != null) {
-            if (!resumed.info().model().equals(spec)) {
-                throw new InputError("cannot resume " + resumed.dir() + ": its model " + resumed.info().model()
-                        + " differs from the configured " + spec + " (local.model)");
-            }
+            resumed.info().checkResumable(resumed.dir().toString(), ROOT + ".", scheduleSpec, seed, spec,
+                    SpecReader.presetGiving(all, ROOT + ".model", resumed.info().model()).orElse(null));
             network = resumed.graph();
             ema = Ema.resume(resumed.emaParams(), resumed.info().emaStep(), emaSettings);
             step = resumed.info().step();
@@ -173,31 +169,16 @@ public final class LocalTrainAndSample {
      * metrics.jsonl truncated. A metrics.jsonl without checkpoints (an earlier run's, or one whose checkpoints were
      * removed) is refused too; only {@code local.resume=true} continues a run, nothing starts over in place.
      */
-    private static void refuseEarlierRun(CheckpointStore store, boolean hasCheckpoints, Configuration hadoop)
-            throws java.io.IOException {
-        if (hasCheckpoints) {
-            throw new InputError(store.runDir() + " already has checkpoints; set local.resume=true to continue, "
-                    + "or choose another local.run-dir");
+    private static void refuseEarlierRun(CheckpointStore store, Configuration hadoop) throws java.io.IOException {
+        java.util.List<String> existing = store.entries();
+        if (!existing.isEmpty()) {
+            throw new InputError(store.runDir() + " already has checkpoints (" + String.join(", ", existing)
+                    + "); set local.resume=true to continue, or choose another local.run-dir");
         }
         Path metrics = new Path(store.runDir(), MetricsLog.FILE);
         if (metrics.getFileSystem(hadoop).exists(metrics)) {
             throw new InputError(store.runDir() + " already has the " + MetricsLog.FILE + " of an earlier run; "
                     + "choose another local.run-dir, or remove it to start over");
-        }
-    }
-
-    /**
-     * A resumed run must train the same schedule with the same seed: another schedule changes what the network
-     * learns, another seed the data order and noise of the remaining steps (the model is checked once it is known).
-     */
-    private static void checkResumable(CheckpointRef ref, CheckpointInfo info, ScheduleSpec schedule, long seed) {
-        if (!info.schedule().equals(schedule)) {
-            throw new InputError("cannot resume " + ref.dir() + ": its noise schedule " + info.schedule()
-                    + " differs from the configured " + schedule + " (local.schedule)");
-        }
-        if (info.runSeed() != seed) {
-            throw new InputError("cannot resume " + ref.dir() + " with another local.seed (" + seed + " instead of "
-                    + info.runSeed() + "): the data order would change");
         }
     }
 

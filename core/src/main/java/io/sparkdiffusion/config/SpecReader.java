@@ -1,8 +1,10 @@
 package io.sparkdiffusion.config;
 
 import java.util.List;
+import java.util.Optional;
 import java.util.function.Function;
 
+import com.typesafe.config.ConfigValueFactory;
 import com.typesafe.config.ConfigValueType;
 
 import io.sparkdiffusion.model.UNetPreset;
@@ -40,6 +42,26 @@ public final class SpecReader {
         } catch (IllegalArgumentException e) {
             throw new ConfigError(prefix + " (preset " + preset.name() + "): " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * The preset that, with the other keys of {@code prefix} as configured, gives {@code wanted} (of its image
+     * channels, size and classes), when there is one: for a message telling which {@code prefix.preset} reproduces
+     * an existing network.
+     */
+    public static Optional<String> presetGiving(Settings settings, String prefix, UNetSpec wanted) {
+        for (UNetPreset preset : UNetPreset.ALL) {
+            Settings with = new Settings(settings.config().withValue(prefix + ".preset",
+                    ConfigValueFactory.fromAnyRef(preset.name())));
+            try {
+                if (model(with, prefix, wanted.imageChannels(), wanted.imageSize(), wanted.numClasses()).equals(wanted)) {
+                    return Optional.of(preset.name());
+                }
+            } catch (ConfigError notThisOne) {
+                // the configured keys do not fit this preset
+            }
+        }
+        return Optional.empty();
     }
 
     /** The preset {@code prefix.preset} names (auto: chosen by image size). */

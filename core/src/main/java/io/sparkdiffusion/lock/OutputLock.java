@@ -41,6 +41,8 @@ import java.util.concurrent.TimeUnit;
 public final class OutputLock implements AutoCloseable {
     public static final Duration HEARTBEAT = Duration.ofSeconds(10);
     public static final Duration STALE_AFTER = Duration.ofMinutes(2);
+    /** How long a release waits for a heartbeat in flight. */
+    private static final Duration CLOSE_WAIT = Duration.ofSeconds(5);
 
     private static final Logger LOG = LoggerFactory.getLogger(OutputLock.class);
     /** Locks taken for the job running in this JVM, released by {@link #releaseJobLocks()} (JobRunner). */
@@ -52,6 +54,12 @@ public final class OutputLock implements AutoCloseable {
     private final String owner;
     private final ScheduledExecutorService heartbeat;
     private boolean released;
+    /** Set by close() before the heartbeat stops: a heartbeat failing then is the release, not a loss. */
+    private volatile boolean closing;
+    /** Set by the heartbeat when the file names another holder: it then stops touching it. */
+    private volatile boolean lost;
+    /** Whether the heartbeat last found no file (said once until it is back). */
+    private boolean missing;
 
     private OutputLock(FileSystem fs, Path file, String owner, Duration interval) {
         this.fs = fs;
@@ -109,7 +117,7 @@ public final class OutputLock implements AutoCloseable {
             return new OutputLock(fs, file, owner, heartbeat);
         }
         Holder holder = Holder.read(fs, file);
-        if (holder != null && holder.silentFor().compareTo(staleAfter) > 0 && takeOver(fs, file, holder)) {
+        if (holder != null && holder.silentFor().compareTo(staleAfter) > 0 && takeOver(fs, file, holder, staleAfter)) {
             LOG.warn("took over the lock {} of a writer silent for {} s ({})", file, holder.silentFor().toSeconds(),
                     holder.owner());
             if (createIfAbsent(fs, file, owner)) {
@@ -124,14 +132,26 @@ public final class OutputLock implements AutoCloseable {
                 + " s after its last heartbeat)");
     }
 
-    /** Stops the heartbeat and deletes the lock file if it is still this one's; never throws. */
+    /**
+     * Stops the heartbeat, waiting briefly for one in flight, and deletes the lock file if it is still this one's;
+     * never throws.
+     */
     @Override
     public synchronized void close() {
         if (released) {
             return;
         }
         released = true;
-        heartbeat.shutdownNow();
+        closing = true;
+        heartbeat.shutdown(); // no new heartbeat; one in flight finishes before the file goes
+        try {
+            if (!heartbeat.awaitTermination(CLOSE_WAIT.toMillis(), TimeUnit.MILLISECONDS)) {
+                heartbeat.shutdownNow();
+            }
+        } catch (InterruptedException e) {
+            heartbeat.shutdownNow();
+            Thread.currentThread().interrupt();
+        }
         try {
             Holder holder = Holder.read(fs, file);
             if (holder != null && holder.owner().equals(owner)) {
@@ -148,14 +168,44 @@ public final class OutputLock implements AutoCloseable {
         return file;
     }
 
+    /**
+     * The heartbeat: refreshes the lock file's time while it names this holder. A file naming another holder (a job
+     * that judged this one dead took over) is said once, as an ERROR, and left alone from then on: touching it would
+     * keep the other job's lock fresh. A missing file is said once too, and touched again should it come back as
+     * this one's (a takeover that found it live puts it back). The job itself goes on.
+     */
     private void touch() {
-        try {
-            fs.setTimes(file, System.currentTimeMillis(), -1);
-        } catch (FileNotFoundException e) {
-            LOG.error("the lock {} disappeared: another job may now write the same output", file);
-        } catch (IOException | RuntimeException e) {
-            LOG.warn("heartbeat of the lock {} failed: {}", file, e.toString());
+        if (lost || closing) {
+            return;
         }
+        try {
+            Holder holder = Holder.read(fs, file);
+            if (holder != null && holder.owner().equals(owner)) {
+                fs.setTimes(file, System.currentTimeMillis(), -1);
+                missing = false;
+            } else if (holder != null) {
+                lost = true;
+                if (!closing) {
+                    LOG.error("the lock {} was taken over by {}: another job may now write the same output; this job "
+                            + "no longer holds it", file, holder.owner());
+                }
+            } else {
+                disappeared();
+            }
+        } catch (FileNotFoundException e) {
+            disappeared();
+        } catch (IOException | RuntimeException e) {
+            if (!closing) {
+                LOG.warn("heartbeat of the lock {} failed: {}", file, e.toString());
+            }
+        }
+    }
+
+    private void disappeared() {
+        if (!missing && !closing) {
+            LOG.error("the lock {} disappeared: another job may now write the same output", file);
+        }
+        missing = true;
     }
 
     /** Creates the lock file holding {@code owner}; false when it exists. */
@@ -183,16 +233,17 @@ public final class OutputLock implements AutoCloseable {
     }
 
     /**
-     * Moves a stale lock aside (a rename succeeds once) and checks that what moved is the lock judged stale, not a
-     * fresh one another job put there meanwhile (then it goes back).
+     * Moves a stale lock aside (a rename succeeds once) and checks that what moved is the lock judged stale and is
+     * stale still: not a fresh one another job put there meanwhile, nor the same holder's whose heartbeat resumed
+     * between the read and the rename (a rename keeps the modification time). Otherwise it goes back.
      */
-    private static boolean takeOver(FileSystem fs, Path file, Holder stale) throws IOException {
+    private static boolean takeOver(FileSystem fs, Path file, Holder stale, Duration staleAfter) throws IOException {
         Path aside = new Path(file.getParent(), file.getName() + ".stale-" + UUID.randomUUID());
         if (!fs.rename(file, aside)) {
             return false;
         }
         Holder moved = Holder.read(fs, aside);
-        if (moved != null && moved.owner().equals(stale.owner())) {
+        if (moved != null && moved.owner().equals(stale.owner()) && moved.silentFor().compareTo(staleAfter) > 0) {
             fs.delete(aside, false);
             return true;
         }

@@ -178,6 +178,42 @@ class LocalTrainAndSampleTest {
     }
 
     @Test
+    void aResumeNeverStartsFromScratchWhenCheckpointsExistButNoneIsReadable() throws Exception {
+        Path data = corpus();
+        Path runDir = tmp.resolve("run");
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        assertEquals(0, run(tinyRun(data, runDir, 2), err), err.toString());
+        byte[] metrics = Files.readAllBytes(runDir.resolve("metrics.jsonl"));
+        Path checkpoints = runDir.resolve("checkpoints");
+        Path step = checkpoints.resolve("step-0000002");
+        // what a crash while replacing the only checkpoint leaves on an object store: the old copy moved aside
+        Path old = checkpoints.resolve("_old-step-0000002-crashed");
+        Files.move(step, old);
+        Files.delete(checkpoints.resolve("LATEST"));
+        Files.deleteIfExists(checkpoints.resolve(".LATEST.crc"));
+        err.reset();
+        assertEquals(2, run(tinyRun(data, runDir, 4, "local.resume=true"), err), "not a new run from step 0");
+        String line = oneLine(err);
+        assertTrue(line.contains("_old-step-0000002-crashed") && line.contains("local.run-dir"), line);
+        err.reset();
+        assertEquals(2, run(tinyRun(data, runDir, 4), err), "nor without local.resume");
+        assertTrue(oneLine(err).contains("_old-step-0000002-crashed"), err.toString());
+        assertArrayEquals(metrics, Files.readAllBytes(runDir.resolve("metrics.jsonl")), "metrics.jsonl untouched");
+
+        // a checkpoint that cannot be read
+        Files.move(old, step);
+        Files.write(step.resolve("model.zip"), new byte[] {1, 2, 3});
+        Files.deleteIfExists(step.resolve(".model.zip.crc"));
+        err.reset();
+        assertEquals(2, run(tinyRun(data, runDir, 4, "local.resume=true"), err));
+        line = oneLine(err);
+        assertTrue(line.contains("step-0000002") && line.contains("cannot be read"), line);
+        assertArrayEquals(new byte[] {1, 2, 3}, Files.readAllBytes(step.resolve("model.zip")));
+        assertArrayEquals(metrics, Files.readAllBytes(runDir.resolve("metrics.jsonl")), "metrics.jsonl untouched");
+        assertFalse(Files.exists(runDir.resolve("samples-step-0000004.png")), "nothing trained");
+    }
+
+    @Test
     void resumingWithAnotherScheduleOrSeedIsRefusedNamingTheKey() throws Exception {
         Path data = corpus();
         Path runDir = tmp.resolve("run");

@@ -13,6 +13,7 @@ import com.typesafe.config.Config;
 import io.sparkdiffusion.bench.FlopCount;
 import io.sparkdiffusion.checkpoint.CheckpointInfo;
 import io.sparkdiffusion.config.ConfigError;
+import io.sparkdiffusion.config.InputError;
 import io.sparkdiffusion.config.JobConfigLoader;
 import io.sparkdiffusion.config.Settings;
 import io.sparkdiffusion.config.SpecReader;
@@ -95,6 +96,35 @@ class UNetPresetTest {
         String old = info.toJson().replaceAll(",\\s*\"attentionResolutions\"\\s*:\\s*\\[[^\\]]*\\]", "");
         assertTrue(!old.contains("attentionResolutions"), old);
         assertEquals(List.of(), CheckpointInfo.fromJson(old).model().attentionResolutions());
+    }
+
+    @Test
+    void aResumeWithAnotherNetworkNamesThePresetThatGivesTheCheckpointsOne() {
+        // a 32 px run made before presets: the small28 network, which auto no longer picks at 32 px
+        UNetSpec old = UNetPreset.SMALL28.spec(3, 32, 0);
+        CheckpointInfo info = CheckpointInfo.of(1, 0, io.sparkdiffusion.schedule.ScheduleSpec.DEFAULT, old,
+                new io.sparkdiffusion.image.ImageShape(3, 32, 32), List.of());
+        Settings auto = settings("local");
+        InputError refused = assertThrows(InputError.class, () -> info.checkResumable("run/step-0000001", "local.",
+                io.sparkdiffusion.schedule.ScheduleSpec.DEFAULT, 0, SpecReader.model(auto, "local.model", 3, 32, 0),
+                SpecReader.presetGiving(auto, "local.model", old).orElse(null)));
+        assertTrue(refused.getMessage().contains("(local.model; local.model.preset=small28 gives the checkpoint's "
+                + "network, the default of runs made before model.preset existed)"), refused.getMessage());
+
+        // with another key set, small28 no longer gives it: no hint
+        Settings wider = settings("local", "local.model.base-channels=16");
+        refused = assertThrows(InputError.class, () -> info.checkResumable("run/step-0000001", "local.",
+                io.sparkdiffusion.schedule.ScheduleSpec.DEFAULT, 0, SpecReader.model(wider, "local.model", 3, 32, 0),
+                SpecReader.presetGiving(wider, "local.model", old).orElse(null)));
+        assertTrue(refused.getMessage().endsWith("(local.model)"), refused.getMessage());
+
+        refused = assertThrows(InputError.class, () -> info.checkResumable("run/step-0000001", "local.",
+                io.sparkdiffusion.schedule.ScheduleSpec.DEFAULT, 5, old, null));
+        assertTrue(refused.getMessage().contains("another local.seed (5 instead of 0)"), refused.getMessage());
+    }
+
+    private static Settings settings(String root, String... sets) {
+        return new Settings(JobConfigLoader.forJob(root).load(Optional.empty(), List.of(sets)));
     }
 
     private static UNetSpec model(String root, int channels, int size, String... sets) {

@@ -20,10 +20,12 @@ import io.sparkdiffusion.model.UNetBuilder;
 import io.sparkdiffusion.model.UNetSpec;
 import io.sparkdiffusion.runtime.NativeRuntime;
 import io.sparkdiffusion.train.Ema;
+import io.sparkdiffusion.train.MetricsLog;
 import io.sparkdiffusion.train.OuterOptimizer;
 import io.sparkdiffusion.train.WarmupSchedule;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.nd4j.linalg.learning.config.Adam;
@@ -75,9 +77,10 @@ public final class TrainJob {
         FileSystem runFs = store.runDir().getFileSystem(hadoop);
         LoadedCheckpoint resumed = null;
         if (settings.resume()) {
-            resumed = Resumption.loadLatest(store, runFs).orElse(null);
+            resumed = store.loadToResume("train.run-dir").orElse(null);
             if (resumed != null) {
-                checkResumable(resumed, spec, settings);
+                resumed.info().checkResumable(resumed.dir().toString(), "train.", settings.schedule(), settings.seed(),
+                        spec, SpecReader.presetGiving(all, "train.model", resumed.info().model()).orElse(null));
                 Resumption.checkData(resumed.info(), resumed.dir().toString(), manifest, settings.data(), settings.split());
                 if (Resumption.finished(resumed.info(), settings)) {
                     // nothing is written: a rewritten checkpoint would be a new one (createdAt) to SampleJob, and
@@ -91,10 +94,15 @@ public final class TrainJob {
             }
             store.deleteLeftovers(); // what a save interrupted by a crash left behind
         } else {
-            List<String> existing = Resumption.checkpointEntries(store, runFs);
+            List<String> existing = store.entries();
             if (!existing.isEmpty()) {
                 throw new InputError(settings.runDir() + " already has checkpoints (" + String.join(", ", existing)
                         + "); set train.resume=true (or --resume) to continue, or choose another train.run-dir");
+            }
+            // an earlier run's metrics.jsonl without checkpoints would be truncated: nothing starts over in place
+            if (runFs.exists(new Path(store.runDir(), MetricsLog.FILE))) {
+                throw new InputError(settings.runDir() + " already has the " + MetricsLog.FILE + " of an earlier run; "
+                        + "choose another train.run-dir, or remove it to start over");
             }
         }
 
@@ -167,20 +175,5 @@ public final class TrainJob {
                 UNetBuilder.configuration(spec, adam, settings.seed(), settings.gradientClip()));
         return new SparkTrainer.Start(network, Ema.start(network.params(), emaSettings), settings.outer().optimizer(),
                 0, 0, 0);
-    }
-
-    private static void checkResumable(LoadedCheckpoint resumed, UNetSpec spec, TrainSettings settings) {
-        if (!resumed.info().model().equals(spec)) {
-            throw new InputError("cannot resume " + resumed.dir() + ": its model " + resumed.info().model()
-                    + " differs from the configured " + spec);
-        }
-        if (!resumed.info().schedule().equals(settings.schedule())) {
-            throw new InputError("cannot resume " + resumed.dir() + ": its noise schedule " + resumed.info().schedule()
-                    + " differs from the configured " + settings.schedule());
-        }
-        if (resumed.info().runSeed() != settings.seed()) {
-            throw new InputError("cannot resume " + resumed.dir() + " with another train.seed (" + settings.seed()
-                    + " instead of " + resumed.info().runSeed() + "): the data order would change");
-        }
     }
 }

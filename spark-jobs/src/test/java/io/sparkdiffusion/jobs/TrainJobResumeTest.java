@@ -192,6 +192,18 @@ class TrainJobResumeTest {
     }
 
     @Test
+    void aRunDirWithMetricsButNoCheckpointIsRefusedWithoutResume() throws Exception {
+        Path runDir = Files.createDirectories(tmp.resolve("metrics-only"));
+        Files.writeString(runDir.resolve("metrics.jsonl"), "{\"step\":2,\"loss\":1.0}\n");
+        Run fresh = train(runDir, with(TWO_WORKERS, "train.max-steps=2"));
+        assertEquals(2, fresh.code(), "an earlier run's metrics are not truncated");
+        assertEquals(1, fresh.err().strip().lines().count(), fresh.err());
+        assertTrue(fresh.err().contains("metrics.jsonl") && fresh.err().contains("train.run-dir"), fresh.err());
+        assertEquals("{\"step\":2,\"loss\":1.0}\n", Files.readString(runDir.resolve("metrics.jsonl")));
+        assertTrue(Files.notExists(runDir.resolve("checkpoints")), "refused before training");
+    }
+
+    @Test
     void aRunStoppedMidEpochAndResumedEqualsAnUninterruptedOneBitForBit() throws Exception {
         Path straight = tmp.resolve("uninterrupted");
         Path resumed = tmp.resolve("stopped-at-step-8");

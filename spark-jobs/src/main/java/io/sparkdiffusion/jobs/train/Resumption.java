@@ -1,36 +1,29 @@
 package io.sparkdiffusion.jobs.train;
 
 import io.sparkdiffusion.checkpoint.CheckpointInfo;
-import io.sparkdiffusion.checkpoint.CheckpointRef;
-import io.sparkdiffusion.checkpoint.CheckpointStore;
-import io.sparkdiffusion.checkpoint.LoadedCheckpoint;
 import io.sparkdiffusion.config.InputError;
 import io.sparkdiffusion.data.PreparedManifest;
 import io.sparkdiffusion.image.ImageShape;
 import io.sparkdiffusion.train.NetworkOptimizerSettings;
 import io.sparkdiffusion.train.WarmupSchedule;
+import io.sparkdiffusion.train.WorkerScaling;
 
-import org.apache.hadoop.fs.FileStatus;
-import org.apache.hadoop.fs.FileSystem;
-import org.apache.hadoop.fs.Path;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.nd4j.linalg.schedule.ISchedule;
 
-import java.io.FileNotFoundException;
-import java.io.IOException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Optional;
 
 /**
  * What {@code --resume} checks and applies before a run continues from a checkpoint, and the settings a
  * checkpoint records so that it can (docs/jobs.md, "Resuming"). The checks refuse with an {@link InputError}
- * (exit 2, one line) rather than continue from another place, with data of another meaning, or from step 0 over
- * existing checkpoints; a changed learning rate or gradient clip is applied and said, never ignored.
+ * (exit 2, one line) rather than continue from another place or with data of another meaning; a changed learning
+ * rate or gradient clip is applied and said, never ignored. Which checkpoint a resume loads, and the network,
+ * schedule and seed it needs, core checks ({@code CheckpointStore.loadToResume}, {@code CheckpointInfo.checkResumable}).
  */
 public final class Resumption {
     /** Trainer-state keys of the settings that fix where a round's batches are in an epoch. */
@@ -166,55 +159,6 @@ public final class Resumption {
     }
 
     /**
-     * The run's newest complete checkpoint, loaded; empty only when the run has no checkpoint at all. When the
-     * run has checkpoints but none complete (a save cut short while it replaced the only one leaves just an
-     * {@code _old-step-…} copy on an object store), or the newest cannot be read, this refuses: a resume never
-     * starts again from step 0 over a run's checkpoints, nor silently from an older one.
-     */
-    public static Optional<LoadedCheckpoint> loadLatest(CheckpointStore store, FileSystem fs) throws IOException {
-        Optional<CheckpointRef> latest = store.latest();
-        if (latest.isEmpty()) {
-            List<String> entries = checkpointEntries(store, fs);
-            if (!entries.isEmpty()) {
-                throw new InputError("cannot resume: " + store.checkpointsDir() + " holds no complete checkpoint, only "
-                        + String.join(", ", entries) + " (a save cut short?); rename a complete copy to step-NNNNNNN "
-                        + "and name it in LATEST, or choose another train.run-dir");
-            }
-            return Optional.empty();
-        }
-        try {
-            return Optional.of(store.load(latest.get()));
-        } catch (IOException | RuntimeException unreadable) {
-            String why = String.valueOf(unreadable.getMessage()).lines().findFirst().orElse("");
-            throw new InputError("cannot resume: checkpoint " + latest.get().dir() + " cannot be read ("
-                    + unreadable.getClass().getSimpleName() + ": " + why + "); to resume from an older checkpoint, "
-                    + "write its directory name into " + new Path(store.checkpointsDir(), CheckpointStore.LATEST));
-        }
-    }
-
-    /**
-     * What in the run's checkpoints directory is, or may be, a checkpoint: {@code LATEST}, {@code step-*} and
-     * {@code _old-step-*} (a replaced checkpoint kept until its successor is in), complete or not; sorted.
-     */
-    public static List<String> checkpointEntries(CheckpointStore store, FileSystem fs) throws IOException {
-        List<String> names = new ArrayList<>();
-        FileStatus[] statuses;
-        try {
-            statuses = fs.listStatus(store.checkpointsDir());
-        } catch (FileNotFoundException none) {
-            return names;
-        }
-        for (FileStatus status : statuses) {
-            String name = status.getPath().getName();
-            if (name.equals(CheckpointStore.LATEST) || name.startsWith("step-") || name.startsWith("_old-step-")) {
-                names.add(name);
-            }
-        }
-        names.sort(null);
-        return names;
-    }
-
-    /**
      * Makes a resumed network train with the configured learning-rate schedule and gradient clip. Both live in
      * the network's configuration (model.zip), so without this a resume would keep the checkpoint's values
      * whatever train.learning-rate, train.warmup-steps, train.worker-scaling, train.workers (which scale the
@@ -227,9 +171,9 @@ public final class Resumption {
         ISchedule had = NetworkOptimizerSettings.replaceLearningRate(network, wanted);
         if (had != null) {
             System.out.printf("train: resuming with a learning rate of %.3g after %d warm-up steps (%s scaling for %d "
-                            + "workers) instead of the checkpoint's %s: %s changed%n", wanted.getLearningRate(),
+                            + "workers) instead of the checkpoint's %s: %s%n", wanted.getLearningRate(),
                     wanted.getWarmupSteps(), settings.workerScaling().name().toLowerCase(Locale.ROOT), workers,
-                    NetworkOptimizerSettings.describe(had), changedScheduleKeys(info, settings, workers));
+                    NetworkOptimizerSettings.describe(had), whyScheduleDiffers(info, settings, workers));
         }
         double clip = NetworkOptimizerSettings.gradientClip(network);
         if (clip != settings.gradientClip()) {
@@ -239,9 +183,17 @@ public final class Resumption {
         }
     }
 
-    private static String changedScheduleKeys(CheckpointInfo info, TrainSettings settings, int workers) {
-        if (!info.trainerState().containsKey(LEARNING_RATE)) {
-            return "train.learning-rate, train.warmup-steps, train.worker-scaling or train.workers";
+    /**
+     * Why the configured schedule is not the checkpoint's: the keys that changed, or, for a checkpoint that records
+     * no worker scaling (written before train.worker-scaling existed or was recorded), that the configured scaling
+     * applies, which no key of the user changed.
+     */
+    private static String whyScheduleDiffers(CheckpointInfo info, TrainSettings settings, int workers) {
+        if (!info.trainerState().containsKey(WORKER_SCALING) || !info.trainerState().containsKey(LEARNING_RATE)) {
+            String scaling = settings.workerScaling().name().toLowerCase(Locale.ROOT);
+            return "the checkpoint records no train.worker-scaling (written before it existed or was recorded), so the "
+                    + "configured " + scaling + " scaling" + (settings.workerScaling() == WorkerScaling.LINEAR
+                    ? " (the default)" : "") + " applies";
         }
         List<String> changed = new ArrayList<>();
         Object rate = info.trainerState().get(LEARNING_RATE);
@@ -257,7 +209,7 @@ public final class Resumption {
         if (info.trainerLong(WORKERS, -1) != workers) {
             changed.add("train.workers");
         }
-        return changed.isEmpty() ? "the schedule" : String.join(", ", changed);
+        return (changed.isEmpty() ? "the schedule" : String.join(", ", changed)) + " changed";
     }
 
     private static String clipName(double clip) {
