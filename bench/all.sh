@@ -145,7 +145,7 @@ commit="$(git rev-parse --short HEAD)$(git diff --quiet HEAD -- core spark-jobs 
 {
   echo "# bench/all.sh results, $stamp$($quick && echo ' (--quick: a harness check, not figures to quote)')"
   echo
-  echo "- commit $commit; \`bench/all.sh $($quick && echo '--quick ')--rounds $rounds --only $sections${tune_list:+ --tune \"$tune_list\"}\`"
+  echo "- commit $commit; \`bench/all.sh $($quick && echo '--quick ')--rounds $rounds --only $sections --shapes $shapes${tune_list:+ --tune \"$tune_list\"}\`"
   echo "- machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ //'),"\
        "$(awk '/MemTotal/ {printf "%.0f GB", $2 / 1048576}' /proc/meminfo); $(java -version 2>&1 | head -1)"
   echo "- CPU flags: $(cpu_flags)"
