@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Every benchmark of spark-diffusion side by side in one run; writes a dated markdown results file.
-#   bench/all.sh [--quick] [--rounds N] [--only SECTIONS] [--tune "OMP,BATCH,FREQ ..."] [--out FILE|DIR]
+#   bench/all.sh [--quick] [--rounds N] [--only SECTIONS] [--shapes CxS,...] [--tune "OMP,BATCH,FREQ ..."] [--out FILE|DIR]
 # SECTIONS (comma-separated; default all): flops, prepare, train, sample, tune
 #   flops    the U-Net's FLOPs (io.sparkdiffusion.bench.FlopCount, cross-checked against the PyTorch reference's
 #            count) and the CPU's measured peak FP32 GFLOP/s (bench/reference/peak.py, oneDNN rows)
@@ -12,6 +12,11 @@
 #   sample   DDIM-50 sampling of 256 images, DL4J vs PyTorch; and bench/sample.sh (SampleJob vs one JVM) if present
 #   tune     TrainJob on local[2] over native threads per task x batch per worker x averaging frequency: the full
 #            grid {1,2} x {32,64} x {1,5,10}, or the configurations given with --tune (e.g. "1,64,5 2,64,5")
+# --shapes (default 1x28): the image shapes of the flops, train and sample sections, e.g. 3x32,3x64; at each the
+#   U-Net is FlopCount's benchSpec (the reference network at 1x28, else the auto preset for the size) without
+#   self-attention, the PyTorch reference gets the same layout (--size --in-channels --mults; the parameter counts
+#   are compared), single-JVM and PyTorch train on random images of the shape and TrainJob on the bundled Tango
+#   icons in 24 variants each (bench/icon-variants.py, ~5,000 images) prepared at that size in RGB.
 # Within a round every contender runs once, in an order that rotates from round to round; tables give the
 # medians over all windows (JVM, PyTorch) or averaging rounds (Spark) of all rounds, and their ratios.
 # --quick: one short round of everything (a few minutes; proves the harness, not a measurement to quote).
@@ -29,6 +34,7 @@ rounds=""
 sections="flops,prepare,train,sample,tune"
 out=""
 tune_list=""
+shapes="1x28"
 while [ $# -gt 0 ]; do
   case "$1" in
     --quick) quick=true ;;
@@ -36,6 +42,7 @@ while [ $# -gt 0 ]; do
     --only) sections="$2"; shift ;;
     --out) out="$2"; shift ;;
     --tune) tune_list="$2"; shift ;;
+    --shapes) shapes="$2"; shift ;;
     -h|--help) usage; exit 0 ;;
     *) echo "bench/all.sh: unknown argument '$1'" >&2; usage >&2; exit 2 ;;
   esac
@@ -45,6 +52,9 @@ for s in ${sections//,/ }; do
   case "$s" in flops|prepare|train|sample|tune) ;; *) echo "bench/all.sh: unknown section '$s'" >&2; exit 2 ;; esac
 done
 has() { [[ ",$sections," == *",$1,"* ]]; }
+for shape in ${shapes//,/ }; do
+  [[ "$shape" =~ ^(1|3)x[1-9][0-9]*$ ]] || { echo "bench/all.sh: --shapes wants CxS with C 1 or 3, e.g. 3x32, got '$shape'" >&2; exit 2; }
+done
 
 ref="${DDPM_REF:-bench/reference/ddpm_ref.py}"
 peak="${PEAK:-bench/reference/peak.py}"
@@ -72,6 +82,26 @@ else
   for omp in 1 2; do for batch in 32 64; do for freq in 1 5 10; do tune_grid+=("$omp $batch $freq"); done; done; done
   tune_images=3000; tune_warm_steps=50
 fi
+
+# shape_sizes SHAPE: the run lengths at that shape (beyond 1x28 a step costs 1.4x (3x32) to 5.4x (3x64) as much, and
+# the Java side's share of it, which is what needs the long warm-up, is smaller): sets s_steps (training steps per
+# window), s_windows, s_warmup (steps), s_spark_warmup and s_spark_measured (averaging rounds of 2 x 64 x 10 images),
+# s_sample_n (images per sampling repetition, one batch) and s_sample_reps
+shape_sizes() {
+  s_steps=8; s_windows=$train_windows; s_warmup=$train_warmup; s_spark_warmup=$spark_warmup
+  s_spark_measured=$spark_measured; s_sample_n=256; s_sample_reps=$sample_reps
+  local size="${1#*x}"
+  if [ "$1" != 1x28 ]; then
+    if $quick; then s_steps=2; s_windows=2; s_warmup=2; s_spark_warmup=1; s_spark_measured=1; s_sample_n=8; s_sample_reps=1
+    # sampling: DL4J's per-layer overhead weighs on small batches (3x32, one repetition each: 0.77 x PyTorch at 32
+    # images, 1.11 x at 128), so batches of SampleJob's default 128, and 64 at 64 px where one costs 4x as much
+    elif [ "$size" -ge 64 ]; then s_steps=2; s_windows=4; s_warmup=10; s_spark_warmup=1; s_spark_measured=2; s_sample_n=64; s_sample_reps=1
+    else s_steps=4; s_windows=4; s_warmup=30; s_spark_warmup=2; s_spark_measured=3; s_sample_n=128
+    fi
+  fi
+}
+# file-name suffix of a shape's rates: none at 1x28 (as before shapes existed)
+sfx() { [ "$1" = 1x28 ] && echo "" || echo "-$1"; }
 
 if [ -n "$tune_list" ]; then
   tune_grid=()
@@ -115,7 +145,7 @@ commit="$(git rev-parse --short HEAD)$(git diff --quiet HEAD -- core spark-jobs 
 {
   echo "# bench/all.sh results, $stamp$($quick && echo ' (--quick: a harness check, not figures to quote)')"
   echo
-  echo "- commit $commit; \`bench/all.sh $($quick && echo '--quick ')--rounds $rounds --only $sections${tune_list:+ --tune \"$tune_list\"}\`"
+  echo "- commit $commit; \`bench/all.sh $($quick && echo '--quick ')--rounds $rounds --only $sections --shapes $shapes${tune_list:+ --tune \"$tune_list\"}\`"
   echo "- machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ //'),"\
        "$(awk '/MemTotal/ {printf "%.0f GB", $2 / 1048576}' /proc/meminfo); $(java -version 2>&1 | head -1)"
   echo "- CPU flags: $(cpu_flags)"
@@ -124,14 +154,24 @@ commit="$(git rev-parse --short HEAD)$(git diff --quiet HEAD -- core spark-jobs 
 } > "$report"
 
 # ---------------------------------------------------------------------------------------------- flops
-fwd_flops=""; peak_wall=""; peak_cpu=""
+peak_wall=""; peak_cpu=""
+declare -A fwd_of=() ref_flops_of=() ref_args_of=() params_of=() ref_params_of=()
 if has flops || has train || has sample; then
-  say "flops: FlopCount and the reference's own count"
-  java_main io.sparkdiffusion.bench.FlopCount 2>/dev/null > "$logs/flopcount.txt"
-  fwd_flops="$(sed -nE 's/^forward FLOPs\/image: ([0-9]+) .*/\1/p' "$logs/flopcount.txt")"
-  (cd "$logs" && /usr/bin/python3 "$ref" > "$logs/ref-flops.txt" 2>&1)
-  ref_macs="$(sed -nE 's/^forward MACs\/image: conv=([0-9,]+) linear=([0-9,]+).*/\1 \2/p' "$logs/ref-flops.txt" | tr -d ,)"
-  ref_flops="$(awk -v c="${ref_macs% *}" -v l="${ref_macs#* }" 'BEGIN { printf "%.0f", 2 * (c + l) }')"
+  for shape in ${shapes//,/ }; do
+    say "flops: FlopCount and the reference's own count at $shape"
+    java_main io.sparkdiffusion.bench.FlopCount --shape "$shape" --no-attention 2>/dev/null > "$logs/flopcount$(sfx "$shape").txt"
+    fwd_of[$shape]="$(sed -nE 's/^forward FLOPs\/image: ([0-9]+) .*/\1/p' "$logs/flopcount$(sfx "$shape").txt")"
+    params_of[$shape]="$(sed -nE 's/^params: ([0-9,]+).*/\1/p' "$logs/flopcount$(sfx "$shape").txt")"
+    ref_args_of[$shape]="$(sed -nE 's/^reference: (--size [0-9]+ --in-channels [0-9]+ --mults [0-9,]+).*/\1/p' "$logs/flopcount$(sfx "$shape").txt")"
+    # shellcheck disable=SC2086
+    (cd "$logs" && /usr/bin/python3 "$ref" ${ref_args_of[$shape]} > "$logs/ref-flops$(sfx "$shape").txt" 2>&1)
+    ref_params_of[$shape]="$(sed -nE 's/^params: ([0-9,]+).*/\1/p' "$logs/ref-flops$(sfx "$shape").txt")"
+    ref_macs="$(sed -nE 's/^forward MACs\/image: conv=([0-9,]+) linear=([0-9,]+).*/\1 \2/p' "$logs/ref-flops$(sfx "$shape").txt" | tr -d ,)"
+    ref_flops_of[$shape]="$(awk -v c="${ref_macs% *}" -v l="${ref_macs#* }" 'BEGIN { printf "%.0f", 2 * (c + l) }')"
+    if [ "${params_of[$shape]}" != "${ref_params_of[$shape]}" ]; then
+      say "flops: at $shape the U-Net has ${params_of[$shape]} parameters, the reference ${ref_params_of[$shape]}: not the same network"
+    fi
+  done
 fi
 if has flops; then
   say "flops: peak FP32 GEMM ($peak ${peak_args[*]})"
@@ -140,13 +180,13 @@ if has flops; then
   peak_wall="$(sed -nE 's/^oneDNN.* wall GFLOP\/s med= *([0-9.]+).*/\1/p' "$logs/peak.txt" | sort -g | tail -1)"
   peak_cpu="$(sed -nE 's/^oneDNN.*per-[0-9]+-CPU-s med= *([0-9.]+).*/\1/p' "$logs/peak.txt" | sort -g | tail -1)"
   md ""
-  md "| | value |"
-  md "| --- | --- |"
-  md "| forward FLOPs per 28×28 image, FlopCount (default U-Net) | $(awk -v f="$fwd_flops" 'BEGIN { printf "%.2f MFLOP", f / 1e6 }') |"
-  md "| the same, PyTorch reference's own count (2 × conv + linear MACs) | $(awk -v f="$ref_flops" 'BEGIN { printf "%.2f MFLOP", f / 1e6 }') |"
-  md "| training FLOPs per image (3 × forward) | $(awk -v f="$fwd_flops" 'BEGIN { printf "%.2f MFLOP", 3 * f / 1e6 }') |"
-  md "| peak FP32, oneDNN GEMM, 2 threads: best row's median wall GFLOP/s | ${peak_wall:-n/a} |"
-  md "| the same per 2 CPU-seconds of the process | ${peak_cpu:-n/a} |"
+  md "| shape | U-Net (FlopCount --shape, no attention) | parameters, ours / reference | forward FLOPs per image, FlopCount | the same, the reference's own count (2 × conv + linear MACs) | training FLOPs per image (3 × forward) |"
+  md "| --- | --- | --- | --- | --- | --- |"
+  for shape in ${shapes//,/ }; do
+    md "| ${shape/x/×}×${shape#*x} | $(grep -m1 '^UNetSpec' "$logs/flopcount$(sfx "$shape").txt" | sed 's/^UNetSpec//') | ${params_of[$shape]} / ${ref_params_of[$shape]} | $(awk -v f="${fwd_of[$shape]}" 'BEGIN { printf "%.2f MFLOP", f / 1e6 }') | $(awk -v f="${ref_flops_of[$shape]}" 'BEGIN { printf "%.2f MFLOP", f / 1e6 }') | $(awk -v f="${fwd_of[$shape]}" 'BEGIN { printf "%.2f MFLOP", 3 * f / 1e6 }') |"
+  done
+  md ""
+  md "Peak FP32, oneDNN GEMM, 2 threads: best row's median ${peak_wall:-n/a} wall GFLOP/s; per 2 CPU-seconds of the process ${peak_cpu:-n/a}."
   md ""; md "Command: \`OMP_NUM_THREADS=2 /usr/bin/python3 peak.py --skip-numpy --skip-torch ${peak_args[*]}\`; after: $(load)"
 fi
 
@@ -207,113 +247,156 @@ ensure_prepared() {
       --set prepare.layout=idx --set prepare.output="$prepared" --set prepare.overwrite=true > "$logs/prepare-idx.txt" 2>&1
   fi
 }
-# spark_train NAME OMP_THREADS BATCH FREQ WARMUP_ROUNDS MEASURED_ROUNDS: TrainJob on local[2] with 2 workers
+# prepared_for SHAPE: the prepared data TrainJob trains on at that shape (made on first use): Fashion-MNIST at 1x28,
+# else the icon variants (bench/icon-variants.py on data/tango-icons-demo) at that size and channel count
+prepared_for() {
+  if [ "$1" = 1x28 ]; then ensure_prepared; echo "$prepared"; return; fi
+  local icons="$work/tango-icon-variants" out="$work/tango-icon-variants-$1-prepared"
+  if [ ! -d "$icons" ]; then
+    /usr/bin/python3 bench/icon-variants.py data/tango-icons-demo "$icons.tmp" >&2 && mv "$icons.tmp" "$icons"
+  fi
+  if [ ! -f "$out/_SUCCESS" ]; then
+    say "preparing the icon variants at $1 for TrainJob into $out"
+    SPARK_MASTER='local[2]' scripts/run-local.sh prepare --set prepare.input="$icons" --set prepare.size="${1#*x}" \
+      --set prepare.channels="${1%x*}" --set prepare.background=white --set prepare.validation-fraction=0 \
+      --set prepare.output="$out" --set prepare.overwrite=true > "$logs/prepare-$1.txt" 2>&1
+  fi
+  echo "$out"
+}
+# spark_train NAME OMP_THREADS BATCH FREQ WARMUP_ROUNDS MEASURED_ROUNDS [SHAPE]: TrainJob on local[2] with 2 workers
 # (bench/trainjob.sh); appends the measured rounds' images/s to $logs/NAME.rates and the steady rate to
-# $logs/NAME.steady.
+# $logs/NAME.steady. At a SHAPE other than 1x28: the auto preset (TrainJob's default) without self-attention.
 spark_train() {
-  trainjob_measure . "$logs" "$1" "$1" "$prepared" "$2" "$3" "$4" "$5" "$6" || say "TrainJob $1 failed, see $logs/$1.log"
+  local shape="${7:-1x28}"
+  trainjob_extra=()
+  [ "$shape" = 1x28 ] || trainjob_extra=(--set 'train.model.attention-resolutions=[]' --set train.model.attention=false)
+  trainjob_measure . "$logs" "$1" "$1" "$(prepared_for "$shape")" "$2" "$3" "$4" "$5" "$6" || say "TrainJob $1 failed, see $logs/$1.log"
+  trainjob_extra=()
 }
 
 # ---------------------------------------------------------------------------------------------- train
 if has train; then
-  ensure_prepared
   md ""; md "## Training images/s: single JVM vs Spark local[2] vs PyTorch"; md ""
-  md "Same U-Net (624,161 parameters, unconditional, Adam, no gradient clipping), batch 64 per optimizer step."
-  md "- single JVM: \`OMP_NUM_THREADS=2 ThroughputBenchmark --bench-train 8 --windows $train_windows --warmup $train_warmup\` (windows of 8 steps = 512 images)"
+  md "Same U-Net on both sides at each shape (see the FLOPs table: parameters equal), unconditional, Adam, no gradient"
+  md "clipping, batch 64 per optimizer step."
+  md "- single JVM: \`OMP_NUM_THREADS=2 ThroughputBenchmark --shape SHAPE --no-attention --bench-train STEPS --windows W --warmup K\`"
   md "- single JVM, replicas: \`OMP_NUM_THREADS=1 ThroughputBenchmark ... --replicas 2\` (every batch split across 2 threads with 1 native thread each, one update: the same optimizer step)"
-  md "- Spark: \`SPARK_MASTER=local[2] OMP_NUM_THREADS=1 scripts/run-local.sh train\` with 2 workers × batch 64, averaging every 10 steps,"
-  md "  $((spark_warmup + spark_measured)) rounds; the first $spark_warmup are warm-up; images/s of each later averaging round (1,280 images) from metrics.jsonl"
-  md "- PyTorch: \`/usr/bin/python3 ddpm_ref.py --bench-train 8 --windows $train_windows --warmup $train_warmup\` (torch 1.13, 2 threads)"
-  md ""
+  md "- Spark: \`SPARK_MASTER=local[2] OMP_NUM_THREADS=1 scripts/run-local.sh train\` with 2 workers × batch 64, averaging every 10 steps;"
+  md "  images/s of each averaging round (1,280 images) after the warm-up rounds, from metrics.jsonl"
+  md "- PyTorch: \`/usr/bin/python3 ddpm_ref.py REFERENCE-ARGS --bench-train STEPS --windows W --warmup K\` (torch 1.13, 2 threads)"
+  md "- 1×28×28: Fashion-MNIST (TrainJob: its prepared idx); other shapes: random images (TrainJob: the icon variants prepared at that shape)"
+  gf() { summ gflops "$1" "$((3 * ${fwd_of[$shape]:-0}))"; }
+  percent() { summ ratio "$1" "$2" | awk '$1 == "n/a" { print; next } { printf "%.0f %%\n", 100 * $1 }'; }
   # windows LOG NAME: the wall and per-2-CPU-s images/s of every window line (ThroughputBenchmark and ddpm_ref.py print both)
   windows() {
     sed -nE 's/^  window [0-9]+: +([0-9.]+) img\/s wall.*/\1/p' "$1" >> "$logs/$2.rates"
     sed -nE 's/^  window .* ([0-9.]+) img\/s per [0-9]+ CPU-s.*/\1/p' "$1" >> "$logs/$2.cpurates"
   }
-  for r in $(seq 1 "$rounds"); do
-    for who in $(rotate "$r" jvm replicas spark torch); do
-      say "train: round $r/$rounds, $who"
-      echo "round $r $who: $(load)" >> "$logs/train-load.txt"
-      case "$who" in
-        jvm) OMP_NUM_THREADS=2 java_main io.sparkdiffusion.bench.ThroughputBenchmark --bench-train 8 \
-               --windows "$train_windows" --warmup "$train_warmup" 2>/dev/null > "$logs/train-jvm-$r.txt" || say "single-JVM run failed"
-             windows "$logs/train-jvm-$r.txt" train-jvm ;;
-        replicas) OMP_NUM_THREADS=1 java_main io.sparkdiffusion.bench.ThroughputBenchmark --bench-train 8 \
-               --windows "$train_windows" --warmup "$train_warmup" --replicas 2 2>/dev/null > "$logs/train-replicas-$r.txt" \
-               || say "single-JVM replicas run failed"
-             windows "$logs/train-replicas-$r.txt" train-replicas ;;
-        spark) spark_train train-spark 1 64 10 "$spark_warmup" "$spark_measured" ;;
-        torch) (cd "$logs" && /usr/bin/python3 "$ref" --bench-train 8 --windows "$train_windows" --warmup "$train_warmup" \
-                 > "$logs/train-torch-$r.txt" 2>&1) || say "PyTorch run failed"
-               windows "$logs/train-torch-$r.txt" train-torch ;;
-      esac
+  for shape in ${shapes//,/ }; do
+    shape_sizes "$shape"; x="$(sfx "$shape")"
+    prepared_for "$shape" > /dev/null
+    md ""; md "### ${shape/x/×}×${shape#*x}"; md ""
+    md "\`--shape $shape --no-attention\` / \`${ref_args_of[$shape]}\`; windows of $s_steps steps ($((s_steps * 64)) images), $s_windows windows after $s_warmup warm-up steps;"
+    md "Spark: $((s_spark_warmup + s_spark_measured)) rounds, the first $s_spark_warmup warm-up; $rounds round(s) of all contenders."
+    md ""
+    for r in $(seq 1 "$rounds"); do
+      for who in $(rotate "$r" jvm replicas spark torch); do
+        say "train $shape: round $r/$rounds, $who"
+        echo "round $r $who: $(load)" >> "$logs/train$x-load.txt"
+        case "$who" in
+          jvm) OMP_NUM_THREADS=2 java_main io.sparkdiffusion.bench.ThroughputBenchmark --shape "$shape" --no-attention \
+                 --bench-train "$s_steps" --windows "$s_windows" --warmup "$s_warmup" 2>/dev/null > "$logs/train$x-jvm-$r.txt" \
+                 || say "single-JVM run failed"
+               windows "$logs/train$x-jvm-$r.txt" "train$x-jvm" ;;
+          replicas) OMP_NUM_THREADS=1 java_main io.sparkdiffusion.bench.ThroughputBenchmark --shape "$shape" --no-attention \
+                 --bench-train "$s_steps" --windows "$s_windows" --warmup "$s_warmup" --replicas 2 2>/dev/null \
+                 > "$logs/train$x-replicas-$r.txt" || say "single-JVM replicas run failed"
+               windows "$logs/train$x-replicas-$r.txt" "train$x-replicas" ;;
+          spark) spark_train "train$x-spark" 1 64 10 "$s_spark_warmup" "$s_spark_measured" "$shape" ;;
+          # shellcheck disable=SC2086
+          torch) (cd "$logs" && /usr/bin/python3 "$ref" ${ref_args_of[$shape]} --bench-train "$s_steps" --windows "$s_windows" \
+                   --warmup "$s_warmup" > "$logs/train$x-torch-$r.txt" 2>&1) || say "PyTorch run failed"
+                 windows "$logs/train$x-torch-$r.txt" "train$x-torch" ;;
+        esac
+      done
     done
+    jvm="$(summ median "$logs/train$x-jvm.rates")"; jvm_cpu="$(summ median "$logs/train$x-jvm.cpurates")"
+    replicas="$(summ median "$logs/train$x-replicas.rates")"; replicas_cpu="$(summ median "$logs/train$x-replicas.cpurates")"
+    spark="$(summ median "$logs/train$x-spark.rates")"; spark_cpu="$(summ median "$logs/train$x-spark.cpurates")"
+    torch="$(summ median "$logs/train$x-torch.rates")"; torch_cpu="$(summ median "$logs/train$x-torch.cpurates")"
+    spark_steady="$(summ median "$logs/train$x-spark.steady")"
+    row() { # LABEL WALL CPU N
+      md "| $1 | $2 | $3 | $4 | $(summ ratio "$2" "$jvm") | $(summ ratio "$3" "$jvm_cpu") | $(summ ratio "$2" "$torch") | $(summ ratio "$3" "$torch_cpu") | $(gf "$2") | $(gf "$3") | $(percent "$(gf "$2")" "$peak_wall") | $(percent "$(gf "$3")" "$peak_cpu") |"
+    }
+    md "| contender | wall images/s | images per 2 CPU-s | windows or rounds | vs single JVM, wall | vs single JVM, CPU | vs PyTorch, wall | vs PyTorch, CPU | GFLOP/s wall | GFLOP/s per 2 CPU-s | share of peak, wall${peak_wall:+ ($peak_wall)} | share of peak, per 2 CPU-s${peak_cpu:+ ($peak_cpu)} |"
+    md "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |"
+    row "single JVM, 2 threads" "$jvm" "$jvm_cpu" "$(count "$logs/train$x-jvm.rates")"
+    row "**single JVM, 2 replicas × 1 thread**" "$replicas" "$replicas_cpu" "$(count "$logs/train$x-replicas.rates")"
+    row "**Spark local[2], 2 × 1 thread**" "$spark" "$spark_cpu" "$(count "$logs/train$x-spark.rates")"
+    row "PyTorch 1.13, 2 threads" "$torch" "$torch_cpu" "$(count "$logs/train$x-torch.rates")"
+    md ""
+    md "Medians over all windows / rounds of all runs. GFLOP/s: images/s × $(awk -v f="${fwd_of[$shape]:-0}" 'BEGIN { printf "%.2f", 3 * f / 1e6 }') MFLOP"
+    md "(3 × FlopCount's forward). Spark's images per 2 CPU-s: the measured rounds' images over the CPU time its JVM (driver and both"
+    md "workers) used meanwhile, sampled every 0.2 s from /proc."
+    md "Spark's steady rate (all images of the measured rounds / their wall time, median over runs): $spark_steady images/s."
+    md "Load before each run: $(awk '{ sub(/^round /, ""); printf "%s%s", sep, $0; sep = "; " }' "$logs/train$x-load.txt")."
   done
-  jvm="$(summ median "$logs/train-jvm.rates")"; jvm_cpu="$(summ median "$logs/train-jvm.cpurates")"
-  replicas="$(summ median "$logs/train-replicas.rates")"; replicas_cpu="$(summ median "$logs/train-replicas.cpurates")"
-  spark="$(summ median "$logs/train-spark.rates")"; spark_cpu="$(summ median "$logs/train-spark.cpurates")"
-  torch="$(summ median "$logs/train-torch.rates")"; torch_cpu="$(summ median "$logs/train-torch.cpurates")"
-  spark_steady="$(summ median "$logs/train-spark.steady")"
-  gf() { summ gflops "$1" "$((3 * fwd_flops))"; }
-  percent() { summ ratio "$1" "$2" | awk '$1 == "n/a" { print; next } { printf "%.0f %%\n", 100 * $1 }'; }
-  row() { # LABEL WALL CPU N
-    md "| $1 | $2 | $3 | $4 | $(summ ratio "$2" "$jvm") | $(summ ratio "$3" "$jvm_cpu") | $(summ ratio "$2" "$torch") | $(summ ratio "$3" "$torch_cpu") | $(gf "$2") | $(gf "$3") | $(percent "$(gf "$2")" "$peak_wall") | $(percent "$(gf "$3")" "$peak_cpu") |"
-  }
-  md "| contender | wall images/s | images per 2 CPU-s | windows or rounds | vs single JVM, wall | vs single JVM, CPU | vs PyTorch, wall | vs PyTorch, CPU | GFLOP/s wall | GFLOP/s per 2 CPU-s | share of peak, wall${peak_wall:+ ($peak_wall)} | share of peak, per 2 CPU-s${peak_cpu:+ ($peak_cpu)} |"
-  md "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |"
-  row "single JVM, 2 threads" "$jvm" "$jvm_cpu" "$(count "$logs/train-jvm.rates")"
-  row "**single JVM, 2 replicas × 1 thread**" "$replicas" "$replicas_cpu" "$(count "$logs/train-replicas.rates")"
-  row "**Spark local[2], 2 × 1 thread**" "$spark" "$spark_cpu" "$(count "$logs/train-spark.rates")"
-  row "PyTorch 1.13, 2 threads" "$torch" "$torch_cpu" "$(count "$logs/train-torch.rates")"
   md ""
-  md "Medians over all windows / rounds of all runs. Target: Spark ≥ 0.9 × single JVM (wall on a quiet machine; the"
-  md "per-CPU-second figures are the ones to compare when other work shares the machine). GFLOP/s: images/s × $(awk -v f="$fwd_flops" 'BEGIN { printf "%.2f", 3 * f / 1e6 }') MFLOP"
-  md "(3 × FlopCount's forward). Spark's images per 2 CPU-s: the measured rounds' images over the CPU time its JVM (driver and both"
-  md "workers) used meanwhile, sampled every 0.2 s from /proc."
-  md "Spark's steady rate (all images of the measured rounds / their wall time, median over runs): $spark_steady images/s."
-  md "Load before each run: $(awk '{ sub(/^round /, ""); printf "%s%s", sep, $0; sep = "; " }' "$logs/train-load.txt")."
+  md "Target at 1×28×28: Spark ≥ 0.9 × single JVM (wall on a quiet machine; the per-CPU-second figures are the ones to"
+  md "compare when other work shares the machine)."
 fi
 
 # ---------------------------------------------------------------------------------------------- sample
 if has sample; then
   md ""; md "## DDIM-50 sampling: DL4J vs PyTorch"; md ""
-  md "256 images in one batch, 50 DDIM steps, same (untrained) U-Net; $sample_reps repetition(s) per contender per round, $rounds round(s)."
-  md "Commands: \`OMP_NUM_THREADS=2 ThroughputBenchmark --bench-sample --sample-reps $sample_reps\`, \`ddpm_ref.py --bench-sample --sample-reps $sample_reps\`."
+  md "50 DDIM steps of N images in one batch, same (untrained) U-Net at each shape; $rounds round(s)."
+  md "Commands: \`OMP_NUM_THREADS=2 ThroughputBenchmark --shape SHAPE --no-attention --bench-sample --sample-reps R --sample-n N\`,"
+  md "\`ddpm_ref.py REFERENCE-ARGS --bench-sample --sample-reps R --sample-n N\`."
   md ""
-  for r in $(seq 1 "$rounds"); do
-    for who in $(rotate "$r" jvm torch); do
-      say "sample: round $r/$rounds, $who"
-      echo "round $r $who: $(load)" >> "$logs/sample-load.txt"
-      if [ "$who" = jvm ]; then
-        OMP_NUM_THREADS=2 java_main io.sparkdiffusion.bench.ThroughputBenchmark --bench-sample --sample-reps "$sample_reps" \
-          2>/dev/null > "$logs/sample-jvm-$r.txt" || say "DL4J sampling failed"
-      else
-        (cd "$logs" && /usr/bin/python3 "$ref" --bench-sample --sample-reps "$sample_reps" > "$logs/sample-torch-$r.txt" 2>&1) \
-          || say "PyTorch sampling failed"
-      fi
-      sed -nE 's/^  rep [0-9]+: ([0-9.]+) samples\/s wall.*/\1/p' "$logs/sample-$who-$r.txt" >> "$logs/sample-$who.rates"
-      sed -nE 's/^  rep .* ([0-9.]+) samples per [0-9]+ CPU-s.*/\1/p' "$logs/sample-$who-$r.txt" >> "$logs/sample-$who.cpurates"
+  md "| shape | N, repetitions per run | contender | wall images/s | images per 2 CPU-s | repetitions | vs PyTorch, wall | vs PyTorch, CPU | forward GFLOP/s wall (50 × forward) | share of peak, wall${peak_wall:+ ($peak_wall)} | share of peak, per 2 CPU-s${peak_cpu:+ ($peak_cpu)} |"
+  md "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |"
+  sgf() { summ gflops "$1" "$((50 * ${fwd_of[$shape]:-0}))"; }
+  spercent() { summ ratio "$1" "$2" | awk '$1 == "n/a" { print; next } { printf "%.0f %%\n", 100 * $1 }'; }
+  for shape in ${shapes//,/ }; do
+    shape_sizes "$shape"; x="$(sfx "$shape")"
+    for r in $(seq 1 "$rounds"); do
+      for who in $(rotate "$r" jvm torch); do
+        say "sample $shape: round $r/$rounds, $who"
+        echo "round $r $who: $(load)" >> "$logs/sample$x-load.txt"
+        if [ "$who" = jvm ]; then
+          OMP_NUM_THREADS=2 java_main io.sparkdiffusion.bench.ThroughputBenchmark --shape "$shape" --no-attention --bench-sample \
+            --sample-reps "$s_sample_reps" --sample-n "$s_sample_n" 2>/dev/null > "$logs/sample$x-jvm-$r.txt" || say "DL4J sampling failed"
+        else
+          # shellcheck disable=SC2086
+          (cd "$logs" && /usr/bin/python3 "$ref" ${ref_args_of[$shape]} --bench-sample --sample-reps "$s_sample_reps" \
+            --sample-n "$s_sample_n" > "$logs/sample$x-torch-$r.txt" 2>&1) || say "PyTorch sampling failed"
+        fi
+        sed -nE 's/^  rep [0-9]+: ([0-9.]+) samples\/s wall.*/\1/p' "$logs/sample$x-$who-$r.txt" >> "$logs/sample$x-$who.rates"
+        sed -nE 's/^  rep .* ([0-9.]+) samples per [0-9]+ CPU-s.*/\1/p' "$logs/sample$x-$who-$r.txt" >> "$logs/sample$x-$who.cpurates"
+      done
     done
+    sj="$(summ median "$logs/sample$x-jvm.rates")"; st="$(summ median "$logs/sample$x-torch.rates")"
+    sjc="$(summ median "$logs/sample$x-jvm.cpurates")"; stc="$(summ median "$logs/sample$x-torch.cpurates")"
+    md "| ${shape/x/×}×${shape#*x} | $s_sample_n, $s_sample_reps | DL4J (NHWC twin, oneDNN), 2 threads | $sj | $sjc | $(count "$logs/sample$x-jvm.rates") | **$(summ ratio "$sj" "$st")** | $(summ ratio "$sjc" "$stc") | $(sgf "$sj") | $(spercent "$(sgf "$sj")" "$peak_wall") | $(spercent "$(sgf "$sjc")" "$peak_cpu") |"
+    md "| | | PyTorch 1.13, 2 threads | $st | $stc | $(count "$logs/sample$x-torch.rates") | 1.00 | 1.00 | $(sgf "$st") | $(spercent "$(sgf "$st")" "$peak_wall") | $(spercent "$(sgf "$stc")" "$peak_cpu") |"
   done
-  sj="$(summ median "$logs/sample-jvm.rates")"; st="$(summ median "$logs/sample-torch.rates")"
-  sjc="$(summ median "$logs/sample-jvm.cpurates")"; stc="$(summ median "$logs/sample-torch.cpurates")"
-  md "| contender | wall images/s | images per 2 CPU-s | repetitions | vs PyTorch, wall | vs PyTorch, CPU | forward GFLOP/s wall (50 × forward) |"
-  md "| --- | --- | --- | --- | --- | --- | --- |"
-  md "| DL4J (NHWC twin, oneDNN), 2 threads | $sj | $sjc | $(count "$logs/sample-jvm.rates") | **$(summ ratio "$sj" "$st")** | $(summ ratio "$sjc" "$stc") | $(summ gflops "$sj" "$((50 * ${fwd_flops:-0}))") |"
-  md "| PyTorch 1.13, 2 threads | $st | $stc | $(count "$logs/sample-torch.rates") | 1.00 | 1.00 | $(summ gflops "$st" "$((50 * ${fwd_flops:-0}))") |"
   md ""
-  md "Load before each run: $(awk '{ sub(/^round /, ""); printf "%s%s", sep, $0; sep = "; " }' "$logs/sample-load.txt")."
-  md ""; md "### SampleJob vs one JVM (bench/sample.sh)"; md ""
-  if [ -x bench/sample.sh ]; then
-    say "sample: bench/sample.sh"
-    # its options are its own; BENCH_QUICK=1 tells it that this is a --quick run
-    if BENCH_QUICK="$($quick && echo 1 || echo 0)" bench/sample.sh > "$logs/sample-sh.txt" 2>&1; then
-      md "\`bench/sample.sh\` printed (last 25 lines):"; md ""; md '```'; tail -25 "$logs/sample-sh.txt" >> "$report"; md '```'
+  for shape in ${shapes//,/ }; do
+    md "Load before each run at $shape: $(awk '{ sub(/^round /, ""); printf "%s%s", sep, $0; sep = "; " }' "$logs/sample$(sfx "$shape")-load.txt")."
+  done
+  if [[ ",$shapes," == *",1x28,"* ]]; then
+    md ""; md "### SampleJob vs one JVM (bench/sample.sh)"; md ""
+    if [ -x bench/sample.sh ]; then
+      say "sample: bench/sample.sh"
+      # its options are its own; BENCH_QUICK=1 tells it that this is a --quick run
+      if BENCH_QUICK="$($quick && echo 1 || echo 0)" bench/sample.sh > "$logs/sample-sh.txt" 2>&1; then
+        md "\`bench/sample.sh\` printed (last 25 lines):"; md ""; md '```'; tail -25 "$logs/sample-sh.txt" >> "$report"; md '```'
+      else
+        md "bench/sample.sh failed; its last lines:"; md ""; md '```'; tail -10 "$logs/sample-sh.txt" >> "$report"; md '```'
+      fi
     else
-      md "bench/sample.sh failed; its last lines:"; md ""; md '```'; tail -10 "$logs/sample-sh.txt" >> "$report"; md '```'
+      md "bench/sample.sh is not in this checkout yet (SampleJob's branch adds it): to be measured by bench/all.sh."
     fi
-  else
-    md "bench/sample.sh is not in this checkout yet (SampleJob's branch adds it): to be measured by bench/all.sh."
   fi
 fi
 

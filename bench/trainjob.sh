@@ -6,7 +6,8 @@
 #   single JVM's and PyTorch's (unconditional, no gradient clipping), no checkpoints or sample grids during the run.
 #   Writes LOGS/TAG.log, LOGS/TAG.cpu and LOGS/TAG.summary, and appends the measured rounds' images/s, the steady rate
 #   and the images per 2 CPU-s to LOGS/NAME.rates, NAME.steady and NAME.cpurates. Returns non-zero if the run failed.
-#   LOGS and DATA must be absolute paths.
+#   LOGS and DATA must be absolute paths. The array trainjob_extra, if set, holds more arguments for the job (e.g.
+#   --set train.model.attention=false).
 
 trainjob_summarize() { /usr/bin/python3 "$(dirname "${BASH_SOURCE[0]}")/summarize.py" "$@"; }
 
@@ -30,7 +31,7 @@ trainjob_measure() {
     --set train.batch-size="$batch" --set train.averaging-frequency="$freq" \
     --set train.max-steps=$(((warm + measured) * freq)) --set train.epochs=1000 \
     --set train.checkpoint-every-epochs=1000 --set train.sample-every-epochs=0 \
-    --set 'train.conditional="false"' --set train.gradient-clip=0) > "$logs/$tag.log" 2>&1 &
+    --set 'train.conditional="false"' --set train.gradient-clip=0 ${trainjob_extra[@]+"${trainjob_extra[@]}"}) > "$logs/$tag.log" 2>&1 &
   pid=$!
   trainjob_cpu_trace "$pid" "$logs/$tag.log" > "$logs/$tag.cpu"
   if wait "$pid" && trainjob_summarize rounds "$run/metrics.jsonl" "$warm" "$logs/$tag.cpu" > "$logs/$tag.summary"; then

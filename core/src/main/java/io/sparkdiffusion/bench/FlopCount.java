@@ -42,7 +42,8 @@ import java.util.Map;
  *
  * <p>{@code FlopCount [--classes N] [--attention]} prints the counts of the default U-Net (1×28×28);
  * {@code FlopCount --presets [--classes N]} the parameter count and FLOPs of every {@link UNetPreset} at its size in
- * RGB.
+ * RGB; {@code FlopCount --shape CxS [--no-attention]} those of the U-Net {@code bench/all.sh} benchmarks at that
+ * shape ({@link #benchSpec}), with its parameter count and the PyTorch reference's arguments for the same layout.
  *
  * @param convolution FLOPs of the convolutions, per image
  * @param dense       FLOPs of the dense layers, per image
@@ -59,6 +60,29 @@ public record FlopCount(long convolution, long dense, long attention) {
         return String.format(Locale.ROOT, "%-8s %dx%dx%d classes=%d: %,d parameters, forward %.1f MFLOP/image "
                         + "(attention %.1f), training ~%.1f MFLOP/image; %s", preset.name(), channels, size, size,
                 classes, parameters, count.forward() / 1e6, count.attention() / 1e6, count.training() / 1e6, spec);
+    }
+
+    /**
+     * The U-Net benchmarked at an image shape: the reference network at 1×28×28, else the {@code auto} preset for the
+     * size (unconditional), without self-attention if asked (the PyTorch reference has none).
+     */
+    public static UNetSpec benchSpec(int channels, int size, boolean attention) {
+        if (channels == 1 && size == 28) {
+            return UNetSpec.reference();
+        }
+        UNetSpec spec = UNetPreset.named(UNetPreset.AUTO, size).spec(channels, size, 0);
+        return attention ? spec : new UNetSpec(spec.imageChannels(), spec.imageSize(), spec.baseChannels(),
+                spec.channelMultipliers(), spec.resBlocksPerLevel(), spec.groupNormGroups(), spec.timeEmbeddingDim(),
+                spec.numClasses(), false, spec.prediction(), List.of());
+    }
+
+    /** A shape written CxS, e.g. 3x32: {channels, size}. */
+    public static int[] parseShape(String shape) {
+        String[] parts = shape.toLowerCase(Locale.ROOT).split("x");
+        if (parts.length != 2) {
+            throw new IllegalArgumentException("shape '" + shape + "': expected CxS, e.g. 3x32");
+        }
+        return new int[] {Integer.parseInt(parts[0]), Integer.parseInt(parts[1])};
     }
 
     /** Layers that do no matrix products: counted as zero. */
@@ -130,16 +154,20 @@ public record FlopCount(long convolution, long dense, long attention) {
     public static void main(String[] args) {
         UNetSpec spec = UNetSpec.reference();
         boolean presets = false;
+        String shape = null;
+        boolean attention = true;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--presets" -> presets = true;
+                case "--shape" -> shape = args[++i];
+                case "--no-attention" -> attention = false;
                 case "--classes" -> spec = spec.withClasses(Integer.parseInt(args[++i]));
                 case "--attention" -> spec = new UNetSpec(spec.imageChannels(), spec.imageSize(), spec.baseChannels(),
                         spec.channelMultipliers(), spec.resBlocksPerLevel(), spec.groupNormGroups(),
                         spec.timeEmbeddingDim(), spec.numClasses(), true, spec.prediction());
                 default -> {
                     System.err.println("FlopCount: unknown argument " + args[i]
-                            + " (expected --presets, --classes N, --attention)");
+                            + " (expected --presets, --classes N, --attention, --shape CxS, --no-attention)");
                     System.exit(2);
                 }
             }
@@ -149,6 +177,15 @@ public record FlopCount(long convolution, long dense, long attention) {
                 System.out.println(presetLine(preset, 3, preset.imageSize(), spec.numClasses()));
             }
             return;
+        }
+        if (shape != null) {
+            int[] cs = parseShape(shape);
+            spec = benchSpec(cs[0], cs[1], attention).withClasses(spec.numClasses());
+            io.sparkdiffusion.runtime.NativeRuntime.init();
+            System.out.printf(Locale.ROOT, "params: %,d%n", UNetBuilder.network(spec, new Adam(1e-3), 0).numParams());
+            System.out.println("reference: --size " + spec.imageSize() + " --in-channels " + spec.imageChannels()
+                    + " --mults " + String.join(",", spec.channelMultipliers().stream().map(String::valueOf).toList())
+                    + (spec.hasAttention() ? " (the reference has no attention: no like network)" : ""));
         }
         FlopCount count = of(spec);
         System.out.println(spec);

@@ -37,9 +37,13 @@ import java.util.SplittableRandom;
  * Training and DDIM-50 sampling throughput of the default denoiser, in the same modes and output format as
  * the PyTorch reference {@code bench/reference/ddpm_ref.py}, so {@code bench/run.sh} can run both side by side.
  *
- * <pre>ThroughputBenchmark --bench-train N [--windows W] [--warmup K] [--batch B] [--replicas R] [--workspaces M]
- *                     [--native-sites S]
- * ThroughputBenchmark --bench-sample [--sample-reps R]</pre>
+ * <pre>ThroughputBenchmark [--shape CxS [--no-attention]] --bench-train N [--windows W] [--warmup K] [--batch B]
+ *                     [--replicas R] [--workspaces M] [--native-sites S]
+ * ThroughputBenchmark [--shape CxS [--no-attention]] --bench-sample [--sample-reps R] [--sample-n N]</pre>
+ *
+ * <p>{@code --shape CxS} (default 1x28): the U-Net {@link FlopCount#benchSpec} gives for that image shape, trained on
+ * random images unless it is Fashion-MNIST's 1×28×28; {@code --no-attention} drops its self-attention (the PyTorch
+ * reference has none). {@code --sample-n N}: images per sampling repetition, in one batch (default 256).
  *
  * <p>{@code --replicas R} splits every training batch across R threads ({@link io.sparkdiffusion.train.ReplicatedGradientStep}),
  * each with OMP_NUM_THREADS / R native threads. {@code --workspaces ENABLED|NONE}: DL4J's training workspace mode
@@ -65,6 +69,9 @@ public final class ThroughputBenchmark {
         boolean sample = false;
         int sampleReps = 3;
         int siteSteps = 0;
+        int[] shape = {1, 28};
+        boolean attention = true;
+        int sampleN = SAMPLE_BATCH;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--bench-train" -> trainSteps = Integer.parseInt(args[++i]);
@@ -76,6 +83,9 @@ public final class ThroughputBenchmark {
                 case "--bench-sample" -> sample = true;
                 case "--sample-reps" -> sampleReps = Integer.parseInt(args[++i]);
                 case "--native-sites" -> siteSteps = Integer.parseInt(args[++i]);
+                case "--shape" -> shape = FlopCount.parseShape(args[++i]);
+                case "--no-attention" -> attention = false;
+                case "--sample-n" -> sampleN = Integer.parseInt(args[++i]);
                 default -> {
                     System.err.println("unknown argument " + args[i]);
                     System.exit(2);
@@ -83,24 +93,25 @@ public final class ThroughputBenchmark {
             }
         }
         NativeRuntime.init();
-        UNetSpec spec = UNetSpec.reference();
+        UNetSpec spec = FlopCount.benchSpec(shape[0], shape[1], attention);
         ComputationGraph net = UNetBuilder.network(spec, new Adam(2e-4), 0);
         net.getConfiguration().setTrainingWorkspaceMode(workspaces);
         System.out.println("java " + System.getProperty("java.version") + " " + NativeRuntime.describe()
                 + " OMP_NUM_THREADS=" + System.getenv("OMP_NUM_THREADS"));
         System.out.printf("params: %,d, training workspaces %s%n", net.numParams(), workspaces);
+        System.out.println(spec);
         if (trainSteps > 0) {
             benchTrain(net, spec, trainSteps, windows, warmup, batch, replicas, siteSteps);
         }
         if (sample) {
-            benchSample(net, spec, sampleReps);
+            benchSample(net, spec, sampleReps, sampleN);
         }
     }
 
     private static void benchTrain(ComputationGraph net, UNetSpec spec, int steps, int windows, int warmup, int batch,
                                    int replicas, int siteSteps) throws IOException {
         NativeObjectSites sites = siteSteps > 0 ? NativeObjectSites.install() : null;
-        LabeledImages data = trainingImages();
+        LabeledImages data = trainingImages(new ImageShape(spec.imageChannels(), spec.imageSize(), spec.imageSize()));
         TrainingBatchMaker maker = new TrainingBatchMaker(spec, ScheduleSpec.DEFAULT, 0);
         int perReplica = ReplicatedGradientStep.threadsPerReplica(NativeRuntime.configuredOmpThreads(), replicas);
         int threads = replicas * perReplica; // the cores the run keeps busy, for the per-CPU-second figures
@@ -147,55 +158,59 @@ public final class ThroughputBenchmark {
                 batch, median(rates), min(rates), max(rates), median(cpuRates));
     }
 
-    private static void benchSample(ComputationGraph net, UNetSpec spec, int reps) {
+    private static void benchSample(ComputationGraph net, UNetSpec spec, int reps, int n) {
         NoiseSchedule schedule = NoiseSchedule.of(ScheduleSpec.DEFAULT);
         NetworkDenoiser denoiser = new NetworkDenoiser(net, spec, schedule);
         DdimSampler ddim = new DdimSampler(schedule, DDIM_STEPS, 0.0);
-        sampleOnce(denoiser, new DdimSampler(schedule, 2, 0.0), 16, 0); // warm-up
+        sampleOnce(denoiser, spec, new DdimSampler(schedule, 2, 0.0), 16, 0); // warm-up
         List<Double> rates = new ArrayList<>();
         List<Double> cpuRates = new ArrayList<>();
         int threads = NativeRuntime.configuredOmpThreads();
         for (int r = 0; r < reps; r++) {
             long t0 = System.nanoTime();
             long c0 = processCpuNanos();
-            sampleOnce(denoiser, ddim, SAMPLE_BATCH, r);
+            sampleOnce(denoiser, spec, ddim, n, r);
             double dt = (System.nanoTime() - t0) / 1e9;
             double cpu = (processCpuNanos() - c0) / 1e9;
-            rates.add(SAMPLE_BATCH / dt);
-            cpuRates.add(SAMPLE_BATCH / (cpu / threads));
+            rates.add(n / dt);
+            cpuRates.add(n / (cpu / threads));
             System.out.printf("  rep %d: %.2f samples/s wall (%.1fs for %d imgs x %d steps), cpu-util %.2f, %.2f samples per %d CPU-s%n",
-                    r, rates.get(r), dt, SAMPLE_BATCH, DDIM_STEPS, cpu / dt, cpuRates.get(r), threads);
+                    r, rates.get(r), dt, n, DDIM_STEPS, cpu / dt, cpuRates.get(r), threads);
         }
         System.out.printf("SAMPLE DDIM-%d batch=%d: wall median %.2f samples/s  min %.2f max %.2f;  CPU-time-normalised median %.2f%n",
-                DDIM_STEPS, SAMPLE_BATCH, median(rates), min(rates), max(rates), median(cpuRates));
+                DDIM_STEPS, n, median(rates), min(rates), max(rates), median(cpuRates));
     }
 
-    private static INDArray sampleOnce(NetworkDenoiser denoiser, DdimSampler sampler, int n, long seed) {
+    private static INDArray sampleOnce(NetworkDenoiser denoiser, UNetSpec spec, DdimSampler sampler, int n, long seed) {
         long[] seeds = new long[n];
         for (int i = 0; i < n; i++) {
             seeds[i] = ImageNoise.seedFor(seed, i);
         }
-        return sampler.sample(denoiser, ImageNoise.initial(seeds, 1, 28, 28), null, seeds);
+        return sampler.sample(denoiser, ImageNoise.initial(seeds, spec.imageChannels(), spec.imageSize(), spec.imageSize()), null, seeds);
     }
 
-    /** Fashion-MNIST's training set when Debian's package is installed; random images otherwise (same cost). */
-    private static LabeledImages trainingImages() throws IOException {
+    /**
+     * Fashion-MNIST's training set at 1×28×28 when Debian's package is installed; random images otherwise (same
+     * cost).
+     */
+    private static LabeledImages trainingImages(ImageShape shape) throws IOException {
         Path images = Path.of(FashionMnist.DEBIAN_DIR, FashionMnist.TRAIN_IMAGES);
         Path labels = Path.of(FashionMnist.DEBIAN_DIR, FashionMnist.TRAIN_LABELS);
-        if (Files.exists(images) && Files.exists(labels)) {
+        boolean fashion = shape.equals(new ImageShape(1, 28, 28));
+        if (fashion && Files.exists(images) && Files.exists(labels)) {
             try (InputStream i = new FileInputStream(images.toFile()); InputStream l = new FileInputStream(labels.toFile())) {
                 return FashionMnist.read(i, l);
             }
         }
-        System.out.println("(Fashion-MNIST not installed: random images)");
-        byte[] pixels = new byte[4096 * 784];
+        System.out.println(fashion ? "(Fashion-MNIST not installed: random images)" : "(random images of " + shape + ")");
+        byte[] pixels = new byte[Math.multiplyExact(4096, shape.channels() * shape.height() * shape.width())];
         SplittableRandom random = new SplittableRandom(1);
         for (int i = 0; i < pixels.length; i++) {
             pixels[i] = (byte) random.nextInt(256);
         }
         int[] noLabels = new int[4096];
         Arrays.fill(noLabels, LabeledImages.UNLABELED);
-        return new LabeledImages(new ImageShape(1, 28, 28), pixels, noLabels, List.of());
+        return new LabeledImages(shape, pixels, noLabels, List.of());
     }
 
     private static long processCpuNanos() {
