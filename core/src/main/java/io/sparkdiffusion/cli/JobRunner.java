@@ -6,6 +6,7 @@ import io.sparkdiffusion.config.InputError;
 import io.sparkdiffusion.config.JobConfigLoader;
 import io.sparkdiffusion.config.Settings;
 import io.sparkdiffusion.lock.OutputLock;
+import io.sparkdiffusion.train.TrainingDiverged;
 
 /**
  * The command-line contract every job shares: {@code --config FILE}, repeatable {@code --set key=value},
@@ -40,6 +41,9 @@ public final class JobRunner {
         } catch (ConfigError | InputError e) {
             System.err.println(root + ": " + e.getMessage());
             return BAD_INPUT;
+        } catch (TrainingDiverged e) {
+            System.err.println(root + ": " + e.getMessage());
+            return FAILED;
         } catch (Exception | Error e) {
             System.err.println(root + ": failed: " + e);
             e.printStackTrace(System.err);

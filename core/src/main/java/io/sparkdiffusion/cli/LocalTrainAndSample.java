@@ -21,6 +21,7 @@ import io.sparkdiffusion.train.LocalTrainer;
 import io.sparkdiffusion.train.ReplicatedGradientStep;
 import io.sparkdiffusion.train.MetricsLog;
 import io.sparkdiffusion.train.ProgressMeter;
+import io.sparkdiffusion.train.TrainingDiverged;
 import io.sparkdiffusion.train.NetworkOptimizerSettings;
 import io.sparkdiffusion.train.WarmupSchedule;
 import org.apache.hadoop.conf.Configuration;
@@ -134,6 +135,11 @@ public final class LocalTrainAndSample {
         while (trainer.step() < maxSteps && trainer.epoch() < maxEpochs) {
             trainer.trainEpoch(data, maxSteps, (done, e, loss, images) -> {
                 progress.record(loss, images);
+                if (!Double.isFinite(loss)) {
+                    metrics.add(progress.row(done, e, network.getLearningRate("time_mlp1")));
+                    flush(metrics);
+                    TrainingDiverged.check(loss, done, "local.learning-rate", null);
+                }
                 if (done % logEvery == 0 || done == maxSteps) {
                     metrics.add(progress.row(done, e, network.getLearningRate("time_mlp1")));
                     System.out.println(progress.line(done, e));

@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.SplittableRandom;
 import java.util.stream.Stream;
 
 import io.sparkdiffusion.checkpoint.CheckpointInfo;
@@ -142,6 +143,45 @@ class ColourPipelineTest extends PrepareJobTestSupport {
         assertTrue(refused.stderr().contains("1x8x8") && refused.stderr().contains("3x32x32")
                 && refused.stderr().strip().lines().count() == 1, refused.stderr());
         assertFalse(Files.exists(tmp.resolve("aug")), "nothing written");
+    }
+
+    /**
+     * At 64 px in colour a batch of 64 is ~6 MB, more than a prefetching iterator's reused buffer holds (DL4J's, which
+     * overwrote batches still in training: the loss came out different on every run, and NaN on some). Two runs
+     * of the same settings must train on the same batches: the same loss and weights, bit for bit.
+     */
+    @Test
+    void largeColourBatchesReachTheWorkerIntact() throws Exception {
+        Path corpus = tmp.resolve("noise64");
+        SplittableRandom random = new SplittableRandom(11);
+        Files.createDirectories(corpus.resolve("noise"));
+        for (int i = 0; i < 8 * 64; i++) {
+            byte[] pixels = new byte[3 * 64 * 64];
+            for (int p = 0; p < pixels.length; p++) {
+                pixels[p] = (byte) random.nextInt(256);
+            }
+            Files.write(corpus.resolve("noise").resolve(i + ".png"), PngImages.encode(new Uint8Image(3, 64, 64, pixels)));
+        }
+        Path prepared = tmp.resolve("prepared64");
+        Run prepare = prepare(corpus, prepared, "prepare.size=64", "prepare.channels=3", "prepare.validation-fraction=0");
+        assertEquals(0, prepare.exitCode(), prepare.stderr());
+        List<Double> losses = new ArrayList<>();
+        for (String name : List.of("first", "second")) {
+            Path run = tmp.resolve(name);
+            // one partition: one round of 8 batches of 64
+            assertEquals(0, job(TrainJob::run, "train.data=" + prepared, "train.run-dir=" + run, "train.epochs=1",
+                    "train.workers=1", "train.batch-size=64", "train.averaging-frequency=8", "train.warmup-steps=1",
+                    "train.gradient-clip=0", "train.validation.images=0", "train.schedule.timesteps=100",
+                    "train.sample-every-epochs=0", "train.model.attention-resolutions=[]",
+                    "train.model.base-channels=8", "train.model.groups=4", "train.model.time-embedding-dim=16"));
+            List<String> rows = Files.readAllLines(run.resolve("metrics.jsonl")).stream()
+                    .filter(row -> row.contains("\"loss\":")).toList();
+            assertEquals(1, rows.size(), "one round: " + rows);
+            assertTrue(rows.get(0).contains("\"step\":8,"), rows.get(0));
+            losses.add(TrainJobFixtures.loss(rows.get(0)));
+        }
+        assertTrue(Double.isFinite(losses.get(0)), "loss " + losses.get(0));
+        assertEquals(losses.get(0), losses.get(1), "the two runs' losses, bit for bit");
     }
 
     /** Whether some pixel's channels differ (a grey image widened to 3 channels has R = G = B everywhere). */

@@ -256,6 +256,20 @@ class TrainJobTest {
     }
 
     @Test
+    void aDivergedRunStopsWithExit1AndOneLineAndWritesNoCheckpoint() throws Exception {
+        Path runDir = tmp.resolve("diverged");
+        GenerationFixtures.Result result = GenerationFixtures.capturingStderr(() -> train(runDir, "train.workers=2",
+                "train.learning-rate=1e30", "train.warmup-steps=0", "train.gradient-clip=0", "train.max-steps=8",
+                "train.sample-every-epochs=0"));
+        assertEquals(1, result.code(), result.stderr());
+        assertTrue(result.stderr().contains("training diverged: the loss is NaN at step")
+                && result.stderr().strip().lines().count() == 1, result.stderr());
+        List<String> rows = Files.readAllLines(runDir.resolve("metrics.jsonl"));
+        assertTrue(rows.get(rows.size() - 1).contains("\"loss\":\"NaN\""), "the last row shows it: " + rows);
+        assertFalse(Files.exists(runDir.resolve("checkpoints").resolve("LATEST")), "no checkpoint of NaN weights");
+    }
+
+    @Test
     void badInputExitsWith2AndOneLine() throws Exception {
         ByteArrayOutputStream err = new ByteArrayOutputStream();
         PrintStream old = System.err;

@@ -11,6 +11,7 @@ import io.sparkdiffusion.train.Ema;
 import io.sparkdiffusion.train.MetricsLog;
 import io.sparkdiffusion.train.ProgressMeter;
 import io.sparkdiffusion.train.OuterOptimizer;
+import io.sparkdiffusion.train.TrainingDiverged;
 import io.sparkdiffusion.train.TrainingOrder;
 import io.sparkdiffusion.runtime.NativeArrays;
 import org.apache.hadoop.fs.FSDataOutputStream;
@@ -80,7 +81,10 @@ public final class SparkTrainer {
                 settings.batchSize())
                 .batchSizePerWorker(settings.batchSize())
                 .averagingFrequency(settings.averagingFrequency())
-                .workerPrefetchNumBatches(settings.prefetch())
+                // no prefetch: a round's batches are in memory already, and DL4J's prefetching iterator reuses a
+                // buffer that overwrites batches still in training once they are a few MB (64 px colour at batch
+                // 64: a different loss on every run, NaN on some)
+                .workerPrefetchNumBatches(0)
                 .rddTrainingApproach(RDDTrainingApproach.Direct)
                 .repartionData(Repartition.Never)
                 .saveUpdater(settings.averageUpdaterState())
@@ -150,6 +154,11 @@ public final class SparkTrainer {
             row.put("worker_steps_s", workerStepNanos.value() / 1e9);
             row.put("driver_update_ms", (updated - fitted) / 1e6);
             row.put("bytes_per_worker", bytesPerWorker);
+            if (!Double.isFinite(sparkNet.getScore())) {
+                metrics.add(row);
+                metrics.flush();
+                TrainingDiverged.check(sparkNet.getScore(), step, "train.learning-rate", "train.gradient-clip");
+            }
             round++;
             boolean lastRound = (round == roundsPerEpoch && epoch + 1 == settings.epochs())
                     || (settings.maxSteps() > 0 && step >= settings.maxSteps());

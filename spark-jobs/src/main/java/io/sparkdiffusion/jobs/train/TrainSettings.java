@@ -13,7 +13,7 @@ import java.util.Optional;
 
 /** The {@code train.*} keys of TrainJob, read and validated once. */
 public record TrainSettings(String data, String split, String runDir, int epochs, long maxSteps, boolean resume,
-                            long seed, int batchSize, int workers, int averagingFrequency, int prefetch,
+                            long seed, int batchSize, int workers, int averagingFrequency,
                             double learningRate, int warmupSteps, WorkerScaling workerScaling, double gradientClip, String conditional,
                             double labelDropout, double emaDecay, int checkpointEveryEpochs, int keepCheckpoints,
                             int sampleEveryEpochs, SampleGrid sample, ScheduleSpec schedule,
@@ -63,7 +63,7 @@ public record TrainSettings(String data, String split, String runDir, int epochs
         return new TrainSettings(data, s.getChoice("split", "train", "validation", "all"), runDir,
                 s.getPositiveInt("epochs"), s.getLong("max-steps"), s.getBoolean("resume"), s.getLong("seed"),
                 s.getPositiveInt("batch-size"), s.getNonNegativeInt("workers"), s.getPositiveInt("averaging-frequency"),
-                s.getNonNegativeInt("prefetch"), s.getPositiveDouble("learning-rate"), s.getNonNegativeInt("warmup-steps"),
+                s.getPositiveDouble("learning-rate"), s.getNonNegativeInt("warmup-steps"),
                 s.getEnum("worker-scaling", WorkerScaling.class), s.getNonNegativeDouble("gradient-clip"),
                 s.getChoice("conditional", "auto", "true", "false"),
                 s.getDoubleInRange("label-dropout", 0, 1), s.getDoubleBelow("ema-decay", 0, 1),
