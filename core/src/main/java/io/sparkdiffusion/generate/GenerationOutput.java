@@ -127,7 +127,7 @@ public final class GenerationOutput {
     }
 
     /** The number of PNG files under images/ (listed recursively): the final check that none is missing. */
-    public long countImages() throws IOException {
+    public long countPngs() throws IOException {
         long n = 0;
         RemoteIterator<LocatedFileStatus> files;
         try {
@@ -143,14 +143,36 @@ public final class GenerationOutput {
         return n;
     }
 
-    /** A fresh temporary path for the manifest, to be {@link #commitManifest committed} when complete. */
-    public Path manifestStaging() {
-        return new Path(layout.path(OutputLayout.TMP), OutputLayout.MANIFEST + "-" + UUID.randomUUID());
+    /** The units' shards, by unit number. */
+    public List<Path> unitShards(int units) throws IOException {
+        List<Path> shards = new ArrayList<>(units);
+        for (int unit = 0; unit < units; unit++) {
+            Path shard = layout.unitShard(unit);
+            if (!fs.exists(shard)) {
+                throw new IOException("unit " + unit + " has its marker but no shard " + shard
+                        + "; start over with overwrite=true");
+            }
+            shards.add(shard);
+        }
+        return shards;
     }
 
-    /** Puts the staged manifest in place (replacing one a killed run left). */
-    public void commitManifest(Path staged) throws IOException {
-        Path target = layout.path(OutputLayout.MANIFEST);
+    /** The length of a file of the output. */
+    public long length(Path file) throws IOException {
+        return fs.getFileStatus(file).getLen();
+    }
+
+    /**
+     * A fresh temporary path for one of the output's parts ({@link OutputLayout#MANIFEST}, {@link OutputLayout#SHARDS}),
+     * to be {@link #commit committed} when complete.
+     */
+    public Path staging(String part) {
+        return new Path(layout.path(OutputLayout.TMP), part + "-" + UUID.randomUUID());
+    }
+
+    /** Puts a staged part in place (replacing one a killed run left). */
+    public void commit(Path staged, String part) throws IOException {
+        Path target = layout.path(part);
         if (fs.exists(target) && !fs.delete(target, true)) {
             throw new IOException("could not replace " + target);
         }

@@ -11,8 +11,11 @@ import java.util.List;
  * Where a generation run's files go:
  * <pre>
  * &lt;out&gt;/plan.json                     what the run generates; a rerun into the same output must match it
- * &lt;out&gt;/images/&lt;folder&gt;/&lt;id&gt;.png     the images (flat images/&lt;id&gt;.png without classes)
- * &lt;out&gt;/_units/unit-0000042           a unit's commit marker, written after all of its PNGs are in place
+ * &lt;out&gt;/images/&lt;folder&gt;/&lt;id&gt;.png     the images as PNG files (flat images/&lt;id&gt;.png without classes)
+ * &lt;out&gt;/shards/part-00000.parquet      the images as Parquet shards ({@link ImageShards}), written once every
+ *                                        unit is done
+ * &lt;out&gt;/_units/unit-0000042.parquet   a unit's images as one small shard, merged into shards/ at the end
+ * &lt;out&gt;/_units/unit-0000042           a unit's commit marker, written after all of its files are in place
  * &lt;out&gt;/_tmp/                          files being written (a killed run's leftovers are removed at the end)
  * &lt;out&gt;/samples.parquet/               one row per image, written once every unit is done
  * &lt;out&gt;/_SUCCESS                       last
@@ -26,6 +29,7 @@ public record OutputLayout(String output, List<String> folders) implements Seria
     public static final String IMAGES = "images";
     public static final String UNITS = "_units";
     public static final String TMP = "_tmp";
+    public static final String SHARDS = "shards";
     public static final String MANIFEST = "samples.parquet";
     public static final String SUCCESS = "_SUCCESS";
 
@@ -61,6 +65,16 @@ public record OutputLayout(String output, List<String> folders) implements Seria
 
     public Path marker(int unit) {
         return new Path(path(UNITS), markerName(unit));
+    }
+
+    /** A unit's images as one small shard (with shards in the output format). */
+    public Path unitShard(int unit) {
+        return new Path(path(UNITS), markerName(unit) + ".parquet");
+    }
+
+    /** The name of shard k of the output. */
+    public static String shardName(int k) {
+        return String.format("part-%05d.parquet", k);
     }
 
     static String markerName(int unit) {

@@ -32,6 +32,12 @@ class GenerationOutputTest {
         return plan;
     }
 
+    /** A unit writer of this format, recording the images as made by DDIM from a step-5 checkpoint. */
+    static UnitWriter writer(OutputLayout layout, OutputFormat format) throws java.io.IOException {
+        return new UnitWriter(layout, format, new GeneratedImages(layout, layout.folders(), new Recipe("ddim", 10, 0, 1,
+                1, 8), "ema", "checkpoints/step-0000005", 5, false), new Configuration());
+    }
+
     static List<byte[]> pngs(List<PlannedImage> images) {
         List<byte[]> out = new ArrayList<>();
         images.forEach(i -> out.add(i.id().getBytes()));
@@ -50,14 +56,14 @@ class GenerationOutputTest {
         GenerationOutput output = GenerationOutput.open(out.toString(), List.of("cat", "dog"), new Configuration());
         assertEquals(GenerationOutput.State.NEW, output.begin(plan(5), false, "sample.output"));
         SamplePlan samples = new SamplePlan(1, new long[] {3, 2}, true, 2);
-        UnitWriter writer = new UnitWriter(output.layout(), new Configuration());
+        UnitWriter writer = writer(output.layout(), OutputFormat.PNG_TREE);
         writer.commit(2, samples.unit(2), pngs(samples.unit(2)));
         writer.commit(0, samples.unit(0), pngs(samples.unit(0)));
         BitSet done = output.doneUnits();
         assertEquals("{0, 2}", done.toString());
         assertArrayEquals("00000000".getBytes(), Files.readAllBytes(out.resolve("images/cat/00000000.png")));
         assertTrue(Files.exists(out.resolve("images/dog/00000004.png")));
-        assertEquals(3, output.countImages());
+        assertEquals(3, output.countPngs());
 
         // a killed run: resumes with the same plan, refuses another
         assertEquals(GenerationOutput.State.RESUMING, GenerationOutput.open(out.toString(), List.of("cat", "dog"),
@@ -91,13 +97,13 @@ class GenerationOutputTest {
         assertFalse(Files.exists(out.resolve("images")), "the new output starts empty");
         assertEquals(1, asides().size(), "the old one is aside");
         SamplePlan samples = new SamplePlan(1, new long[] {2}, false, 2);
-        new UnitWriter(replacing.layout(), new Configuration()).commit(0, samples.unit(0), pngs(samples.unit(0)));
+        writer(replacing.layout(), OutputFormat.PNG_TREE).commit(0, samples.unit(0), pngs(samples.unit(0)));
         replacing.finish();
 
         assertEquals(List.of(), asides(), "deleted once the new one has _SUCCESS");
         assertEquals(GenerationOutput.State.COMPLETE, GenerationOutput.open(out.toString(), List.of(),
                 new Configuration()).begin(plan(2), false, "sample.output"));
-        assertEquals(2, replacing.countImages());
+        assertEquals(2, replacing.countPngs());
     }
 
     @Test
@@ -107,14 +113,14 @@ class GenerationOutputTest {
         GenerationOutput failed = GenerationOutput.open(out.toString(), List.of(), new Configuration());
         assertEquals(GenerationOutput.State.NEW, failed.begin(plan(2), true, "sample.output"));
         SamplePlan samples = new SamplePlan(1, new long[] {2}, false, 1);
-        new UnitWriter(failed.layout(), new Configuration()).commit(0, samples.unit(0), pngs(samples.unit(0)));
+        writer(failed.layout(), OutputFormat.PNG_TREE).commit(0, samples.unit(0), pngs(samples.unit(0)));
         // killed here: half of the new output, no _SUCCESS
 
         GenerationOutput next = GenerationOutput.open(out.toString(), List.of(), new Configuration());
         assertEquals(GenerationOutput.State.COMPLETE, next.begin(plan(1), false, "sample.output"),
                 "the old output is back, whole");
         assertArrayEquals("00000000".getBytes(), Files.readAllBytes(out.resolve("images/00000000.png")));
-        assertEquals(1, next.countImages());
+        assertEquals(1, next.countPngs());
         assertEquals(List.of(), asides());
     }
 
@@ -124,7 +130,7 @@ class GenerationOutputTest {
         assertEquals(GenerationOutput.State.NEW, output.begin(plan, false, "sample.output"));
         long count = (Long) plan.get("count");
         SamplePlan samples = new SamplePlan(1, new long[] {count}, false, (int) count);
-        new UnitWriter(output.layout(), new Configuration()).commit(0, samples.unit(0), pngs(samples.unit(0)));
+        writer(output.layout(), OutputFormat.PNG_TREE).commit(0, samples.unit(0), pngs(samples.unit(0)));
         output.finish();
     }
 
@@ -142,9 +148,9 @@ class GenerationOutputTest {
         SamplePlan samples = new SamplePlan(1, new long[] {3}, false, 3);
         Files.createDirectories(out.resolve("images"));
         Files.write(out.resolve("images/00000001.png"), new byte[] {9, 9}); // renamed before the kill
-        new UnitWriter(output.layout(), new Configuration()).commit(0, samples.unit(0), pngs(samples.unit(0)));
+        writer(output.layout(), OutputFormat.PNG_TREE).commit(0, samples.unit(0), pngs(samples.unit(0)));
         assertArrayEquals("00000001".getBytes(), Files.readAllBytes(out.resolve("images/00000001.png")));
-        assertEquals(3, output.countImages());
+        assertEquals(3, output.countPngs());
     }
 
     @Test

@@ -23,7 +23,7 @@ class UnitWriterTest {
     Path tmp;
 
     @Test
-    void twoAttemptsOfOneUnitAtOnceLeaveExactlyItsImagesAndOneMarker() throws Exception {
+    void twoAttemptsOfOneUnitAtOnceLeaveExactlyItsImagesItsShardAndOneMarker() throws Exception {
         OutputLayout layout = new OutputLayout(tmp.resolve("out").toUri().toString(), List.of("a", "b"));
         List<PlannedImage> images = new ArrayList<>();
         List<byte[]> pngs = new ArrayList<>();
@@ -39,7 +39,7 @@ class UnitWriterTest {
                 List<Future<?>> both = new ArrayList<>();
                 for (int attempt = 0; attempt < 2; attempt++) {
                     both.add(attempts.submit(() -> {
-                        UnitWriter writer = new UnitWriter(layout, new Configuration());
+                        UnitWriter writer = GenerationOutputTest.writer(layout, OutputFormat.BOTH);
                         together.await();
                         writer.commit(unit, images, pngs);
                         return null;
@@ -61,7 +61,10 @@ class UnitWriterTest {
                     + "/" + images.get(i).id() + ".png")));
         }
         try (Stream<Path> markers = Files.list(out.resolve("_units"))) {
-            assertEquals(20, markers.filter(p -> !p.getFileName().toString().endsWith(".crc")).count());
+            assertEquals(20, markers.filter(p -> p.getFileName().toString().matches("unit-\\d+")).count());
+        }
+        for (int unit = 0; unit < 20; unit++) {
+            assertEquals(6, ImageShards.rowCount(new Configuration(), layout.unitShard(unit)), "unit " + unit);
         }
         try (Stream<Path> left = Files.walk(out.resolve("_tmp"))) {
             assertEquals(List.of(out.resolve("_tmp")), left.toList(), "every attempt removed its temporary files");

@@ -6,6 +6,7 @@ import io.sparkdiffusion.config.InputError;
 import io.sparkdiffusion.config.Settings;
 import io.sparkdiffusion.data.PreparedManifest;
 import io.sparkdiffusion.generate.FolderNames;
+import io.sparkdiffusion.generate.GeneratedImages;
 import io.sparkdiffusion.generate.GenerationOutput;
 import io.sparkdiffusion.generate.ModelBytes;
 import io.sparkdiffusion.generate.Recipe;
@@ -15,7 +16,6 @@ import io.sparkdiffusion.jobs.sample.AugmentUnits;
 import io.sparkdiffusion.jobs.sample.CheckpointChoice;
 import io.sparkdiffusion.jobs.sample.GenerationPlans;
 import io.sparkdiffusion.jobs.sample.GenerationSettings;
-import io.sparkdiffusion.jobs.sample.ManifestRows;
 import io.sparkdiffusion.jobs.train.PreparedData;
 import io.sparkdiffusion.lock.OutputLock;
 import io.sparkdiffusion.runtime.NativeRuntime;
@@ -111,6 +111,7 @@ public final class AugmentJob {
             AugmentUnits units = AugmentUnits.select(spark.session(), new Path(dataDir, manifest.shards().path())
                     .toString(), split, plan, settings.imagesPerUnit());
             try {
+                record.put("format", settings.formatFor(units.sourceCount() * plan.variations()).configName());
                 if (output.begin(record, settings.overwrite(), "augment.output") == GenerationOutput.State.COMPLETE) {
                     System.out.println("augment: " + output.layout().output() + " is already complete");
                     return;
@@ -118,9 +119,9 @@ public final class AugmentJob {
                 System.out.printf("augment: %d variations each of %d images of %s%n", plan.variations(),
                         units.sourceCount(), data);
                 ModelBytes model = ModelBytes.read(checkpoint.dir(), checkpoint.info(), settings.useEma(), conf);
-                ManifestRows rows = new ManifestRows(output.layout(), classes, recipe, settings.weights(),
+                GeneratedImages records = new GeneratedImages(output.layout(), classes, recipe, settings.weights(),
                         checkpoint.dir().toString(), checkpoint.info().step(), true);
-                units.run(spark.session(), settings, output, plan, rows, model, recipe);
+                units.run(spark.session(), settings, output, plan, records, model, recipe);
             } finally {
                 units.release();
             }

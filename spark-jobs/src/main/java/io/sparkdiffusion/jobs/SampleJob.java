@@ -73,6 +73,7 @@ public final class SampleJob {
         }
         Map<String, Object> record = GenerationPlans.record(ROOT, settings, checkpoint, recipe, output);
         record.put("counts", countsByClass);
+        record.put("format", settings.formatFor(plan.total()).configName());
         if (output.begin(record, settings.overwrite(), "sample.output") == GenerationOutput.State.COMPLETE) {
             System.out.println("sample: " + output.layout().output() + " is already complete");
             return;

@@ -62,9 +62,12 @@ class AugmentJobTest {
         Path one = tmp.resolve("one");
         Path three = tmp.resolve("three");
         assertEquals(0, augment(one, "augment.partitions=1"));
-        assertEquals(0, augment(three, "augment.partitions=3"));
+        assertEquals(0, augment(three, "augment.partitions=3", "augment.output-format=both"));
         TreeMap<String, byte[]> expected = images(one);
         assertSameImages(expected, images(three), "3 partitions");
+        assertSameImages(expected, SampleJobTest.shardImages(spark, three), "the variations' shards");
+        assertEquals(0.5, spark.read().parquet(three.resolve("shards").toString()).select("strength").distinct()
+                .first().getDouble(0), "a shard records the strength");
 
         Dataset<Row> manifest = spark.read().parquet(one.resolve("samples.parquet").toString());
         long sources = manifest.select("source_id").distinct().count();

@@ -13,9 +13,12 @@ import java.util.function.Function;
 
 import io.sparkdiffusion.eval.ClassifierInfo;
 import io.sparkdiffusion.eval.EvaluationReport;
+import io.sparkdiffusion.generate.GeneratedImage;
+import io.sparkdiffusion.generate.ImageShards;
 import io.sparkdiffusion.eval.PatternImages;
 import io.sparkdiffusion.image.PngImages;
 import io.sparkdiffusion.image.Uint8Image;
+import org.apache.hadoop.conf.Configuration;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -164,6 +167,41 @@ class EvaluateJobTest extends PrepareJobTestSupport {
         assertTrue(good.trainOnSynthetic().accuracy() > 0.8, "TSTR of real-looking images " + good.trainOnSynthetic());
         assertTrue(good.trainOnReal().accuracy() > 0.8, "TRTR " + good.trainOnReal());
         assertEquals(good.trainOnReal(), noise.trainOnReal(), "TRTR depends only on real images and the seed");
+    }
+
+    @Test
+    void shardsScoreExactlyAsThePngTreeTheyHold() throws Exception {
+        Path tree = generatedTree("tree-form", 30, 5, PatternImages::pattern);
+        // the same images as a SampleJob run with output-format=parquet writes them: two shards, no images/
+        Path sharded = tmp.resolve("shard-form");
+        List<Path> files;
+        try (var walk = Files.walk(tree.resolve("images"))) {
+            files = walk.filter(f -> f.toString().endsWith(".png")).sorted().toList();
+        }
+        for (int shard = 0; shard < 2; shard++) {
+            List<GeneratedImage> records = new ArrayList<>();
+            List<byte[]> pngs = new ArrayList<>();
+            for (int i = shard; i < files.size(); i += 2) {
+                String path = tree.relativize(files.get(i)).toString();
+                records.add(new GeneratedImage("id" + i, path, -1, null, i, null, "ddim", 1, 0, 1, null, "ema", "c", 1));
+                pngs.add(Files.readAllBytes(files.get(i)));
+            }
+            ImageShards.write(new Configuration(), new org.apache.hadoop.fs.Path(sharded.resolve("shards")
+                    .resolve("part-0000" + shard + ".parquet").toUri()), records, pngs);
+        }
+        EvaluationReport fromTree = evaluated(tree, "tree-form-metrics");
+        EvaluationReport fromShards = evaluated(sharded, "shard-form-metrics");
+        assertEquals(120, fromShards.inputs().generatedImages());
+        // the same images in the same subsets; only the order of the feature sums (partitions) differs
+        double fd = fromTree.frechetDistance();
+        assertEquals(fd, fromShards.frechetDistance(), 1e-5 * fd);
+        EvaluationReport.Floor a = fromTree.sameSize();
+        EvaluationReport.Floor b = fromShards.sameSize();
+        assertEquals(List.of(a.imagesA(), a.imagesB(), a.imagesG()), List.of(b.imagesA(), b.imagesB(), b.imagesG()),
+                "the same floor subsets: an image is known by its path");
+        assertEquals(a.realVsGenerated(), b.realVsGenerated(), 1e-5 * a.realVsGenerated());
+        assertEquals(fromTree.classConsistency(), fromShards.classConsistency());
+        assertEquals(fromTree.trainOnSynthetic(), fromShards.trainOnSynthetic());
     }
 
     @Test

@@ -1,7 +1,15 @@
 package io.sparkdiffusion.jobs;
 
+import io.sparkdiffusion.generate.FolderNames;
+import io.sparkdiffusion.generate.GeneratedImages;
+import io.sparkdiffusion.generate.OutputFormat;
+import io.sparkdiffusion.generate.OutputLayout;
+import io.sparkdiffusion.generate.Recipe;
+import io.sparkdiffusion.generate.SamplePlan;
+import io.sparkdiffusion.generate.UnitWriter;
 import io.sparkdiffusion.image.ImageShape;
 import io.sparkdiffusion.image.PngImages;
+import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.AfterAll;
@@ -88,6 +96,67 @@ class SampleJobTest {
         assertEquals(3, (int) rows.get(8).getAs("label"));
         assertTrue(Files.exists(one.resolve("_SUCCESS")));
         assertFalse(Files.exists(one.resolve("_units")) || Files.exists(one.resolve("_tmp")));
+    }
+
+    /** The images of an output's Parquet shards, by their path in the PNG tree (without "images/"). */
+    static TreeMap<String, byte[]> shardImages(SparkSession spark, Path output) {
+        TreeMap<String, byte[]> out = new TreeMap<>();
+        for (Row row : spark.read().parquet(output.resolve("shards").toString())
+                .selectExpr("image.path", "image.bytes").collectAsList()) {
+            String path = row.getString(0);
+            assertTrue(out.put(path.substring("images/".length()), (byte[]) row.get(1)) == null, "twice: " + path);
+        }
+        return out;
+    }
+
+    @Test
+    void shardsHoldThePngTreesImagesAndAKilledRunFinishesThemExactlyOnce() throws Exception {
+        Path both = tmp.resolve("both");
+        assertEquals(0, sample(both, "sample.output-format=both"));
+        TreeMap<String, byte[]> expected = images(both);
+        assertSameImages(expected, shardImages(spark, both), "shards against the PNG tree");
+        List<Row> shardRows = spark.read().parquet(both.resolve("shards").toString()).drop("image").orderBy("id")
+                .collectAsList();
+        List<Row> manifest = spark.read().parquet(both.resolve("samples.parquet").toString()).drop("path")
+                .orderBy("id").collectAsList();
+        assertEquals(manifest, shardRows, "a shard row is the manifest's row with the image");
+
+        Path parquet = tmp.resolve("parquet");
+        assertEquals(0, sample(parquet, "sample.output-format=parquet"));
+        assertFalse(Files.exists(parquet.resolve("images")), "no PNG files");
+        assertSameImages(expected, shardImages(spark, parquet), "parquet only");
+        try (var files = Files.list(parquet.resolve("shards"))) {
+            assertEquals(List.of("part-00000.parquet"), files.map(f -> f.getFileName().toString())
+                    .filter(f -> !f.endsWith(".crc")).toList(), "9 small images: one shard");
+        }
+        assertFalse(Files.exists(parquet.resolve("_units")) || Files.exists(parquet.resolve("_tmp")));
+
+        // What a kill leaves: units 0 and 3 committed (shard + marker), unit 1's shard without its marker, a
+        // half-written merge in _tmp, and shards/ from a merge put in place just before the kill (no _SUCCESS)
+        Path killed = tmp.resolve("killed-parquet");
+        Files.createDirectories(killed.resolve("_units"));
+        Files.copy(parquet.resolve("plan.json"), killed.resolve("plan.json"));
+        OutputLayout layout = new OutputLayout(killed.toUri().toString(), FolderNames.forClasses(CLASSES));
+        UnitWriter writer = new UnitWriter(layout, OutputFormat.PARQUET, new GeneratedImages(layout, CLASSES,
+                new Recipe("ddim", 3, 0, 2, 1, 2), "ema", "elsewhere", 40, false), new Configuration());
+        SamplePlan plan = new SamplePlan(11, new long[] {3, 2, 0, 4}, true, 2);
+        for (int unit : new int[] {0, 3, 1}) {
+            List<byte[]> pngs = plan.unit(unit).stream().map(i -> expected.get(layout.relativeImagePath(i)
+                    .substring("images/".length()))).toList();
+            writer.commit(unit, plan.unit(unit), pngs);
+        }
+        Files.delete(killed.resolve("_units/unit-0000001"));
+        Files.createDirectories(killed.resolve("_tmp/shards-killed"));
+        Files.write(killed.resolve("_tmp/shards-killed/part-00000.parquet"), new byte[] {'P', 'A', 'R'});
+        Files.createDirectories(killed.resolve("shards"));
+        Files.copy(Path.of(layout.unitShard(3).toUri()), killed.resolve("shards/part-00000.parquet"));
+
+        GenerationFixtures.Result rerun = capturingStderr(() -> sample(killed, "sample.output-format=parquet"));
+        assertEquals(0, rerun.code(), rerun.stderr());
+        assertSameImages(expected, shardImages(spark, killed), "rerun: every image once");
+        assertEquals(9, spark.read().parquet(killed.resolve("samples.parquet").toString()).count());
+        assertTrue(Files.exists(killed.resolve("_SUCCESS")));
+        assertFalse(Files.exists(killed.resolve("_units")) || Files.exists(killed.resolve("_tmp")));
     }
 
     @Test

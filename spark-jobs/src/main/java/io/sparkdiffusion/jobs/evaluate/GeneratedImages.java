@@ -1,6 +1,7 @@
 package io.sparkdiffusion.jobs.evaluate;
 
 import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.concat;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.xxhash64;
 
@@ -27,68 +28,100 @@ import io.sparkdiffusion.image.Uint8Image;
 import io.sparkdiffusion.jobs.glue.BinaryFileTree;
 import io.sparkdiffusion.jobs.prepare.ClassFolders;
 import org.apache.hadoop.conf.Configuration;
-import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 
 /**
- * A generated image tree (SampleJob/AugmentJob output): {@code images/<class-name>/<id>.png}, or
- * {@code images/<id>.png} when unlabeled. The class of an image is its first folder under {@code images/}:
+ * Generated images (a SampleJob/AugmentJob output): its Parquet shards ({@code shards/}, written instead of or beside
+ * the PNG tree), or a PNG tree: {@code images/<class-name>/<id>.png}, or {@code images/<id>.png} when unlabeled.
+ * The class of an image is its first folder under {@code images/} (a shard row keeps the path the tree would have):
  * the folder {@link FolderNames#forClasses} gives the classifier's class, as it does for the jobs that write them.
+ * An image is known by its path in the tree, whichever form is read, so both give the same scores.
  */
 final class GeneratedImages {
-    private final BinaryFileTree tree;
+    private static final String SHARDS = "shards";
+
+    /** (path, content) rows */
+    private final Dataset<Row> images;
+    private final List<String> paths;
     private final ClassFolders folders;
     private final Map<String, Integer> classIndex;
-    private final List<FileStatus> listing;
     private final boolean labeled;
+    private final boolean fromShards;
 
-    private GeneratedImages(BinaryFileTree tree, ClassFolders folders, Map<String, Integer> classIndex,
-                            List<FileStatus> listing, boolean labeled) {
-        this.tree = tree;
+    private GeneratedImages(Dataset<Row> images, List<String> paths, ClassFolders folders,
+                            Map<String, Integer> classIndex, boolean labeled, boolean fromShards) {
+        this.fromShards = fromShards;
+        this.images = images;
+        this.paths = paths;
         this.folders = folders;
         this.classIndex = classIndex;
-        this.listing = listing;
         this.labeled = labeled;
     }
 
-    /** {@code <generated>/images} when it exists, else {@code <generated>} itself (an images folder given directly). */
+    /**
+     * {@code <generated>/images} when it exists, else {@code <generated>/shards} when it exists, else
+     * {@code <generated>} itself (an images folder given directly).
+     */
     static Path root(String generated, Configuration conf) throws IOException {
         Path given = new Path(generated);
         FileSystem fs = given.getFileSystem(conf);
         if (!fs.exists(given)) {
             throw new InputError("generated images " + generated + " do not exist (evaluate.generated)");
         }
-        Path images = new Path(given, "images");
-        return fs.makeQualified(fs.exists(images) ? images : given);
+        for (String child : List.of("images", SHARDS)) {
+            if (fs.exists(new Path(given, child))) {
+                return fs.makeQualified(new Path(given, child));
+            }
+        }
+        return fs.makeQualified(given);
     }
 
     /**
-     * Lists the tree (Spark's listing, no job) and checks it: images present, all in class folders or none, every
-     * class folder one of the classifier's classes.
+     * Lists the images (Spark's listing, no job, for a tree; the shards' paths for shards) and checks them: images
+     * present, all in class folders or none, every class folder one of the classifier's classes.
+     *
+     * @param root what {@link #root} gave
      */
     static GeneratedImages open(SparkSession spark, Path root, String glob, List<String> classes) {
+        if (root.getName().equals(SHARDS)) {
+            Path tree = new Path(root.getParent(), "images");
+            Dataset<Row> images = spark.read().parquet(root.toString())
+                    .select(concat(lit(root.getParent() + "/"), col("image.path")).as("path"),
+                            col("image.bytes").as("content"));
+            List<String> paths = images.select("path").as(Encoders.STRING()).collectAsList();
+            return of(images, paths, tree, "in the shards of " + root.getParent(), classes, true);
+        }
         BinaryFileTree tree = new BinaryFileTree(spark, root, glob);
-        List<FileStatus> listing = tree.listing();
-        if (listing.isEmpty()) {
+        List<String> paths = tree.listing().stream().map(status -> status.getPath().toString()).toList();
+        if (paths.isEmpty()) {
             throw new InputError("no generated images matching " + glob + " under " + root + " (evaluate.glob)");
+        }
+        return of(tree.pathsAndContents(), paths, root, "under " + root, classes, false);
+    }
+
+    private static GeneratedImages of(Dataset<Row> images, List<String> paths, Path root, String where,
+                                      List<String> classes, boolean fromShards) {
+        if (paths.isEmpty()) {
+            throw new InputError("no generated images " + where);
         }
         ClassFolders folders = new ClassFolders(root);
         TreeSet<String> found = new TreeSet<>();
         String loose = null;
-        for (FileStatus status : listing) {
-            Optional<String> cls = folders.classOf(status.getPath().toString());
+        for (String path : paths) {
+            Optional<String> cls = folders.classOf(path);
             if (cls.isPresent()) {
                 found.add(cls.get());
             } else {
-                loose = status.getPath().toString();
+                loose = path;
             }
         }
         if (!found.isEmpty() && loose != null) {
-            throw new InputError("generated images under " + root + " are partly in class folders and partly not (e.g. "
+            throw new InputError("generated images " + where + " are partly in class folders and partly not (e.g. "
                     + loose + "); use images/<class>/<id>.png for all, or no class folders at all");
         }
         // The folder of each class as SampleJob and AugmentJob name it ("golden retriever" -> golden_retriever)
@@ -97,12 +130,12 @@ final class GeneratedImages {
         for (String name : found) {
             int i = classFolders.indexOf(name);
             if (i < 0) {
-                throw new InputError("generated class folder '" + name + "' under " + root + " is not the folder of"
+                throw new InputError("generated class folder '" + name + "' " + where + " is not the folder of"
                         + " one of the classifier's classes (" + String.join(", ", classFolders) + ")");
             }
             index.put(name, i);
         }
-        return new GeneratedImages(tree, folders, index, listing, !found.isEmpty());
+        return new GeneratedImages(images, paths, folders, index, !found.isEmpty(), fromShards);
     }
 
     /** The floor positions of the images per bucket (class index + 1; 0 when unlabeled), from the listing (no job). */
@@ -111,8 +144,7 @@ final class GeneratedImages {
         for (int b = 0; b <= numClasses; b++) {
             buckets.add(new ArrayList<>());
         }
-        for (FileStatus status : listing) {
-            String path = status.getPath().toString();
+        for (String path : paths) {
             int label = labeled ? labelOf(folders, classIndex, path) : -1;
             buckets.get(label + 1).add(FloorSubsets.position(seed, path));
         }
@@ -120,19 +152,22 @@ final class GeneratedImages {
     }
 
     long count() {
-        return listing.size();
+        return paths.size();
     }
 
     boolean labeled() {
         return labeled;
     }
 
-    /** The first image in path order, decoded in the driver: its shape is checked before any task runs. */
+    /** The first image in path order, decoded in the driver: its shape is checked before the scoring starts. */
     Uint8Image first(Configuration conf) throws IOException {
-        Path path = listing.stream().map(FileStatus::getPath).min(java.util.Comparator.comparing(Path::toString))
-                .orElseThrow();
-        try (InputStream in = path.getFileSystem(conf).open(path)) {
-            return decode(path.toString(), in.readAllBytes());
+        String path = paths.stream().min(String::compareTo).orElseThrow();
+        if (fromShards) { // one shard's row groups at most: Parquet skips the others by their path statistics
+            return decode(path, (byte[]) images.filter(col("path").equalTo(path)).first().get(1));
+        }
+        Path file = new Path(path);
+        try (InputStream in = file.getFileSystem(conf).open(file)) {
+            return decode(path, in.readAllBytes());
         }
     }
 
@@ -141,7 +176,7 @@ final class GeneratedImages {
         ClassFolders folders = this.folders;
         Map<String, Integer> classIndex = this.classIndex;
         boolean labeled = this.labeled;
-        return tree.pathsAndContents().javaRDD().mapPartitions((Iterator<Row> it) -> {
+        return images.javaRDD().mapPartitions((Iterator<Row> it) -> {
             ImageScorer scorer = setup.open();
             while (it.hasNext()) {
                 Row row = it.next();
@@ -155,7 +190,7 @@ final class GeneratedImages {
 
     /** Up to {@code limit} images in the driver (for train-on-synthetic), a random subset chosen by (path, seed). */
     LabeledImages collect(int limit, long seed, ImageShape shape, List<String> classes) {
-        Dataset<Row> chosen = tree.files().select("path", "content")
+        Dataset<Row> chosen = images
                 .orderBy(xxhash64(col("path"), lit(seed)), col("path")).limit(limit);
         java.io.ByteArrayOutputStream pixels = new java.io.ByteArrayOutputStream();
         List<Integer> labels = new ArrayList<>();

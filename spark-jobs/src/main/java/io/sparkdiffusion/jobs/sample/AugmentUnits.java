@@ -1,6 +1,7 @@
 package io.sparkdiffusion.jobs.sample;
 
 import io.sparkdiffusion.config.InputError;
+import io.sparkdiffusion.generate.GeneratedImages;
 import io.sparkdiffusion.generate.GenerationOutput;
 import io.sparkdiffusion.generate.ModelBytes;
 import io.sparkdiffusion.generate.PlannedImage;
@@ -77,10 +78,11 @@ public final class AugmentUnits {
     }
 
     public void run(SparkSession spark, GenerationSettings settings, GenerationOutput output, VariationPlan plan,
-                    ManifestRows rows, ModelBytes model, Recipe recipe) throws IOException {
+                    GeneratedImages records, ModelBytes model, Recipe recipe) throws IOException {
         int perUnit = sourcesPerUnit;
-        JavaRDD<Row> manifest = sources.flatMap(s -> variations(plan, s).stream().map(rows::row).iterator());
-        new GenerationRun(spark, settings, output, units(), count * plan.variations()).run(model, recipe, done -> {
+        JavaRDD<Row> manifest = sources.flatMap(s -> variations(plan, s).stream()
+                .map(image -> ManifestRows.row(records.of(image))).iterator());
+        new GenerationRun(spark, settings, output, records, units(), count * plan.variations()).run(model, recipe, done -> {
             int pending = units() - done.cardinality();
             int slices = Math.max(1, settings.partitions() > 0 ? Math.min(settings.partitions(), pending) : pending);
             JavaPairRDD<Integer, Source> byUnit = sources

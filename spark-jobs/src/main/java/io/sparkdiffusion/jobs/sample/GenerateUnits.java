@@ -1,8 +1,10 @@
 package io.sparkdiffusion.jobs.sample;
 
 import io.sparkdiffusion.generate.DenoiserPool;
+import io.sparkdiffusion.generate.GeneratedImages;
 import io.sparkdiffusion.generate.ImageGenerator;
 import io.sparkdiffusion.generate.ModelBytes;
+import io.sparkdiffusion.generate.OutputFormat;
 import io.sparkdiffusion.generate.OutputLayout;
 import io.sparkdiffusion.generate.Recipe;
 import io.sparkdiffusion.generate.UnitWriter;
@@ -23,13 +25,17 @@ final class GenerateUnits implements VoidFunction<Iterator<UnitWork>> {
     private final Broadcast<SerializableConfiguration> hadoop;
     private final Recipe recipe;
     private final OutputLayout layout;
+    private final OutputFormat format;
+    private final GeneratedImages records;
 
     GenerateUnits(Broadcast<ModelBytes> model, Broadcast<SerializableConfiguration> hadoop, Recipe recipe,
-                  OutputLayout layout) {
+                  OutputLayout layout, OutputFormat format, GeneratedImages records) {
         this.model = model;
         this.hadoop = hadoop;
         this.recipe = recipe;
         this.layout = layout;
+        this.format = format;
+        this.records = records;
     }
 
     @Override
@@ -38,7 +44,7 @@ final class GenerateUnits implements VoidFunction<Iterator<UnitWork>> {
             return;
         }
         ModelBytes bytes = model.value();
-        UnitWriter writer = new UnitWriter(layout, hadoop.value().value());
+        UnitWriter writer = new UnitWriter(layout, format, records, hadoop.value().value());
         NetworkDenoiser denoiser = DenoiserPool.borrow(bytes);
         try {
             ImageGenerator generator = new ImageGenerator(denoiser, bytes.spec(), NoiseSchedule.of(bytes.schedule()),

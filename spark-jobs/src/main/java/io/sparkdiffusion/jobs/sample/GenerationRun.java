@@ -1,9 +1,15 @@
 package io.sparkdiffusion.jobs.sample;
 
+import io.sparkdiffusion.generate.GeneratedImages;
 import io.sparkdiffusion.generate.GenerationOutput;
+import io.sparkdiffusion.generate.ImageShards;
 import io.sparkdiffusion.generate.ModelBytes;
 import io.sparkdiffusion.generate.ProgressLine;
+import io.sparkdiffusion.generate.OutputFormat;
+import io.sparkdiffusion.generate.OutputLayout;
 import io.sparkdiffusion.generate.Recipe;
+import io.sparkdiffusion.generate.ShardGroups;
+import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
@@ -14,35 +20,45 @@ import org.apache.spark.util.SerializableConfiguration;
 
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
+import java.util.ArrayList;
 import java.util.BitSet;
+import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
+import java.util.stream.IntStream;
 
 /**
  * The driver's part of a generation job, once the output is begun: runs the units not done yet on the
  * executors (the model broadcast as bytes) with a progress line every few seconds, checks that every unit
- * and image is there, writes {@code samples.parquet}, then {@code _SUCCESS}.
+ * and image is there, merges the units' shards into {@code shards/} (when the format has shards), writes
+ * {@code samples.parquet}, then {@code _SUCCESS}.
  */
 final class GenerationRun {
     private final SparkSession spark;
     private final GenerationSettings settings;
     private final GenerationOutput output;
+    private final GeneratedImages records;
     private final int units;
     private final long images;
+    private final OutputFormat format;
 
     /**
-     * @param units  units in the whole run
-     * @param images images in the whole run
+     * @param records what a shard records of each image
+     * @param units   units in the whole run
+     * @param images  images in the whole run
      */
-    GenerationRun(SparkSession spark, GenerationSettings settings, GenerationOutput output, int units, long images) {
+    GenerationRun(SparkSession spark, GenerationSettings settings, GenerationOutput output, GeneratedImages records,
+                  int units, long images) {
         this.spark = spark;
         this.settings = settings;
         this.output = output;
+        this.records = records;
         this.units = units;
         this.images = images;
+        this.format = settings.formatFor(images);
     }
 
     /**
@@ -71,7 +87,8 @@ final class GenerationRun {
             long wall0 = System.nanoTime();
             long cpu0 = processCpuNanos();
             try {
-                pending.apply(done).foreachPartition(new GenerateUnits(modelBytes, hadoop, recipe, output.layout()));
+                pending.apply(done).foreachPartition(new GenerateUnits(modelBytes, hadoop, recipe, output.layout(),
+                        format, records));
             } finally {
                 reporter.shutdownNow();
                 modelBytes.destroy();
@@ -89,17 +106,57 @@ final class GenerationRun {
             throw new IOException((units - after.cardinality()) + " of " + units + " units are missing after the run"
                     + " (first: " + after.nextClearBit(0) + "); rerun with the same settings to make them");
         }
-        long found = output.countImages();
-        if (found != images) {
-            throw new IOException(output.layout().path("images") + " holds " + found + " PNG files, the plan "
-                    + images + "; files were removed or added by hand: start over with " + settings.key("overwrite")
-                    + "=true");
+        if (format.writesPngs()) {
+            long found = output.countPngs();
+            if (found != images) {
+                throw new IOException(output.layout().path(OutputLayout.IMAGES) + " holds " + found + " PNG files, the"
+                        + " plan " + images + "; files were removed or added by hand: start over with "
+                        + settings.key("overwrite") + "=true");
+            }
         }
-        Path staged = output.manifestStaging();
+        if (format.writesShards()) {
+            mergeShards(sc);
+        }
+        Path staged = output.staging(OutputLayout.MANIFEST);
         spark.createDataFrame(manifest, ManifestRows.SCHEMA).coalesce(1).write().parquet(staged.toString());
-        output.commitManifest(staged);
+        output.commit(staged, OutputLayout.MANIFEST);
         output.finish();
         System.out.printf("%s: %d images in %s%n", job, images, output.layout().output());
+    }
+
+    /**
+     * Merges the units' small shards, in unit order, into shards of about {@code shard-mb} each (one Spark task per
+     * shard), staged and then put in place as a whole: a kill leaves the units' shards, and the rerun merges again.
+     */
+    private void mergeShards(JavaSparkContext sc) throws IOException {
+        Configuration conf = sc.hadoopConfiguration();
+        List<Path> unitShards = output.unitShards(units);
+        long[] sizes = new long[units];
+        long rows = 0;
+        for (int unit = 0; unit < units; unit++) {
+            sizes[unit] = output.length(unitShards.get(unit));
+            rows += ImageShards.rowCount(conf, unitShards.get(unit));
+        }
+        if (rows != images) {
+            throw new IOException("the units' shards hold " + rows + " images, the plan " + images + "; files were"
+                    + " changed by hand: start over with " + settings.key("overwrite") + "=true");
+        }
+        List<List<String>> groups = new ArrayList<>();
+        for (List<Integer> group : ShardGroups.consecutive(sizes, settings.shardBytes())) {
+            groups.add(group.stream().map(unit -> unitShards.get(unit).toString()).toList());
+        }
+        String staged = output.staging(OutputLayout.SHARDS).toString();
+        Broadcast<SerializableConfiguration> hadoop = sc.broadcast(new SerializableConfiguration(conf));
+        try {
+            sc.parallelize(IntStream.range(0, groups.size()).boxed().toList(), groups.size()).foreach(k ->
+                    ImageShards.concatenate(hadoop.value().value(), groups.get(k).stream().map(Path::new).toList(),
+                            new Path(staged, OutputLayout.shardName(k))));
+        } finally {
+            hadoop.destroy();
+        }
+        output.commit(new Path(staged), OutputLayout.SHARDS);
+        System.out.printf("%s: %d images in %d Parquet shards in %s%n", settings.root(), images, groups.size(),
+                output.layout().path(OutputLayout.SHARDS));
     }
 
     private static long processCpuNanos() {

@@ -2,6 +2,7 @@ package io.sparkdiffusion.jobs.sample;
 
 import io.sparkdiffusion.config.ConfigError;
 import io.sparkdiffusion.config.Settings;
+import io.sparkdiffusion.generate.OutputFormat;
 import io.sparkdiffusion.generate.Recipe;
 import io.sparkdiffusion.sampling.Samplers;
 
@@ -20,11 +21,14 @@ import java.util.Optional;
  * @param partitions      Spark tasks; 0 = one per unit
  * @param overwrite       replace an existing output (moved aside until the new one is complete)
  * @param progressSeconds seconds between progress lines
+ * @param outputFormat    auto, parquet, png-tree or both ({@link OutputFormat#resolve})
+ * @param shardBytes      the bytes each Parquet shard aims at
  */
 public record GenerationSettings(String root, Optional<String> runDir, Optional<String> checkpoint, String output,
                                  String sampler, int steps, double eta, double guidance, boolean useEma,
                                  int batchSize, int imagesPerUnit, long seed, int partitions, boolean overwrite,
-                                 int progressSeconds, Optional<String> sparkMaster) {
+                                 int progressSeconds, String outputFormat, long shardBytes,
+                                 Optional<String> sparkMaster) {
 
     public static GenerationSettings from(Settings all, String root) {
         Settings s = all.at(root);
@@ -43,7 +47,9 @@ public record GenerationSettings(String root, Optional<String> runDir, Optional<
                 s.getDoubleInRange("eta", 0, 10), s.getDoubleInRange("guidance", -100, 100),
                 s.getChoice("weights", "ema", "raw").equals("ema"), s.getPositiveInt("batch-size"),
                 s.getPositiveInt("images-per-unit"), s.getLong("seed"), s.getNonNegativeInt("partitions"),
-                s.getBoolean("overwrite"), s.getPositiveInt("progress-seconds"), s.getOptionalString("spark-master"));
+                s.getBoolean("overwrite"), s.getPositiveInt("progress-seconds"),
+                s.getChoice("output-format", "auto", "parquet", "png-tree", "both"),
+                s.getIntInRange("shard-mb", 1, 1 << 20) * 1_000_000L, s.getOptionalString("spark-master"));
     }
 
     /**
@@ -57,6 +63,11 @@ public record GenerationSettings(String root, Optional<String> runDir, Optional<
     /** The recipe; {@code strength} only matters for variations. */
     public Recipe recipe(double strength) {
         return new Recipe(sampler, steps, eta, guidance, strength, batchSize);
+    }
+
+    /** What a run of this many images writes. */
+    public OutputFormat formatFor(long images) {
+        return OutputFormat.resolve(outputFormat, images);
     }
 
     /** "ema" or "raw". */

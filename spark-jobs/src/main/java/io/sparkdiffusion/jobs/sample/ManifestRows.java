@@ -1,30 +1,16 @@
 package io.sparkdiffusion.jobs.sample;
 
-import io.sparkdiffusion.generate.OutputLayout;
-import io.sparkdiffusion.generate.PlannedImage;
-import io.sparkdiffusion.generate.Recipe;
+import io.sparkdiffusion.generate.GeneratedImage;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 
-import java.io.Serializable;
-import java.util.List;
-
 /**
- * The rows of {@code samples.parquet}, one per image, the same for SampleJob and AugmentJob (whose rows also
- * name the source image and the strength; SampleJob leaves those null).
- *
- * @param layout          the output (for each image's relative path and class folder)
- * @param classNames      class names by label
- * @param recipe          how the images were made
- * @param weights         ema or raw
- * @param checkpoint      the checkpoint directory
- * @param checkpointStep  its training step
- * @param variations      whether the images are variations (strength recorded)
+ * The rows of {@code samples.parquet}, one per image ({@link GeneratedImage}), the same for SampleJob and AugmentJob
+ * (whose rows also name the source image and the strength; SampleJob leaves those null).
  */
-public record ManifestRows(OutputLayout layout, List<String> classNames, Recipe recipe, String weights, String checkpoint,
-                    long checkpointStep, boolean variations) implements Serializable {
+public final class ManifestRows {
 
     static final StructType SCHEMA = new StructType()
             .add("id", DataTypes.StringType, false)
@@ -42,10 +28,12 @@ public record ManifestRows(OutputLayout layout, List<String> classNames, Recipe 
             .add("checkpoint", DataTypes.StringType, false)
             .add("checkpoint_step", DataTypes.LongType, false);
 
-    public Row row(PlannedImage image) {
-        String className = image.label() >= 0 && image.label() < classNames.size() ? classNames.get(image.label()) : null;
-        return RowFactory.create(image.id(), layout.relativeImagePath(image), image.label(), className, image.seed(),
-                image.sourceId(), recipe.sampler(), recipe.steps(), recipe.eta(), recipe.guidance(),
-                variations ? recipe.strength() : null, weights, checkpoint, checkpointStep);
+    private ManifestRows() {
+    }
+
+    static Row row(GeneratedImage image) {
+        return RowFactory.create(image.id(), image.path(), image.label(), image.className(), image.seed(),
+                image.sourceId(), image.sampler(), image.steps(), image.eta(), image.guidance(), image.strength(),
+                image.weights(), image.checkpoint(), image.checkpointStep());
     }
 }

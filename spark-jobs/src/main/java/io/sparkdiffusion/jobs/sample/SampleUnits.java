@@ -1,5 +1,6 @@
 package io.sparkdiffusion.jobs.sample;
 
+import io.sparkdiffusion.generate.GeneratedImages;
 import io.sparkdiffusion.generate.GenerationOutput;
 import io.sparkdiffusion.generate.ModelBytes;
 import io.sparkdiffusion.generate.Recipe;
@@ -39,12 +40,12 @@ public final class SampleUnits {
     public void run(ModelBytes model, Recipe recipe) throws IOException {
         JavaSparkContext sc = JavaSparkContext.fromSparkContext(spark.sparkContext());
         SamplePlan samples = plan; // the lambdas below capture the plan, not this object
-        ManifestRows rows = new ManifestRows(output.layout(), classNames, recipe, settings.weights(),
+        GeneratedImages records = new GeneratedImages(output.layout(), classNames, recipe, settings.weights(),
                 checkpoint.dir().toString(), checkpoint.info().step(), false);
         JavaRDD<Row> manifest = sc.parallelize(numbers(new BitSet(), plan.units()),
                         Math.max(1, Math.min(sc.defaultParallelism(), plan.units())))
-                .flatMap(k -> samples.unit(k).stream().map(rows::row).iterator());
-        new GenerationRun(spark, settings, output, plan.units(), plan.total()).run(model, recipe, done -> {
+                .flatMap(k -> samples.unit(k).stream().map(image -> ManifestRows.row(records.of(image))).iterator());
+        new GenerationRun(spark, settings, output, records, plan.units(), plan.total()).run(model, recipe, done -> {
             List<Integer> pending = numbers(done, samples.units());
             int slices = settings.partitions() > 0 ? Math.min(settings.partitions(), pending.size()) : pending.size();
             return sc.parallelize(pending, Math.max(1, slices)).map(k -> new UnitWork(k, samples.unit(k)));
