@@ -23,8 +23,9 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Generates a labeled image set from a checkpoint across the executors: {@code images/<class>/<id>.png},
- * {@code samples.parquet} and {@code _SUCCESS} in {@code sample.output}. Killed and rerun with the same
+ * Generates a labeled image set from a checkpoint across the executors: the images ({@code images/<class>/<id>.png}
+ * or Parquet shards, {@code sample.output-format}), {@code samples.parquet} and {@code _SUCCESS} in
+ * {@code sample.output}. Killed and rerun with the same
  * settings, it makes only the missing units.
  *
  * <pre>spark-submit --class io.sparkdiffusion.jobs.SampleJob JAR --config conf/sample.conf [--set sample.key=value ...]</pre>
