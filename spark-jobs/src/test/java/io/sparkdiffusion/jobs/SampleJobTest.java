@@ -1,5 +1,6 @@
 package io.sparkdiffusion.jobs;
 
+import io.sparkdiffusion.data.PreparedManifest;
 import io.sparkdiffusion.generate.FolderNames;
 import io.sparkdiffusion.generate.GeneratedImages;
 import io.sparkdiffusion.generate.OutputFormat;
@@ -120,6 +121,24 @@ class SampleJobTest {
         List<Row> manifest = spark.read().parquet(both.resolve("samples.parquet").toString()).drop("path")
                 .orderBy("id").collectAsList();
         assertEquals(manifest, shardRows, "a shard row is the manifest's row with the image");
+
+        // PrepareJob takes the shards as a corpus in the training data's classes and label numbers ("a_b", label 2,
+        // has no image here, so its name comes from prepare.class-names)
+        Path prepared = tmp.resolve("prepared-from-shards");
+        List<String> prepare = List.of("--set", "prepare.layout=generated", "--set", "prepare.input=" + both, "--set",
+                "prepare.output=" + prepared, "--set", "prepare.size=8", "--set", "prepare.validation-fraction=0");
+        GenerationFixtures.Result unnamed = capturingStderr(() -> PrepareJob.run(prepare.toArray(String[]::new)));
+        assertEquals(2, unnamed.code(), unnamed.stderr());
+        assertTrue(unnamed.stderr().contains("label 2 has no image"), unnamed.stderr());
+        List<String> named = new ArrayList<>(prepare);
+        named.addAll(List.of("--set", "prepare.class-names=[\"../x\", \"a/b\", \"a_b\", \"靴\"]"));
+        assertEquals(0, PrepareJob.run(named.toArray(String[]::new)));
+        PreparedManifest manifestOfShards = PreparedManifest.read(Files.newInputStream(prepared.resolve("manifest.json")));
+        assertEquals(CLASSES, manifestOfShards.classNames());
+        assertEquals(9, manifestOfShards.images());
+        assertEquals(Map.of("../x", 3L, "a/b", 2L, "a_b", 0L, "靴", 4L), manifestOfShards.imagesPerClass());
+        assertEquals(List.of(0, 0, 0, 1, 1, 3, 3, 3, 3), spark.read().parquet(prepared.resolve("shards").toString())
+                .select("label").orderBy("label").as(org.apache.spark.sql.Encoders.INT()).collectAsList());
 
         Path parquet = tmp.resolve("parquet");
         assertEquals(0, sample(parquet, "sample.output-format=parquet"));

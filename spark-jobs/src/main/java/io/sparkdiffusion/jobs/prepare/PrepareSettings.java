@@ -25,7 +25,7 @@ public record PrepareSettings(String input, String output, Layout layout, String
                               long maxFileBytes) implements Serializable {
 
     public enum Layout {
-        CLASS_FOLDERS, UNLABELED, IDX;
+        CLASS_FOLDERS, UNLABELED, IDX, GENERATED;
 
         public String configName() {
             return name().toLowerCase(java.util.Locale.ROOT).replace('_', '-');

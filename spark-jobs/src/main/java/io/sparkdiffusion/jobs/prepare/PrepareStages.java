@@ -88,6 +88,14 @@ public final class PrepareStages {
             classNames = idx.classNames();
             decoded = idx.decode();
             inputs = idx.count();
+        } else if (settings.layout() == Layout.GENERATED) {
+            GeneratedCorpus generated = new GeneratedCorpus(spark, input);
+            inputs = generated.count();
+            if (inputs == 0) {
+                throw new InputError("the shards of " + input + " hold no images");
+            }
+            classNames = generated.classNames(settings.classNames());
+            decoded = generated.decode(classNames, settings.image(), settings.validationFraction());
         } else {
             TreeCorpus tree = new TreeCorpus(spark, input, settings);
             if (tree.files() == 0) {
