@@ -52,6 +52,18 @@ public record PreparedManifest(int formatVersion, String createdAt, String input
             .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
             .build();
 
+    /** The images of a split: train, validation or all. */
+    public long imagesIn(String split) {
+        if (split() == null) {
+            return images();
+        }
+        return switch (split) {
+            case "train" -> split().train();
+            case "validation" -> split().validation();
+            default -> images();
+        };
+    }
+
     /**
      * @param validationFraction the configured fraction
      * @param method             how an image's split is chosen

@@ -70,6 +70,7 @@ public final class TrainJob {
         if (shape.height() != shape.width()) {
             throw new InputError("TrainJob needs square images; " + settings.data() + " has " + shape);
         }
+        List<PreparedData.Mixed> mixed = mixed(settings, manifest, hadoop);
         int numClasses = manifest.classNames() == null ? 0 : manifest.classNames().size();
         UNetSpec spec = SpecReader.model(all, "train.model", shape.channels(), shape.height(),
                 settings.conditionalFor(numClasses) ? numClasses : 0);
@@ -114,7 +115,8 @@ public final class TrainJob {
             if (resumed != null && settings.workers() == 0) { // now that Spark says how many
                 Resumption.checkPosition(resumed.info(), resumed.dir().toString(), settings, workers, false);
             }
-            PreparedData data = PreparedData.load(spark.session(), settings.data(), manifest, settings.split(), workers);
+            PreparedData data = PreparedData.load(spark.session(), settings.data(), manifest, settings.split(), workers,
+                    mixed, settings.seed());
             HeldOutSet heldOut = heldOutSet(spark, settings, manifest, spec, workers);
             System.out.println("train: " + NativeRuntime.describe() + "; model " + spec + " (preset "
                     + SpecReader.preset(all, "train.model", shape.height()).name() + ", "
@@ -130,6 +132,37 @@ public final class TrainJob {
                 }
             }
         }
+    }
+
+    /** The train.mix data sets, read and checked against train.data before anything runs. */
+    private static List<PreparedData.Mixed> mixed(TrainSettings settings, PreparedManifest manifest, Configuration hadoop)
+            throws java.io.IOException {
+        List<PreparedData.Mixed> mixed = new java.util.ArrayList<>();
+        List<String> classes = manifest.classNames() == null ? List.of() : manifest.classNames();
+        long main = manifest.imagesIn(settings.split());
+        for (int i = 0; i < settings.mix().size(); i++) {
+            TrainSettings.Mix mix = settings.mix().get(i);
+            String key = "train.mix[" + i + "]";
+            PreparedManifest other = PreparedData.readManifest(mix.data(), hadoop);
+            if (!other.shape().equals(manifest.shape())) {
+                throw new InputError(key + " " + mix.data() + " has images of " + other.shape() + ", train.data "
+                        + manifest.shape() + "; prepare it at the same size and channels");
+            }
+            List<String> otherClasses = other.classNames() == null ? List.of() : other.classNames();
+            if (!otherClasses.equals(classes)) {
+                throw new InputError(key + " " + mix.data() + " has the classes " + otherClasses + ", train.data "
+                        + classes + " (a label would mean another class); prepare it with prepare.class-names = "
+                        + classes);
+            }
+            if (other.imagesIn(settings.split()) == 0) {
+                throw new InputError(key + " " + mix.data() + " has no images in the " + settings.split() + " split");
+            }
+            System.out.printf(java.util.Locale.ROOT, "train: mixing %d images of %s (%d in its %s split) into each"
+                            + " epoch: weight %s of the %d of %s%n", Math.round(mix.weight() * main), mix.data(),
+                    other.imagesIn(settings.split()), settings.split(), mix.weight(), main, settings.data());
+            mixed.add(new PreparedData.Mixed(mix.data(), other, mix.weight()));
+        }
+        return mixed;
     }
 
     /** The validation split's held-out set, or null when validation is off or the data has no validation split. */

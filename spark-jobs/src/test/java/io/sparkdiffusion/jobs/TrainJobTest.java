@@ -256,6 +256,37 @@ class TrainJobTest {
     }
 
     @Test
+    void mixedDataSetsAddTheirWeightTimesTheImagesOfTrainDataToEveryEpoch() throws Exception {
+        Path other = TrainJobFixtures.preparedCorpus(tmp.resolve("mix-source")); // 48 more images, the same classes
+        // one worker, batch 4: an epoch of n images is n / 4 steps; train.data has 48
+        int[][] cases = {{0, 12}, {1, 18}, {3, 30}}; // weight 0.5 adds 24 images, 1.5 adds 72 (all 48, then 24)
+        String[] weights = {null, "0.5", "1.5"};
+        for (int c = 0; c < cases.length; c++) {
+            Path runDir = tmp.resolve("mix-" + c);
+            List<String> sets = new ArrayList<>(List.of("train.workers=1", "train.epochs=1", "train.sample-every-epochs=0",
+                    "train.validation.images=0"));
+            if (weights[c] != null) {
+                sets.add("train.mix=[{ data = \"" + other + "\", weight = " + weights[c] + " }]");
+            }
+            assertEquals(0, train(runDir, sets.toArray(String[]::new)), "weight " + weights[c]);
+            LoadedCheckpoint done = CheckpointStore.open(runDir.toUri(), new Configuration()).loadLatest().orElseThrow();
+            assertEquals(cases[c][1], done.info().step(), "steps of one epoch at weight " + weights[c]);
+        }
+
+        Path small = tmp.resolve("mix-source").resolve("prepared-4px");
+        assertEquals(0, PrepareJob.run("--set", "prepare.input=" + tmp.resolve("mix-source").resolve("corpus"), "--set",
+                "prepare.output=" + small, "--set", "prepare.size=4", "--set", "prepare.validation-fraction=0"));
+        GenerationFixtures.Result refused = GenerationFixtures.capturingStderr(() -> train(tmp.resolve("mix-bad"),
+                "train.mix=[{ data = \"" + small + "\", weight = 1 }]"));
+        assertEquals(2, refused.code(), refused.stderr());
+        assertTrue(refused.stderr().contains("train.mix[0]") && refused.stderr().contains("1x4x4"), refused.stderr());
+        GenerationFixtures.Result zero = GenerationFixtures.capturingStderr(() -> train(tmp.resolve("mix-zero"),
+                "train.mix=[{ data = \"" + other + "\", weight = 0 }]"));
+        assertEquals(2, zero.code(), zero.stderr());
+        assertTrue(zero.stderr().contains("train.mix[0].weight"), zero.stderr());
+    }
+
+    @Test
     void aDivergedRunStopsWithExit1AndOneLineAndWritesNoCheckpoint() throws Exception {
         Path runDir = tmp.resolve("diverged");
         GenerationFixtures.Result result = GenerationFixtures.capturingStderr(() -> train(runDir, "train.workers=2",

@@ -21,6 +21,9 @@ import java.util.Iterator;
 import java.util.List;
 
 import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.concat;
+import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.xxhash64;
 
 /**
  * A PrepareJob output as training input: its manifest, and its images spread over one partition per worker.
@@ -75,11 +78,23 @@ public final class PreparedData {
      */
     public static PreparedData load(SparkSession spark, String dataDir, PreparedManifest manifest, String split,
                                     int workers) {
-        Dataset<Row> rows = spark.read().parquet(new Path(dataDir, manifest.shards().path()).toString());
-        if (!split.equals("all")) {
-            rows = rows.filter(col("split").equalTo(split));
+        return load(spark, dataDir, manifest, split, workers, List.of(), 0);
+    }
+
+    /**
+     * @param mixed    other prepared data sets (with their manifests, checked to match) mixed in by weight
+     * @param seed     chooses the mixed sets' subsets
+     */
+    public static PreparedData load(SparkSession spark, String dataDir, PreparedManifest manifest, String split,
+                                    int workers, List<Mixed> mixed, long seed) {
+        Dataset<Row> rows = splitRows(spark, dataDir, manifest, split);
+        long main = manifest.imagesIn(split);
+        for (int i = 0; i < mixed.size(); i++) {
+            Mixed m = mixed.get(i);
+            rows = rows.union(subset(splitRows(spark, m.dataDir(), m.manifest(), split), m.manifest().imagesIn(split),
+                    Math.round(m.weight() * main), seed, "mix" + i));
         }
-        JavaRDD<TrainingImage> images = rows.select("id", "label", "pixels")
+        JavaRDD<TrainingImage> images = rows
                 .orderBy("id")
                 .javaRDD()
                 .zipWithIndex()
@@ -96,6 +111,42 @@ public final class PreparedData {
             throw new InputError("the " + split + " split of " + dataDir + " has no images");
         }
         return new PreparedData(manifest, images, partitionSizes);
+    }
+
+    /** A prepared data set mixed into training, and how many images of the main one's each of its images weighs. */
+    public record Mixed(String dataDir, PreparedManifest manifest, double weight) {
+    }
+
+    private static Dataset<Row> splitRows(SparkSession spark, String dataDir, PreparedManifest manifest, String split) {
+        Dataset<Row> rows = spark.read().parquet(new Path(dataDir, manifest.shards().path()).toString());
+        if (!split.equals("all")) {
+            rows = rows.filter(col("split").equalTo(split));
+        }
+        return rows.select("id", "label", "pixels");
+    }
+
+    /**
+     * {@code want} of the {@code available} rows: every row as often as it fits whole, then the first of them in the
+     * order of a hash of (id, seed); ids prefixed so that no copy equals another or an image of the main set.
+     */
+    static Dataset<Row> subset(Dataset<Row> rows, long available, long want, long seed, String prefix) {
+        if (available == 0) {
+            throw new InputError("a train.mix data set has no images in the split trained on");
+        }
+        Dataset<Row> out = null;
+        for (long copy = 0; copy < want / available; copy++) {
+            out = union(out, rows.withColumn("id", concat(lit(prefix + "-" + copy + ":"), col("id"))));
+        }
+        long rest = want % available;
+        if (rest > 0 || out == null) {
+            out = union(out, rows.orderBy(xxhash64(col("id"), lit(seed)), col("id")).limit(Math.toIntExact(rest))
+                    .withColumn("id", concat(lit(prefix + "-rest:"), col("id"))));
+        }
+        return out;
+    }
+
+    private static Dataset<Row> union(Dataset<Row> a, Dataset<Row> b) {
+        return a == null ? b : a.union(b);
     }
 
     /** (partition index, size) as two numbers, so the driver learns the sizes without collecting images. */

@@ -132,25 +132,14 @@ public final class Resumption {
             throw new InputError("cannot resume " + dir + ": its record of the training data is unreadable ("
                     + e.getMessage().lines().findFirst().orElse("") + ")");
         }
-        long then = images(stored, split);
-        long now = images(manifest, split);
+        long then = stored.imagesIn(split);
+        long now = manifest.imagesIn(split);
         if (then != now || !Objects.equals(stored.imagesPerClass(), manifest.imagesPerClass())) {
             throw new InputError("cannot resume " + dir + " on " + data + ": it has " + now + " images in train.split = "
                     + split + " " + manifest.imagesPerClass() + ", the checkpoint's data " + then + " "
                     + stored.imagesPerClass() + " (the images would move to other batches); train on the data the run "
                     + "started with, or start a new train.run-dir");
         }
-    }
-
-    private static long images(PreparedManifest manifest, String split) {
-        if (manifest.split() == null) {
-            return manifest.images();
-        }
-        return switch (split) {
-            case "train" -> manifest.split().train();
-            case "validation" -> manifest.split().validation();
-            default -> manifest.images();
-        };
     }
 
     /** Whether a run at this checkpoint has nothing left to do under these settings (the loop's own test). */

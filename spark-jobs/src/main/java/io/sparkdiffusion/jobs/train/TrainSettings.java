@@ -9,10 +9,16 @@ import io.sparkdiffusion.train.OuterOptimizer;
 import io.sparkdiffusion.train.WarmupSchedule;
 import io.sparkdiffusion.train.WorkerScaling;
 
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigException;
+import com.typesafe.config.ConfigObject;
+
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 
 /** The {@code train.*} keys of TrainJob, read and validated once. */
-public record TrainSettings(String data, String split, String runDir, int epochs, long maxSteps, boolean resume,
+public record TrainSettings(String data, List<Mix> mix, String split, String runDir, int epochs, long maxSteps, boolean resume,
                             long seed, int batchSize, int workers, int averagingFrequency,
                             double learningRate, int warmupSteps, WorkerScaling workerScaling, double gradientClip, String conditional,
                             double labelDropout, double emaDecay, int checkpointEveryEpochs, int keepCheckpoints,
@@ -21,6 +27,13 @@ public record TrainSettings(String data, String split, String runDir, int epochs
                             Optional<String> sparkMaster) {
 
     static final String ROOT = "train";
+
+    /**
+     * Another PrepareJob output mixed into every epoch: {@code weight} × the images of {@code train.data}'s split
+     * from it (a fixed subset chosen by the run's seed, or every image repeated and then such a subset).
+     */
+    public record Mix(String data, double weight) {
+    }
 
     /** The grid of EMA samples written during training. */
     public record SampleGrid(int count, String sampler, int steps, double eta, double guidance, long seed) {
@@ -60,7 +73,7 @@ public record TrainSettings(String data, String split, String runDir, int epochs
         }
         Settings sample = s.at("sample");
         Settings validation = s.at("validation");
-        return new TrainSettings(data, s.getChoice("split", "train", "validation", "all"), runDir,
+        return new TrainSettings(data, mix(all), s.getChoice("split", "train", "validation", "all"), runDir,
                 s.getPositiveInt("epochs"), s.getLong("max-steps"), s.getBoolean("resume"), s.getLong("seed"),
                 s.getPositiveInt("batch-size"), s.getNonNegativeInt("workers"), s.getPositiveInt("averaging-frequency"),
                 s.getPositiveDouble("learning-rate"), s.getNonNegativeInt("warmup-steps"),
@@ -80,6 +93,36 @@ public record TrainSettings(String data, String split, String runDir, int epochs
                 new Validation(validation.getNonNegativeInt("images"), validation.getPositiveInt("every-rounds"),
                         validation.getLong("seed")),
                 s.getOptionalString("spark-master"));
+    }
+
+    private static List<Mix> mix(Settings all) {
+        List<Mix> mix = new ArrayList<>();
+        List<? extends ConfigObject> entries;
+        try {
+            entries = all.config().getObjectList(ROOT + ".mix");
+        } catch (ConfigException e) {
+            throw new ConfigError("key 'train.mix': expected a list of { data = PATH, weight = W }: " + e.getMessage());
+        }
+        for (int i = 0; i < entries.size(); i++) {
+            Config entry = entries.get(i).toConfig();
+            String key = "train.mix[" + i + "]";
+            if (!entry.hasPath("data") || entry.getString("data").isBlank() || !entry.hasPath("weight")
+                    || !entry.root().keySet().equals(java.util.Set.of("data", "weight"))) {
+                throw new ConfigError(key + ": expected { data = PATH, weight = W }, got " + entries.get(i).render(
+                        com.typesafe.config.ConfigRenderOptions.concise()));
+            }
+            double weight;
+            try {
+                weight = entry.getDouble("weight");
+            } catch (ConfigException e) {
+                throw new ConfigError(key + ".weight: expected a number above 0, got " + entry.getValue("weight").render());
+            }
+            if (!(weight > 0) || Double.isInfinite(weight)) {
+                throw new ConfigError(key + ".weight: expected a number above 0, got " + weight);
+            }
+            mix.add(new Mix(entry.getString("data"), weight));
+        }
+        return List.copyOf(mix);
     }
 
     /** The learning-rate schedule of {@code workers} workers: learning-rate and warm-up-steps scaled from one worker's. */
