@@ -12,7 +12,11 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 
+import io.sparkdiffusion.config.InputError;
 import io.sparkdiffusion.image.ImageShape;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
 
 /**
  * {@code manifest.json} of a PrepareJob output: what a trainer needs to know about the shards without reading
@@ -51,6 +55,37 @@ public record PreparedManifest(int formatVersion, String createdAt, String input
             .enable(SerializationFeature.INDENT_OUTPUT)
             .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
             .build();
+
+    /**
+     * Reads and checks a PrepareJob output's manifest (no Spark): fails fast, with one line, on a wrong path, an
+     * incomplete output or an incompatible version.
+     */
+    public static PreparedManifest readFrom(String dataDir, Configuration conf) throws IOException {
+        Path dir = new Path(dataDir);
+        FileSystem fs = dir.getFileSystem(conf);
+        Path manifestPath = new Path(dir, "manifest.json");
+        if (!fs.exists(new Path(dir, "_SUCCESS")) || !fs.exists(manifestPath)) {
+            throw new InputError(dataDir + " is not a complete PrepareJob output (no _SUCCESS or manifest.json)");
+        }
+        PreparedManifest manifest;
+        try (InputStream in = fs.open(manifestPath)) {
+            manifest = read(in);
+        } catch (IOException e) {
+            throw new InputError("cannot read " + manifestPath + ": " + e.getMessage(), e);
+        }
+        if (manifest.formatVersion() != PreparedManifest.FORMAT_VERSION) {
+            throw new InputError(manifestPath + " has format version " + manifest.formatVersion()
+                    + "; this build reads version " + PreparedManifest.FORMAT_VERSION + " (rerun PrepareJob)");
+        }
+        if (manifest.shape() == null || manifest.shards() == null) {
+            throw new InputError(manifestPath + " lacks the image shape or the shards location");
+        }
+        Path shards = new Path(dir, manifest.shards().path());
+        if (!fs.exists(shards) || fs.globStatus(new Path(shards, "*.parquet")).length == 0) {
+            throw new InputError("no Parquet shards under " + shards);
+        }
+        return manifest;
+    }
 
     /** The images of a split: train, validation or all. */
     public long imagesIn(String split) {

@@ -16,7 +16,6 @@ import io.sparkdiffusion.jobs.sample.AugmentUnits;
 import io.sparkdiffusion.jobs.sample.CheckpointChoice;
 import io.sparkdiffusion.jobs.sample.GenerationPlans;
 import io.sparkdiffusion.jobs.sample.GenerationSettings;
-import io.sparkdiffusion.jobs.train.PreparedData;
 import io.sparkdiffusion.lock.OutputLock;
 import io.sparkdiffusion.runtime.NativeRuntime;
 import io.sparkdiffusion.sampling.SdEdit;
@@ -84,7 +83,7 @@ public final class AugmentJob {
         VariationPlan plan = new VariationPlan(settings.seed(), s.getPositiveInt("variations"), fraction);
         Configuration conf = new Configuration();
         // Everything that can be checked without Spark is checked first: bad input costs no cluster time.
-        PreparedManifest manifest = PreparedData.readManifest(data, conf);
+        PreparedManifest manifest = PreparedManifest.readFrom(data, conf);
         CheckpointChoice checkpoint = CheckpointChoice.resolve(settings, conf);
         settings.checkSteps(checkpoint.info().schedule().timesteps());
         checkpoint.checkShape(manifest.shape(), "the images of " + data);
@@ -108,8 +107,8 @@ public final class AugmentJob {
         record.put("strength", strength);
 
         try (SparkSessions spark = SparkSessions.open(ROOT, settings.sparkMaster())) {
-            AugmentUnits units = AugmentUnits.select(spark.session(), new Path(dataDir, manifest.shards().path())
-                    .toString(), split, plan, settings.imagesPerUnit());
+            AugmentUnits units = AugmentUnits.select(spark.session(), data, manifest, split, plan,
+                    settings.imagesPerUnit());
             try {
                 record.put("format", settings.formatFor(units.sourceCount() * plan.variations()).configName());
                 if (output.begin(record, settings.overwrite(), "augment.output") == GenerationOutput.State.COMPLETE) {

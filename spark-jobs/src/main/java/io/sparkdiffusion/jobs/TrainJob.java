@@ -65,7 +65,7 @@ public final class TrainJob {
         TrainSettings settings = TrainSettings.from(all);
         Configuration hadoop = new Configuration();
         // Everything that can be checked without Spark is checked first: bad input costs no cluster time.
-        PreparedManifest manifest = PreparedData.readManifest(settings.data(), hadoop);
+        PreparedManifest manifest = PreparedManifest.readFrom(settings.data(), hadoop);
         ImageShape shape = manifest.shape();
         if (shape.height() != shape.width()) {
             throw new InputError("TrainJob needs square images; " + settings.data() + " has " + shape);
@@ -143,7 +143,7 @@ public final class TrainJob {
         for (int i = 0; i < settings.mix().size(); i++) {
             TrainSettings.Mix mix = settings.mix().get(i);
             String key = "train.mix[" + i + "]";
-            PreparedManifest other = PreparedData.readManifest(mix.data(), hadoop);
+            PreparedManifest other = PreparedManifest.readFrom(mix.data(), hadoop);
             if (!other.shape().equals(manifest.shape())) {
                 throw new InputError(key + " " + mix.data() + " has images of " + other.shape() + ", train.data "
                         + manifest.shape() + "; prepare it at the same size and channels");

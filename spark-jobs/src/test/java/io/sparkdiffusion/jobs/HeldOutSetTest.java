@@ -6,7 +6,6 @@ import io.sparkdiffusion.image.ImageShape;
 import io.sparkdiffusion.image.Pixels;
 import io.sparkdiffusion.image.Uint8Image;
 import io.sparkdiffusion.jobs.train.HeldOutSet;
-import io.sparkdiffusion.jobs.train.PreparedData;
 import io.sparkdiffusion.jobs.train.TrainSettings;
 import io.sparkdiffusion.model.UNetBuilder;
 import io.sparkdiffusion.schedule.ScheduleSpec;
@@ -42,7 +41,7 @@ class HeldOutSetTest {
         spark = SparkSession.builder().master("local[2]").appName("held-out-test")
                 .config("spark.ui.enabled", "false").config("spark.driver.host", "127.0.0.1").getOrCreate();
         prepared = TrainJobFixtures.preparedCorpus(tmp, 0.5);
-        manifest = PreparedData.readManifest(prepared.toString(), new Configuration());
+        manifest = PreparedManifest.readFrom(prepared.toString(), new Configuration());
     }
 
     @AfterAll

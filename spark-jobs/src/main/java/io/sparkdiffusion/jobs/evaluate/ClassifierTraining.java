@@ -7,11 +7,11 @@ import io.sparkdiffusion.data.LabeledImages;
 import io.sparkdiffusion.data.PreparedManifest;
 import io.sparkdiffusion.eval.FeatureClassifier;
 import io.sparkdiffusion.image.ImageShape;
+import io.sparkdiffusion.jobs.glue.PreparedShards;
 import io.sparkdiffusion.jobs.glue.SparkSessions;
 import io.sparkdiffusion.jobs.glue.StagedOutput;
 import io.sparkdiffusion.lock.OutputLock;
 import io.sparkdiffusion.jobs.glue.TaskErrors;
-import io.sparkdiffusion.jobs.train.PreparedData;
 import io.sparkdiffusion.runtime.NativeRuntime;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.Path;
@@ -32,7 +32,7 @@ public final class ClassifierTraining {
 
     public static void run(EvaluateSettings settings) throws Exception {
         Configuration hadoop = new Configuration();
-        PreparedManifest manifest = PreparedData.readManifest(settings.data(), hadoop);
+        PreparedManifest manifest = PreparedManifest.readFrom(settings.data(), hadoop);
         List<String> classes = manifest.classNames() == null ? List.of() : manifest.classNames();
         if (classes.size() < 2) {
             throw new InputError(settings.data() + " has " + classes.size() + " classes; a classifier needs labeled "
@@ -49,14 +49,14 @@ public final class ClassifierTraining {
         NativeRuntime.init();
         try (SparkSessions spark = SparkSessions.open("evaluate", settings.sparkMaster())) {
             try {
-                Dataset<Row> train = PreparedSets.rows(spark.session(), settings.data(), manifest, "train");
+                Dataset<Row> train = PreparedShards.images(spark.session(), settings.data(), manifest, "train");
                 LabeledImages images = PreparedSets.collect(train, shape, settings.trainImages(), settings.seed(),
                         identity, classes, "evaluate.data " + settings.data());
                 long started = System.nanoTime();
                 FeatureClassifier classifier = FeatureClassifier.train(images, settings.recipe());
                 double seconds = (System.nanoTime() - started) / 1e9;
                 LabeledImages validation = PreparedSets.count(manifest, "validation") == 0 ? null
-                        : PreparedSets.collect(PreparedSets.rows(spark.session(), settings.data(), manifest, "validation"),
+                        : PreparedSets.collect(PreparedShards.images(spark.session(), settings.data(), manifest, "validation"),
                         shape, 0, settings.seed(), identity, classes, "evaluate.data " + settings.data());
                 Double accuracy = validation == null ? null : classifier.accuracy(validation, settings.batchSize());
                 // qualified, so that TRTR finds the data from wherever the evaluation runs

@@ -16,11 +16,11 @@ import io.sparkdiffusion.eval.EvaluationTally;
 import io.sparkdiffusion.eval.FeatureClassifier;
 import io.sparkdiffusion.eval.FloorSubsets;
 import io.sparkdiffusion.image.ImageShape;
+import io.sparkdiffusion.jobs.glue.PreparedShards;
 import io.sparkdiffusion.jobs.glue.SparkSessions;
 import io.sparkdiffusion.jobs.glue.StagedOutput;
 import io.sparkdiffusion.lock.OutputLock;
 import io.sparkdiffusion.jobs.glue.TaskErrors;
-import io.sparkdiffusion.jobs.train.PreparedData;
 import io.sparkdiffusion.runtime.NativeRuntime;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
@@ -53,7 +53,7 @@ public final class Evaluation {
         // Everything that can be checked without Spark is checked first: bad input costs no cluster time.
         String classifierDir = qualified(settings.classifier());
         ClassifierInfo info = loadClassifier(classifierDir).info();
-        PreparedManifest reference = PreparedData.readManifest(settings.reference(), hadoop);
+        PreparedManifest reference = PreparedManifest.readFrom(settings.reference(), hadoop);
         String referenceName = "reference " + settings.reference();
         checkShape(reference.shape(), info, referenceName);
         int[] referenceLabels = ClassMapping.of(classNames(reference), info.classNames(), referenceName);
@@ -80,7 +80,7 @@ public final class Evaluation {
                 Map<String, byte[]> judges = new LinkedHashMap<>();
                 long judgeImages = judged ? trainJudges(spark.session(), generated, info, judges) : 0;
 
-                Dataset<Row> referenceRows = PreparedSets.rows(spark.session(), settings.reference(), reference,
+                Dataset<Row> referenceRows = PreparedShards.images(spark.session(), settings.reference(), reference,
                         settings.referenceSplit());
                 int numClasses = info.classNames().size();
                 FloorSubsets floor = FloorSubsets.of(settings.seed(),
@@ -127,7 +127,7 @@ public final class Evaluation {
         String realSplit = settings.realTrain().isPresent() || info.trainingSplit() == null ? "train" : info.trainingSplit();
         PreparedManifest real;
         try {
-            real = PreparedData.readManifest(realDir, hadoop);
+            real = PreparedManifest.readFrom(realDir, hadoop);
         } catch (InputError e) {
             throw new InputError("real training images for train-on-real: " + e.getMessage()
                     + " (set evaluate.real-train, or evaluate.tstr-images = 0)", e);
@@ -137,7 +137,7 @@ public final class Evaluation {
         int[] realLabels = ClassMapping.of(classNames(real), info.classNames(), realName);
         long n = Math.min(Math.min(generated.count(), PreparedSets.count(real, realSplit)), settings.tstrImages());
         LabeledImages synthetic = generated.collect((int) n, settings.seed(), info.shape(), info.classNames());
-        LabeledImages realImages = PreparedSets.collect(PreparedSets.rows(spark, realDir, real, realSplit), info.shape(),
+        LabeledImages realImages = PreparedSets.collect(PreparedShards.images(spark, realDir, real, realSplit), info.shape(),
                 (int) n, settings.seed(), realLabels, info.classNames(), realName);
         judges.put(EvaluationReport.TSTR, FeatureClassifier.train(synthetic, settings.recipe()).modelBytes());
         judges.put(EvaluationReport.TRTR, FeatureClassifier.train(realImages, settings.recipe()).modelBytes());

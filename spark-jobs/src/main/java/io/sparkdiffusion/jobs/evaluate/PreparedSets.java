@@ -18,10 +18,8 @@ import io.sparkdiffusion.eval.FloorSubsets;
 import io.sparkdiffusion.eval.ImageScorer;
 import io.sparkdiffusion.image.ImageShape;
 import io.sparkdiffusion.image.Uint8Image;
-import org.apache.hadoop.fs.Path;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
-import org.apache.spark.sql.SparkSession;
 
 /** A PrepareJob output's images as EvaluateJob uses them: scored on the executors, or a bounded subset in the driver. */
 final class PreparedSets {
@@ -68,15 +66,6 @@ final class PreparedSets {
             out[i] = java.util.stream.DoubleStream.concat(java.util.Arrays.stream(a[i]), java.util.Arrays.stream(b[i])).toArray();
         }
         return out;
-    }
-
-    /** (id, label, pixels) rows of a split. */
-    static Dataset<Row> rows(SparkSession spark, String dir, PreparedManifest manifest, String split) {
-        Dataset<Row> rows = spark.read().parquet(new Path(dir, manifest.shards().path()).toString());
-        if (!split.equals("all")) {
-            rows = rows.filter(col("split").equalTo(split));
-        }
-        return rows.select("id", "label", "pixels");
     }
 
     /**

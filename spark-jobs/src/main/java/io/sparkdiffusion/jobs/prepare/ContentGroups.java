@@ -6,6 +6,7 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.NoSuchElementException;
 
+import io.sparkdiffusion.data.PreparedColumns;
 import org.apache.spark.api.java.function.FlatMapFunction;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
@@ -17,10 +18,10 @@ import org.apache.spark.sql.RowFactory;
  * equal too (two contents that collide stay apart, each with its own first source).
  */
 final class ContentGroups {
-    private static final int SOURCE = PreparedRows.DECODED.fieldIndex(PreparedRows.SOURCE);
-    private static final int LABEL = PreparedRows.DECODED.fieldIndex(PreparedRows.LABEL);
-    private static final int PIXELS = PreparedRows.DECODED.fieldIndex(PreparedRows.PIXELS);
-    private static final int SPLIT = PreparedRows.DECODED.fieldIndex(PreparedRows.SPLIT);
+    private static final int SOURCE = PreparedRows.DECODED.fieldIndex(PreparedColumns.SOURCE);
+    private static final int LABEL = PreparedRows.DECODED.fieldIndex(PreparedColumns.LABEL);
+    private static final int PIXELS = PreparedRows.DECODED.fieldIndex(PreparedColumns.PIXELS);
+    private static final int SPLIT = PreparedRows.DECODED.fieldIndex(PreparedColumns.SPLIT);
     private static final int CONTENT_HASH = PreparedRows.DECODED.fieldIndex(PreparedRows.CONTENT_HASH);
     private static final int REASON = PreparedRows.DECODED.fieldIndex(PreparedRows.REASON);
 

@@ -1,10 +1,10 @@
 package io.sparkdiffusion.jobs.prepare;
 
+import static io.sparkdiffusion.data.PreparedColumns.ID;
+import static io.sparkdiffusion.data.PreparedColumns.PIXELS;
+import static io.sparkdiffusion.data.PreparedColumns.SOURCE;
 import static io.sparkdiffusion.jobs.prepare.PreparedRows.CONTENT_HASH;
-import static io.sparkdiffusion.jobs.prepare.PreparedRows.ID;
-import static io.sparkdiffusion.jobs.prepare.PreparedRows.PIXELS;
 import static io.sparkdiffusion.jobs.prepare.PreparedRows.REASON;
-import static io.sparkdiffusion.jobs.prepare.PreparedRows.SOURCE;
 import static org.apache.spark.sql.functions.col;
 
 import java.io.IOException;

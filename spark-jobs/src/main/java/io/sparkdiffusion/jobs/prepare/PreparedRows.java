@@ -1,5 +1,15 @@
 package io.sparkdiffusion.jobs.prepare;
 
+import static io.sparkdiffusion.data.PreparedColumns.CHANNELS;
+import static io.sparkdiffusion.data.PreparedColumns.HEIGHT;
+import static io.sparkdiffusion.data.PreparedColumns.ID;
+import static io.sparkdiffusion.data.PreparedColumns.LABEL;
+import static io.sparkdiffusion.data.PreparedColumns.PIXELS;
+import static io.sparkdiffusion.data.PreparedColumns.SOURCE;
+import static io.sparkdiffusion.data.PreparedColumns.SPLIT;
+import static io.sparkdiffusion.data.PreparedColumns.WIDTH;
+
+import io.sparkdiffusion.data.PreparedColumns;
 import io.sparkdiffusion.data.SourceIds;
 import io.sparkdiffusion.image.PreparedImage;
 import io.sparkdiffusion.image.Uint8Image;
@@ -14,19 +24,9 @@ import org.apache.spark.sql.types.StructType;
  * and then the image columns are null).
  */
 public final class PreparedRows {
-    public static final String ID = "id";
-    public static final String SOURCE = "source";
-    public static final String LABEL = "label";
-    public static final String HEIGHT = "height";
-    public static final String WIDTH = "width";
-    public static final String CHANNELS = "channels";
-    public static final String PIXELS = "pixels";
-    public static final String SPLIT = "split";
     public static final String CONTENT_HASH = "content_hash";
     public static final String REASON = "reason";
 
-    /** The columns of a shard, in order. */
-    public static final String[] SHARD_COLUMNS = {ID, SOURCE, LABEL, HEIGHT, WIDTH, CHANNELS, PIXELS, SPLIT};
 
     public static final StructType DECODED = new StructType()
             .add(ID, DataTypes.StringType, false)
@@ -40,8 +40,8 @@ public final class PreparedRows {
             .add(CONTENT_HASH, DataTypes.StringType, true)
             .add(REASON, DataTypes.StringType, true);
 
-    /** A shard row: the leading {@link #SHARD_COLUMNS} of a decoded row. */
-    public static final StructType SHARD = new StructType(java.util.Arrays.copyOf(DECODED.fields(), SHARD_COLUMNS.length));
+    /** A shard row: the leading {@link PreparedColumns#ALL} of a decoded row. */
+    public static final StructType SHARD = new StructType(java.util.Arrays.copyOf(DECODED.fields(), PreparedColumns.ALL.length));
 
     private PreparedRows() {
     }

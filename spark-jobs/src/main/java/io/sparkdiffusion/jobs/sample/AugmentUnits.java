@@ -1,15 +1,17 @@
 package io.sparkdiffusion.jobs.sample;
 
 import io.sparkdiffusion.config.InputError;
+import io.sparkdiffusion.data.PreparedColumns;
+import io.sparkdiffusion.data.PreparedManifest;
 import io.sparkdiffusion.generate.GeneratedImages;
 import io.sparkdiffusion.generate.GenerationOutput;
 import io.sparkdiffusion.generate.ModelBytes;
 import io.sparkdiffusion.generate.PlannedImage;
 import io.sparkdiffusion.generate.Recipe;
 import io.sparkdiffusion.generate.VariationPlan;
+import io.sparkdiffusion.jobs.glue.PreparedShards;
 import org.apache.spark.api.java.JavaPairRDD;
 import org.apache.spark.api.java.JavaRDD;
-import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.storage.StorageLevel;
@@ -18,11 +20,7 @@ import scala.Tuple2;
 import java.io.IOException;
 import java.io.Serializable;
 import java.util.ArrayList;
-import java.util.BitSet;
 import java.util.List;
-import java.util.function.Supplier;
-
-import static org.apache.spark.sql.functions.col;
 
 /**
  * AugmentJob's units as Spark data. The selected source images are numbered in id order (j = 0, 1, …), and unit
@@ -49,13 +47,10 @@ public final class AugmentUnits {
      *
      * @param split train, validation or all
      */
-    public static AugmentUnits select(SparkSession spark, String shards, String split, VariationPlan plan,
-                                      int imagesPerUnit) {
-        Dataset<Row> rows = spark.read().parquet(shards);
-        if (!split.equals("all")) {
-            rows = rows.filter(col("split").equalTo(split));
-        }
-        JavaRDD<Source> sources = rows.select("id", "label", "pixels").orderBy("id").javaRDD()
+    public static AugmentUnits select(SparkSession spark, String dataDir, PreparedManifest manifest, String split,
+                                      VariationPlan plan, int imagesPerUnit) {
+        JavaRDD<Source> sources = PreparedShards.images(spark, dataDir, manifest, split).orderBy(PreparedColumns.ID)
+                .javaRDD()
                 .filter(r -> plan.selected(r.getString(0)))
                 .zipWithIndex()
                 .map(t -> new Source(t._2(), t._1().getString(0), t._1().getInt(1), (byte[]) t._1().get(2)))
@@ -63,7 +58,7 @@ public final class AugmentUnits {
         long count = sources.count();
         if (count == 0) {
             sources.unpersist(false);
-            throw new InputError("no image to vary: the " + split + " split of " + shards + " has none, or the"
+            throw new InputError("no image to vary: the " + split + " split of " + dataDir + " has none, or the"
                     + " fraction selected none");
         }
         return new AugmentUnits(sources, count, Math.max(1, imagesPerUnit / plan.variations()));

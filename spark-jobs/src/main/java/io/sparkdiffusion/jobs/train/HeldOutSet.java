@@ -1,6 +1,8 @@
 package io.sparkdiffusion.jobs.train;
 
+import io.sparkdiffusion.data.PreparedColumns;
 import io.sparkdiffusion.data.PreparedManifest;
+import io.sparkdiffusion.jobs.glue.PreparedShards;
 import io.sparkdiffusion.diffusion.TrainingBatchMaker;
 import io.sparkdiffusion.image.ImageShape;
 import io.sparkdiffusion.image.Pixels;
@@ -8,7 +10,6 @@ import io.sparkdiffusion.image.Uint8Image;
 import io.sparkdiffusion.runtime.NativeArrays;
 import io.sparkdiffusion.runtime.NativeRuntime;
 import io.sparkdiffusion.train.HeldOutLoss;
-import org.apache.hadoop.fs.Path;
 import org.apache.spark.HashPartitioner;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
@@ -31,8 +32,6 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentLinkedQueue;
-
-import static org.apache.spark.sql.functions.col;
 
 /**
  * The validation loss of TrainJob ({@link HeldOutLoss}), computed where the held-out images are: on the executors.
@@ -69,10 +68,8 @@ public final class HeldOutSet {
     public static Optional<HeldOutSet> load(SparkSession spark, String dataDir, PreparedManifest manifest,
                                             TrainSettings.Validation settings, TrainingBatchMaker batchMaker,
                                             int partitions) {
-        Dataset<Row> rows = spark.read().parquet(new Path(dataDir, manifest.shards().path()).toString())
-                .filter(col("split").equalTo("validation"))
-                .select("id", "label", "pixels")
-                .orderBy("id")
+        Dataset<Row> rows = PreparedShards.images(spark, dataDir, manifest, PreparedColumns.VALIDATION)
+                .orderBy(PreparedColumns.ID)
                 .limit(settings.images());
         int count = Math.toIntExact(rows.count());
         if (count == 0) {

@@ -2,9 +2,7 @@ package io.sparkdiffusion.jobs.train;
 
 import io.sparkdiffusion.config.InputError;
 import io.sparkdiffusion.data.PreparedManifest;
-import org.apache.hadoop.conf.Configuration;
-import org.apache.hadoop.fs.FileSystem;
-import org.apache.hadoop.fs.Path;
+import io.sparkdiffusion.jobs.glue.PreparedShards;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -13,8 +11,6 @@ import org.apache.spark.storage.StorageLevel;
 
 import scala.Tuple2;
 
-import java.io.IOException;
-import java.io.InputStream;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Iterator;
@@ -44,34 +40,6 @@ public final class PreparedData {
         this.partitionSizes = partitionSizes;
     }
 
-    /** Reads and checks the manifest only (no Spark): fails fast on a wrong path or an incompatible version. */
-    public static PreparedManifest readManifest(String dataDir, Configuration conf) throws IOException {
-        Path dir = new Path(dataDir);
-        FileSystem fs = dir.getFileSystem(conf);
-        Path manifestPath = new Path(dir, "manifest.json");
-        if (!fs.exists(new Path(dir, "_SUCCESS")) || !fs.exists(manifestPath)) {
-            throw new InputError(dataDir + " is not a complete PrepareJob output (no _SUCCESS or manifest.json)");
-        }
-        PreparedManifest manifest;
-        try (InputStream in = fs.open(manifestPath)) {
-            manifest = PreparedManifest.read(in);
-        } catch (IOException e) {
-            throw new InputError("cannot read " + manifestPath + ": " + e.getMessage(), e);
-        }
-        if (manifest.formatVersion() != PreparedManifest.FORMAT_VERSION) {
-            throw new InputError(manifestPath + " has format version " + manifest.formatVersion()
-                    + "; this TrainJob reads version " + PreparedManifest.FORMAT_VERSION + " (rerun PrepareJob)");
-        }
-        if (manifest.shape() == null || manifest.shards() == null) {
-            throw new InputError(manifestPath + " lacks the image shape or the shards location");
-        }
-        Path shards = new Path(dir, manifest.shards().path());
-        if (!fs.exists(shards) || fs.globStatus(new Path(shards, "*.parquet")).length == 0) {
-            throw new InputError("no Parquet shards under " + shards);
-        }
-        return manifest;
-    }
-
     /**
      * @param split   train, validation or all
      * @param workers partitions (one per worker)
@@ -87,11 +55,11 @@ public final class PreparedData {
      */
     public static PreparedData load(SparkSession spark, String dataDir, PreparedManifest manifest, String split,
                                     int workers, List<Mixed> mixed, long seed) {
-        Dataset<Row> rows = splitRows(spark, dataDir, manifest, split);
+        Dataset<Row> rows = PreparedShards.images(spark, dataDir, manifest, split);
         long main = manifest.imagesIn(split);
         for (int i = 0; i < mixed.size(); i++) {
             Mixed m = mixed.get(i);
-            rows = rows.union(subset(splitRows(spark, m.dataDir(), m.manifest(), split), m.manifest().imagesIn(split),
+            rows = rows.union(subset(PreparedShards.images(spark, m.dataDir(), m.manifest(), split), m.manifest().imagesIn(split),
                     Math.round(m.weight() * main), seed, "mix" + i));
         }
         JavaRDD<TrainingImage> images = rows
@@ -115,14 +83,6 @@ public final class PreparedData {
 
     /** A prepared data set mixed into training, and how many images of the main one's each of its images weighs. */
     public record Mixed(String dataDir, PreparedManifest manifest, double weight) {
-    }
-
-    private static Dataset<Row> splitRows(SparkSession spark, String dataDir, PreparedManifest manifest, String split) {
-        Dataset<Row> rows = spark.read().parquet(new Path(dataDir, manifest.shards().path()).toString());
-        if (!split.equals("all")) {
-            rows = rows.filter(col("split").equalTo(split));
-        }
-        return rows.select("id", "label", "pixels");
     }
 
     /**

@@ -1,0 +1,27 @@
+package io.sparkdiffusion.data;
+
+/**
+ * The columns of a PrepareJob shard ({@code shards/*.parquet}), in order, and the values of its split column: the
+ * one place every reader and the writer name them.
+ */
+public final class PreparedColumns {
+    public static final String ID = "id";
+    public static final String SOURCE = "source";
+    public static final String LABEL = "label";
+    public static final String HEIGHT = "height";
+    public static final String WIDTH = "width";
+    public static final String CHANNELS = "channels";
+    public static final String PIXELS = "pixels";
+    public static final String SPLIT = "split";
+
+    /** The columns of a shard, in order. */
+    public static final String[] ALL = {ID, SOURCE, LABEL, HEIGHT, WIDTH, CHANNELS, PIXELS, SPLIT};
+
+    /** Values of {@link #SPLIT}, and {@code all} for both. */
+    public static final String TRAIN = "train";
+    public static final String VALIDATION = "validation";
+    public static final String BOTH_SPLITS = "all";
+
+    private PreparedColumns() {
+    }
+}
