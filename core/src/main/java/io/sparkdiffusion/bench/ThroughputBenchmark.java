@@ -3,7 +3,7 @@ package io.sparkdiffusion.bench;
 import io.sparkdiffusion.data.FashionMnist;
 import io.sparkdiffusion.data.LabeledImages;
 import io.sparkdiffusion.diffusion.ImageNoise;
-import io.sparkdiffusion.diffusion.TrainingBatchMaker;
+import io.sparkdiffusion.train.TrainingBatchMaker;
 import io.sparkdiffusion.image.ImageShape;
 import io.sparkdiffusion.model.NetworkDenoiser;
 import io.sparkdiffusion.model.UNetBuilder;

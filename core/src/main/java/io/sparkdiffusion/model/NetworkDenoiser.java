@@ -1,6 +1,5 @@
 package io.sparkdiffusion.model;
 
-import io.sparkdiffusion.diffusion.TimestepEmbedding;
 import io.sparkdiffusion.sampling.Denoiser;
 import io.sparkdiffusion.schedule.NoiseSchedule;
 import io.sparkdiffusion.runtime.NativeRuntime;
@@ -9,7 +8,6 @@ import org.deeplearning4j.nn.conf.CNN2DFormat;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.learning.config.NoOp;
 
 import java.util.ArrayList;
@@ -60,30 +58,12 @@ public final class NetworkDenoiser implements Denoiser {
                 pair[1].params().assign(pair[0].params());
             }
         }
-        INDArray output = spec.conditional()
-                ? net.output(false, xt, timeEmbedding, labelInput(labels, n, spec.numClasses()))[0]
-                : net.output(false, xt, timeEmbedding)[0];
+        INDArray output = net.output(false, NetworkInputs.of(spec, xt, timeEmbedding, labels))[0];
         if (spec.prediction() == UNetSpec.Prediction.V) {
             // v = √ᾱ ε − √(1−ᾱ) x0 and x_t = √ᾱ x0 + √(1−ᾱ) ε give ε = √ᾱ v + √(1−ᾱ) x_t
             return output.muli(schedule.sqrtAlphaBar(t)).addi(xt.mul(schedule.sqrtOneMinusAlphaBar(t)));
         }
         return output;
-    }
-
-    /**
-     * Labels as the network's one-hot input [N, numClasses + 1]; {@link #NO_LABEL} (or no labels at all) is
-     * the null class, index numClasses.
-     */
-    public static INDArray labelInput(int[] labels, int n, int numClasses) {
-        INDArray oneHot = Nd4j.zeros(DataType.FLOAT, n, numClasses + 1);
-        for (int i = 0; i < n; i++) {
-            int label = labels == null ? NO_LABEL : labels[i];
-            if (label != NO_LABEL && (label < 0 || label >= numClasses)) {
-                throw new IllegalArgumentException("label " + label + " is outside 0.." + (numClasses - 1));
-            }
-            oneHot.putScalar(i, label == NO_LABEL ? numClasses : label, 1f);
-        }
-        return oneHot;
     }
 
     /** The network the forward passes run on: an NHWC twin of {@link #network()}, or the network itself. */

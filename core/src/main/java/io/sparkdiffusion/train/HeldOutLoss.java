@@ -6,7 +6,6 @@ import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.api.MultiDataSet;
 
-import io.sparkdiffusion.diffusion.TrainingBatchMaker;
 import io.sparkdiffusion.runtime.NativeArrays;
 
 /**

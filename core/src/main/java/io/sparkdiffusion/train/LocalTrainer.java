@@ -1,7 +1,6 @@
 package io.sparkdiffusion.train;
 
 import io.sparkdiffusion.data.LabeledImages;
-import io.sparkdiffusion.diffusion.TrainingBatchMaker;
 import io.sparkdiffusion.runtime.NativeArrays;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.nd4j.linalg.api.ndarray.INDArray;

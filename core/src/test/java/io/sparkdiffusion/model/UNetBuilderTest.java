@@ -51,7 +51,7 @@ class UNetBuilderTest {
             ComputationGraph net = UNetBuilder.network(spec, new Adam(1e-3), 7);
             INDArray x = Nd4j.rand(DataType.FLOAT, 2, shape[0], shape[1], shape[1]);
             INDArray t = Nd4j.rand(DataType.FLOAT, 2, 16);
-            INDArray label = NetworkDenoiser.labelInput(new int[] {0, 2}, 2, 3);
+            INDArray label = NetworkInputs.labelInput(new int[] {0, 2}, 2, 3);
             INDArray out = net.output(false, x, t, label)[0];
             assertArrayEquals(new long[] {2, shape[0], shape[1], shape[1]}, out.shape());
         }
@@ -66,7 +66,7 @@ class UNetBuilderTest {
         ComputationGraph net = UNetBuilder.network(spec, new Adam(1e-3), 3);
         INDArray x = Nd4j.rand(DataType.FLOAT, 3, 1, 8, 8);
         INDArray t = Nd4j.rand(DataType.FLOAT, 3, 16);
-        INDArray label = NetworkDenoiser.labelInput(new int[] {0, 1, NetworkDenoiser.NO_LABEL}, 3, 2);
+        INDArray label = NetworkInputs.labelInput(new int[] {0, 1, NetworkDenoiser.NO_LABEL}, 3, 2);
         INDArray before = net.output(false, x, t, label)[0];
 
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();

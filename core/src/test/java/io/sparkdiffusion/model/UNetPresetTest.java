@@ -16,7 +16,6 @@ import io.sparkdiffusion.config.ConfigError;
 import io.sparkdiffusion.config.InputError;
 import io.sparkdiffusion.config.JobConfigLoader;
 import io.sparkdiffusion.config.Settings;
-import io.sparkdiffusion.config.SpecReader;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.conf.inputs.InputType;
 import org.junit.jupiter.api.Test;

@@ -14,7 +14,6 @@ import org.nd4j.linalg.dataset.api.MultiDataSet;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.learning.config.Adam;
 
-import io.sparkdiffusion.diffusion.TrainingBatchMaker;
 import io.sparkdiffusion.model.UNetBuilder;
 import io.sparkdiffusion.model.UNetSpec;
 import io.sparkdiffusion.schedule.ScheduleSpec;

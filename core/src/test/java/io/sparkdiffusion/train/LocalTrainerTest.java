@@ -1,7 +1,6 @@
 package io.sparkdiffusion.train;
 
 import io.sparkdiffusion.data.LabeledImages;
-import io.sparkdiffusion.diffusion.TrainingBatchMaker;
 import io.sparkdiffusion.image.ImageShape;
 import io.sparkdiffusion.model.UNetBuilder;
 import io.sparkdiffusion.model.UNetSpec;

@@ -1,7 +1,6 @@
 package io.sparkdiffusion.train;
 
 import io.sparkdiffusion.data.LabeledImages;
-import io.sparkdiffusion.diffusion.TrainingBatchMaker;
 import io.sparkdiffusion.model.UNetBuilder;
 import io.sparkdiffusion.schedule.ScheduleSpec;
 import org.deeplearning4j.nn.graph.ComputationGraph;

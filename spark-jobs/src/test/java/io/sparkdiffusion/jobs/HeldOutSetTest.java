@@ -1,7 +1,7 @@
 package io.sparkdiffusion.jobs;
 
 import io.sparkdiffusion.data.PreparedManifest;
-import io.sparkdiffusion.diffusion.TrainingBatchMaker;
+import io.sparkdiffusion.train.TrainingBatchMaker;
 import io.sparkdiffusion.image.ImageShape;
 import io.sparkdiffusion.image.Pixels;
 import io.sparkdiffusion.image.Uint8Image;

@@ -1,6 +1,6 @@
 package io.sparkdiffusion.jobs;
 
-import io.sparkdiffusion.diffusion.TrainingBatchMaker;
+import io.sparkdiffusion.train.TrainingBatchMaker;
 import io.sparkdiffusion.model.UNetBuilder;
 import io.sparkdiffusion.model.UNetSpec;
 import io.sparkdiffusion.runtime.NativeRuntime;

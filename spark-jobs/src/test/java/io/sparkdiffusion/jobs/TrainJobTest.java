@@ -3,7 +3,7 @@ package io.sparkdiffusion.jobs;
 import io.sparkdiffusion.checkpoint.CheckpointStore;
 import io.sparkdiffusion.checkpoint.LoadedCheckpoint;
 import io.sparkdiffusion.data.LabeledImages;
-import io.sparkdiffusion.diffusion.TrainingBatchMaker;
+import io.sparkdiffusion.train.TrainingBatchMaker;
 import io.sparkdiffusion.image.ImageShape;
 import io.sparkdiffusion.model.UNetBuilder;
 import io.sparkdiffusion.model.UNetSpec;

@@ -1,6 +1,6 @@
 package io.sparkdiffusion.jobs.train;
 
-import io.sparkdiffusion.diffusion.TrainingBatchMaker;
+import io.sparkdiffusion.train.TrainingBatchMaker;
 import io.sparkdiffusion.image.ImageShape;
 import io.sparkdiffusion.image.Pixels;
 import io.sparkdiffusion.image.Uint8Image;

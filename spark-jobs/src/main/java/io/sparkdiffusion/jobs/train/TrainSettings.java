@@ -2,7 +2,7 @@ package io.sparkdiffusion.jobs.train;
 
 import io.sparkdiffusion.config.ConfigError;
 import io.sparkdiffusion.config.Settings;
-import io.sparkdiffusion.config.SpecReader;
+import io.sparkdiffusion.model.SpecReader;
 import io.sparkdiffusion.sampling.Samplers;
 import io.sparkdiffusion.schedule.ScheduleSpec;
 import io.sparkdiffusion.train.OuterOptimizer;

@@ -1,5 +1,6 @@
-package io.sparkdiffusion.diffusion;
+package io.sparkdiffusion.train;
 
+import io.sparkdiffusion.model.TimestepEmbedding;
 import io.sparkdiffusion.model.UNetSpec;
 import io.sparkdiffusion.schedule.NoiseSchedule;
 import io.sparkdiffusion.schedule.ScheduleSpec;

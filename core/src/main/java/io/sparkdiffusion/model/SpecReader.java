@@ -1,14 +1,13 @@
-package io.sparkdiffusion.config;
+package io.sparkdiffusion.model;
 
-import java.util.List;
 import java.util.Optional;
 import java.util.function.Function;
 
 import com.typesafe.config.ConfigValueFactory;
 import com.typesafe.config.ConfigValueType;
 
-import io.sparkdiffusion.model.UNetPreset;
-import io.sparkdiffusion.model.UNetSpec;
+import io.sparkdiffusion.config.ConfigError;
+import io.sparkdiffusion.config.Settings;
 import io.sparkdiffusion.schedule.ScheduleSpec;
 
 /** Reads the {@code model} and {@code schedule} sections of a job config into the library's spec records. */

@@ -1,9 +1,13 @@
-package io.sparkdiffusion.sampling;
+package io.sparkdiffusion.train;
 
 import io.sparkdiffusion.diffusion.ImageNoise;
 import io.sparkdiffusion.image.ImageGrid;
 import io.sparkdiffusion.model.NetworkDenoiser;
 import io.sparkdiffusion.model.UNetSpec;
+import io.sparkdiffusion.sampling.Denoiser;
+import io.sparkdiffusion.sampling.GuidedDenoiser;
+import io.sparkdiffusion.sampling.Sampler;
+import io.sparkdiffusion.sampling.Samplers;
 import io.sparkdiffusion.schedule.NoiseSchedule;
 import io.sparkdiffusion.schedule.ScheduleSpec;
 import org.deeplearning4j.nn.graph.ComputationGraph;

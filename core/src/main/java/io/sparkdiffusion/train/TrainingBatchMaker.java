@@ -1,6 +1,9 @@
-package io.sparkdiffusion.diffusion;
+package io.sparkdiffusion.train;
 
-import io.sparkdiffusion.model.NetworkDenoiser;
+import io.sparkdiffusion.diffusion.ForwardProcess;
+import io.sparkdiffusion.diffusion.ImageNoise;
+import io.sparkdiffusion.model.NetworkInputs;
+import io.sparkdiffusion.model.TimestepEmbedding;
 import io.sparkdiffusion.model.UNetSpec;
 import io.sparkdiffusion.runtime.NativeArrays;
 import io.sparkdiffusion.sampling.Denoiser;
@@ -91,9 +94,7 @@ public final class TrainingBatchMaker implements Serializable {
             NativeArrays.free(noise);
         }
         INDArray timeEmbedding = TimestepEmbedding.embed(timesteps, spec.timeEmbeddingDim());
-        INDArray[] features = spec.conditional()
-                ? new INDArray[] {xt, timeEmbedding, NetworkDenoiser.labelInput(labels, n, spec.numClasses())}
-                : new INDArray[] {xt, timeEmbedding};
+        INDArray[] features = NetworkInputs.of(spec, xt, timeEmbedding, labels);
         return new org.nd4j.linalg.dataset.MultiDataSet(features, new INDArray[] {target});
     }
 

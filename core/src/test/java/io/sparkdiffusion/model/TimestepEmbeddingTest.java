@@ -1,4 +1,4 @@
-package io.sparkdiffusion.diffusion;
+package io.sparkdiffusion.model;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;

@@ -1,4 +1,4 @@
-package io.sparkdiffusion.diffusion;
+package io.sparkdiffusion.model;
 
 import java.util.Arrays;
 import org.nd4j.linalg.api.ndarray.INDArray;
