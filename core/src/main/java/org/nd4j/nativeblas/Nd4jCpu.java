@@ -8,6 +8,10 @@ package org.nd4j.nativeblas;
  * {@code org.nd4j.linalg.cpu.nativecpu.bindings.Nd4jCpu$Environment} and renamed the method
  * {@code isUseONEDNN()}. Without this bridge the check fails once and oneDNN stays off for good,
  * so every convolution runs on the slow built-in path. See NativeRuntime.
+ *
+ * <p>It lives in ND4J's package because DL4J looks it up by that name, and it is the only class of this project that
+ * does. It can go once DL4J and ND4J agree on the class: after an upgrade of {@code dl4j.version}, delete this file
+ * and check that the jobs' start line still says {@code oneDNN=true} ({@code NativeRuntime.describe()}).
  */
 public final class Nd4jCpu {
     private Nd4jCpu() {
