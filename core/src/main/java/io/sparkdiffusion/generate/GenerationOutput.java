@@ -89,7 +89,7 @@ public final class GenerationOutput {
                 throw new InputError("output " + root + " holds a run with another plan (differs in: "
                         + String.join(", ", differences(existing, wanted)) + "); rerun with the same settings to"
                         + " finish it, choose another " + key + ", or set overwrite=true to replace it");
-            } else if (fs.exists(layout.path(OutputLayout.SUCCESS))) {
+            } else if (fs.exists(layout.path(OutputPaths.SUCCESS))) {
                 return State.COMPLETE;
             } else {
                 return State.RESUMING;
@@ -186,7 +186,7 @@ public final class GenerationOutput {
 
     /** Writes _SUCCESS, then removes what only the run needed (markers, temporary files, the replaced output). */
     public void finish() throws IOException {
-        writer.create(layout.path(OutputLayout.SUCCESS), true).close();
+        writer.create(layout.path(OutputPaths.SUCCESS), true).close();
         fs.delete(layout.path(OutputLayout.TMP), true);
         fs.delete(layout.path(OutputLayout.UNITS), true);
         if (aside != null) {

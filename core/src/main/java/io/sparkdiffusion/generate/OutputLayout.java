@@ -31,7 +31,6 @@ public record OutputLayout(String output, List<String> folders) implements Seria
     public static final String TMP = "_tmp";
     public static final String SHARDS = "shards";
     public static final String MANIFEST = "samples.parquet";
-    public static final String SUCCESS = "_SUCCESS";
 
     public OutputLayout {
         folders = List.copyOf(folders);

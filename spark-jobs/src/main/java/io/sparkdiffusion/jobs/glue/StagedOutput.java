@@ -21,7 +21,6 @@ import org.apache.hadoop.fs.Path;
  * ({@link OutputPaths#recoverAside}), so a rerun with {@code overwrite} redoes the replacement.
  */
 public final class StagedOutput {
-    public static final String SUCCESS = OutputPaths.SUCCESS;
 
     private final FileSystem fs;
     private final Path output;
@@ -99,7 +98,7 @@ public final class StagedOutput {
             }
             throw e;
         }
-        fs.create(new Path(output, SUCCESS), false).close();
+        fs.create(new Path(output, OutputPaths.SUCCESS), false).close();
         if (aside != null) {
             OutputPaths.deleteAside(fs, output, aside);
         }
