@@ -50,8 +50,8 @@ public final class PreparedData {
     }
 
     /**
-     * @param mixed    other prepared data sets (with their manifests, checked to match) mixed in by weight
-     * @param seed     chooses the mixed sets' subsets
+     * @param mixed other prepared data sets (with their manifests, checked to match) mixed in by weight
+     * @param seed  chooses the mixed sets' subsets
      */
     public static PreparedData load(SparkSession spark, String dataDir, PreparedManifest manifest, String split,
                                     int workers, List<Mixed> mixed, long seed) {
@@ -59,8 +59,9 @@ public final class PreparedData {
         long main = manifest.imagesIn(split);
         for (int i = 0; i < mixed.size(); i++) {
             Mixed m = mixed.get(i);
-            rows = rows.union(subset(PreparedShards.images(spark, m.dataDir(), m.manifest(), split), m.manifest().imagesIn(split),
-                    Math.round(m.weight() * main), seed, "mix" + i));
+            Dataset<Row> mixedRows = PreparedShards.images(spark, m.dataDir(), m.manifest(), split);
+            rows = rows.union(subset(mixedRows, m.manifest().imagesIn(split), Math.round(m.weight() * main), seed,
+                    "mix" + i));
         }
         JavaRDD<TrainingImage> images = rows
                 .orderBy("id")
@@ -81,7 +82,7 @@ public final class PreparedData {
         return new PreparedData(manifest, images, partitionSizes);
     }
 
-    /** A prepared data set mixed into training, and how many images of the main one's each of its images weighs. */
+    /** A prepared data set mixed into training: weight × the main set's images (of the split) come from it. */
     public record Mixed(String dataDir, PreparedManifest manifest, double weight) {
     }
 
