@@ -15,8 +15,8 @@ import java.util.UUID;
 /**
  * Commits one unit's images to an {@link OutputLayout}: every file (each PNG, or the unit's shard, or both, as the
  * {@link OutputFormat} says) is written under {@code _tmp/} and renamed to its place, and only then is the unit's
- * marker written (the same way), so a marker means all of the unit's images are complete. A unit retried after a crash (or run twice at once by a speculative task)
- * rewrites the same bytes: its images depend only on the plan.
+ * marker written (the same way), so a marker means all of the unit's images are complete. A unit retried after a
+ * crash (or run twice at once by a speculative task) rewrites the same bytes: its images depend only on the plan.
  */
 public final class UnitWriter {
     private final OutputLayout layout;
