@@ -8,8 +8,6 @@ import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
-import org.apache.hadoop.fs.LocatedFileStatus;
-import org.apache.hadoop.fs.RemoteIterator;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -27,6 +25,20 @@ public final class ImageFolderReader {
     private ImageFolderReader() {
     }
 
+    /**
+     * The files under a folder, folder by folder: not {@code listFiles}, whose located statuses make the local file
+     * system run {@code ls} once per file for its permissions.
+     */
+    private static void addFiles(FileSystem fs, Path folder, List<Path> files) throws IOException {
+        for (FileStatus status : fs.listStatus(folder)) {
+            if (status.isDirectory()) {
+                addFiles(fs, status.getPath(), files);
+            } else {
+                files.add(status.getPath());
+            }
+        }
+    }
+
     public static LabeledImages read(String root, Configuration conf) throws IOException {
         Path rootPath = new Path(root);
         FileSystem fs = rootPath.getFileSystem(conf);
@@ -37,10 +49,7 @@ public final class ImageFolderReader {
         for (FileStatus classDir : fs.listStatus(rootPath)) {
             if (classDir.isDirectory()) {
                 List<Path> files = new ArrayList<>();
-                RemoteIterator<LocatedFileStatus> it = fs.listFiles(classDir.getPath(), true);
-                while (it.hasNext()) {
-                    files.add(it.next().getPath());
-                }
+                addFiles(fs, classDir.getPath(), files);
                 files.sort(null);
                 byClass.put(classDir.getPath().getName(), files);
             }
