@@ -118,6 +118,8 @@ mkdir -p "$logs"
 echo "bench/all.sh: logs in $logs" >&2
 say() { echo "[$(date -u +%H:%M:%S)] $*" >&2; }
 summ() { /usr/bin/python3 bench/summarize.py "$@"; }
+# percent PART WHOLE: PART / WHOLE as a whole percentage, or n/a
+percent() { summ ratio "$1" "$2" | awk '$1 == "n/a" { print; next } { printf "%.0f %%\n", 100 * $1 }'; }
 . bench/trainjob.sh
 load() { echo "load $(cut -d' ' -f1 /proc/loadavg), cpu psi $(head -1 /proc/pressure/cpu 2>/dev/null | cut -d' ' -f2 || echo n/a)"; }
 count() { if [ -f "$1" ]; then grep -c . "$1" || true; else echo 0; fi; } # numbers in a rates file
@@ -286,7 +288,6 @@ if has train; then
   md "- PyTorch: \`/usr/bin/python3 ddpm_ref.py REFERENCE-ARGS --bench-train STEPS --windows W --warmup K\` (torch 1.13, 2 threads)"
   md "- 1×28×28: Fashion-MNIST (TrainJob: its prepared idx); other shapes: random images (TrainJob: the icon variants prepared at that shape)"
   gf() { summ gflops "$1" "$((3 * ${fwd_of[$shape]:-0}))"; }
-  percent() { summ ratio "$1" "$2" | awk '$1 == "n/a" { print; next } { printf "%.0f %%\n", 100 * $1 }'; }
   # windows LOG NAME: the wall and per-2-CPU-s images/s of every window line (ThroughputBenchmark and ddpm_ref.py print both)
   windows() {
     sed -nE 's/^  window [0-9]+: +([0-9.]+) img\/s wall.*/\1/p' "$1" >> "$logs/$2.rates"
@@ -356,7 +357,6 @@ if has sample; then
   md "| shape | N, repetitions per run | contender | wall images/s | images per 2 CPU-s | repetitions | vs PyTorch, wall | vs PyTorch, CPU | forward GFLOP/s wall (50 × forward) | share of peak, wall${peak_wall:+ ($peak_wall)} | share of peak, per 2 CPU-s${peak_cpu:+ ($peak_cpu)} |"
   md "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |"
   sgf() { summ gflops "$1" "$((50 * ${fwd_of[$shape]:-0}))"; }
-  spercent() { summ ratio "$1" "$2" | awk '$1 == "n/a" { print; next } { printf "%.0f %%\n", 100 * $1 }'; }
   for shape in ${shapes//,/ }; do
     shape_sizes "$shape"; x="$(sfx "$shape")"
     for r in $(seq 1 "$rounds"); do
@@ -377,8 +377,8 @@ if has sample; then
     done
     sj="$(summ median "$logs/sample$x-jvm.rates")"; st="$(summ median "$logs/sample$x-torch.rates")"
     sjc="$(summ median "$logs/sample$x-jvm.cpurates")"; stc="$(summ median "$logs/sample$x-torch.cpurates")"
-    md "| ${shape/x/×}×${shape#*x} | $s_sample_n, $s_sample_reps | DL4J (NHWC twin, oneDNN), 2 threads | $sj | $sjc | $(count "$logs/sample$x-jvm.rates") | **$(summ ratio "$sj" "$st")** | $(summ ratio "$sjc" "$stc") | $(sgf "$sj") | $(spercent "$(sgf "$sj")" "$peak_wall") | $(spercent "$(sgf "$sjc")" "$peak_cpu") |"
-    md "| | | PyTorch 1.13, 2 threads | $st | $stc | $(count "$logs/sample$x-torch.rates") | 1.00 | 1.00 | $(sgf "$st") | $(spercent "$(sgf "$st")" "$peak_wall") | $(spercent "$(sgf "$stc")" "$peak_cpu") |"
+    md "| ${shape/x/×}×${shape#*x} | $s_sample_n, $s_sample_reps | DL4J (NHWC twin, oneDNN), 2 threads | $sj | $sjc | $(count "$logs/sample$x-jvm.rates") | **$(summ ratio "$sj" "$st")** | $(summ ratio "$sjc" "$stc") | $(sgf "$sj") | $(percent "$(sgf "$sj")" "$peak_wall") | $(percent "$(sgf "$sjc")" "$peak_cpu") |"
+    md "| | | PyTorch 1.13, 2 threads | $st | $stc | $(count "$logs/sample$x-torch.rates") | 1.00 | 1.00 | $(sgf "$st") | $(percent "$(sgf "$st")" "$peak_wall") | $(percent "$(sgf "$stc")" "$peak_cpu") |"
   done
   md ""
   for shape in ${shapes//,/ }; do
