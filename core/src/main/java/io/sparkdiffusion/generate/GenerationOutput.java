@@ -15,6 +15,7 @@ import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.BitSet;
 import java.util.Iterator;
 import java.util.List;
@@ -146,23 +147,29 @@ public final class GenerationOutput {
         return n;
     }
 
-    /** The units' shards, by unit number. */
-    public List<Path> unitShards(int units) throws IOException {
-        List<Path> shards = new ArrayList<>(units);
+    /**
+     * The bytes of each unit's shard, by unit number, from one listing of {@code _units/} (not a request per unit:
+     * on an object store a run has thousands of units).
+     *
+     * @throws IOException when a unit has no shard
+     */
+    public long[] unitShardSizes(int units) throws IOException {
+        long[] sizes = new long[units];
+        Arrays.fill(sizes, -1);
+        for (FileStatus status : fs.listStatus(layout.path(OutputLayout.UNITS))) {
+            String name = status.getPath().getName();
+            int unit = name.endsWith(".parquet") ? OutputLayout.unitOf(name.substring(0, name.length() - 8)) : -1;
+            if (unit >= 0 && unit < units) {
+                sizes[unit] = status.getLen();
+            }
+        }
         for (int unit = 0; unit < units; unit++) {
-            Path shard = layout.unitShard(unit);
-            if (!fs.exists(shard)) {
-                throw new IOException("unit " + unit + " has its marker but no shard " + shard
+            if (sizes[unit] < 0) {
+                throw new IOException("unit " + unit + " has its marker but no shard " + layout.unitShard(unit)
                         + "; start over with overwrite=true");
             }
-            shards.add(shard);
         }
-        return shards;
-    }
-
-    /** The length of a file of the output. */
-    public long length(Path file) throws IOException {
-        return fs.getFileStatus(file).getLen();
+        return sizes;
     }
 
     /**

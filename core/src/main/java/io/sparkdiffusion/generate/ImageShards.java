@@ -4,14 +4,12 @@ import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.Path;
 import org.apache.parquet.example.data.Group;
 import org.apache.parquet.example.data.simple.SimpleGroupFactory;
-import org.apache.parquet.hadoop.ParquetFileReader;
 import org.apache.parquet.hadoop.ParquetFileWriter;
 import org.apache.parquet.hadoop.ParquetReader;
 import org.apache.parquet.hadoop.ParquetWriter;
 import org.apache.parquet.hadoop.example.ExampleParquetWriter;
 import org.apache.parquet.hadoop.example.GroupReadSupport;
 import org.apache.parquet.hadoop.metadata.CompressionCodecName;
-import org.apache.parquet.hadoop.util.HadoopInputFile;
 import org.apache.parquet.hadoop.util.HadoopOutputFile;
 import org.apache.parquet.io.api.Binary;
 import org.apache.parquet.schema.MessageType;
@@ -78,25 +76,25 @@ public final class ImageShards {
         }
     }
 
-    /** Writes the rows of {@code inputs}, file after file, into one shard. */
-    public static void concatenate(Configuration conf, List<Path> inputs, Path output) throws IOException {
+    /**
+     * Writes the rows of {@code inputs}, file after file, into one shard.
+     *
+     * @return the rows written
+     */
+    public static long concatenate(Configuration conf, List<Path> inputs, Path output) throws IOException {
+        long rows = 0;
         try (ParquetWriter<Group> writer = writer(conf, output)) {
             for (Path input : inputs) {
                 try (ParquetReader<Group> reader = ParquetReader.builder(new GroupReadSupport(), input).withConf(conf)
                         .build()) {
                     for (Group row = reader.read(); row != null; row = reader.read()) {
                         writer.write(row);
+                        rows++;
                     }
                 }
             }
         }
-    }
-
-    /** The rows of a shard, from its footer. */
-    public static long rowCount(Configuration conf, Path file) throws IOException {
-        try (ParquetFileReader reader = ParquetFileReader.open(HadoopInputFile.fromPath(file, conf))) {
-            return reader.getRecordCount();
-        }
+        return rows;
     }
 
     private static ParquetWriter<Group> writer(Configuration conf, Path file) throws IOException {

@@ -51,6 +51,27 @@ class GenerationOutputTest {
     }
 
     @Test
+    void theUnitsShardSizesComeFromOneListingAndAMissingShardIsAnError() throws Exception {
+        Path out = tmp.resolve("sharded");
+        GenerationOutput output = GenerationOutput.open(out.toString(), List.of("cat", "dog"), new Configuration());
+        assertEquals(GenerationOutput.State.NEW, output.begin(plan(5), false, "sample.output"));
+        SamplePlan samples = new SamplePlan(1, new long[] {3, 2}, true, 2);
+        UnitWriter writer = writer(output.layout(), OutputFormat.PARQUET);
+        for (int unit = 0; unit < 3; unit++) {
+            writer.commit(unit, samples.unit(unit), pngs(samples.unit(unit)));
+        }
+        long[] sizes = output.unitShardSizes(3);
+        for (int unit = 0; unit < 3; unit++) {
+            assertEquals(Files.size(out.resolve("_units").resolve(String.format("unit-%07d.parquet", unit))),
+                    sizes[unit], "unit " + unit);
+        }
+        assertFalse(Files.exists(out.resolve("images")), "no PNG files in the parquet format");
+        Files.delete(out.resolve("_units/unit-0000001.parquet"));
+        java.io.IOException missing = assertThrows(java.io.IOException.class, () -> output.unitShardSizes(3));
+        assertTrue(missing.getMessage().contains("unit 1 has its marker but no shard"), missing.getMessage());
+    }
+
+    @Test
     void unitsAreCommittedWithTheirMarkerAndTheRunFinishesClean() throws Exception {
         Path out = tmp.resolve("out");
         GenerationOutput output = GenerationOutput.open(out.toString(), List.of("cat", "dog"), new Configuration());

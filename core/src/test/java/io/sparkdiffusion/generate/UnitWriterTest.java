@@ -64,7 +64,7 @@ class UnitWriterTest {
             assertEquals(20, markers.filter(p -> p.getFileName().toString().matches("unit-\\d+")).count());
         }
         for (int unit = 0; unit < 20; unit++) {
-            assertEquals(6, ImageShards.rowCount(new Configuration(), layout.unitShard(unit)), "unit " + unit);
+            assertEquals(6, ImageShardsTest.rows(new Configuration(), layout.unitShard(unit)).size(), "unit " + unit);
         }
         try (Stream<Path> left = Files.walk(out.resolve("_tmp"))) {
             assertEquals(List.of(out.resolve("_tmp")), left.toList(), "every attempt removed its temporary files");

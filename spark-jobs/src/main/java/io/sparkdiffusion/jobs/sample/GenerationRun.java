@@ -9,7 +9,6 @@ import io.sparkdiffusion.generate.OutputLayout;
 import io.sparkdiffusion.generate.ProgressLine;
 import io.sparkdiffusion.generate.Recipe;
 import io.sparkdiffusion.generate.ShardGroups;
-import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
@@ -126,33 +125,29 @@ final class GenerationRun {
 
     /**
      * Merges the units' small shards, in unit order, into shards of about {@code shard-mb} each (one Spark task per
-     * shard), staged and then put in place as a whole: a kill leaves the units' shards, and the rerun merges again.
+     * shard, which counts the rows it copies), staged and then put in place as a whole: a kill leaves the units'
+     * shards, and the rerun merges again.
      */
     private void mergeShards(JavaSparkContext sc) throws IOException {
-        Configuration conf = sc.hadoopConfiguration();
-        List<Path> unitShards = output.unitShards(units);
-        long[] sizes = new long[units];
-        long rows = 0;
-        for (int unit = 0; unit < units; unit++) {
-            sizes[unit] = output.length(unitShards.get(unit));
-            rows += ImageShards.rowCount(conf, unitShards.get(unit));
+        List<List<String>> groups = new ArrayList<>();
+        for (List<Integer> group : ShardGroups.consecutive(output.unitShardSizes(units), settings.shardBytes())) {
+            groups.add(group.stream().map(unit -> output.layout().unitShard(unit).toString()).toList());
+        }
+        String staged = output.staging(OutputLayout.SHARDS).toString();
+        Broadcast<SerializableConfiguration> hadoop = sc.broadcast(
+                new SerializableConfiguration(sc.hadoopConfiguration()));
+        long rows;
+        try {
+            rows = sc.parallelize(IntStream.range(0, groups.size()).boxed().toList(), groups.size())
+                    .map(k -> ImageShards.concatenate(hadoop.value().value(), groups.get(k).stream().map(Path::new)
+                            .toList(), new Path(staged, OutputLayout.shardName(k))))
+                    .reduce(Long::sum);
+        } finally {
+            hadoop.destroy();
         }
         if (rows != images) {
             throw new IOException("the units' shards hold " + rows + " images, the plan " + images + "; files were"
                     + " changed by hand: start over with " + settings.key("overwrite") + "=true");
-        }
-        List<List<String>> groups = new ArrayList<>();
-        for (List<Integer> group : ShardGroups.consecutive(sizes, settings.shardBytes())) {
-            groups.add(group.stream().map(unit -> unitShards.get(unit).toString()).toList());
-        }
-        String staged = output.staging(OutputLayout.SHARDS).toString();
-        Broadcast<SerializableConfiguration> hadoop = sc.broadcast(new SerializableConfiguration(conf));
-        try {
-            sc.parallelize(IntStream.range(0, groups.size()).boxed().toList(), groups.size()).foreach(k ->
-                    ImageShards.concatenate(hadoop.value().value(), groups.get(k).stream().map(Path::new).toList(),
-                            new Path(staged, OutputLayout.shardName(k))));
-        } finally {
-            hadoop.destroy();
         }
         output.commit(new Path(staged), OutputLayout.SHARDS);
         System.out.printf("%s: %d images in %d Parquet shards in %s%n", settings.root(), images, groups.size(),
