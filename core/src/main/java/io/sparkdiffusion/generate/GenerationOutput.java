@@ -173,8 +173,8 @@ public final class GenerationOutput {
     }
 
     /**
-     * A fresh temporary path for one of the output's parts ({@link OutputLayout#MANIFEST}, {@link OutputLayout#SHARDS}),
-     * to be {@link #commit committed} when complete.
+     * A fresh temporary path for one of the output's parts ({@link OutputLayout#MANIFEST},
+     * {@link OutputLayout#SHARDS}), to be {@link #commit committed} when complete.
      */
     public Path staging(String part) {
         return new Path(layout.path(OutputLayout.TMP), part + "-" + UUID.randomUUID());

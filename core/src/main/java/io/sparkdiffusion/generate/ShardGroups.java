@@ -33,7 +33,7 @@ public final class ShardGroups {
             // the group its middle byte falls in: runs of consecutive units (a group left empty by a unit larger
             // than a share is dropped below)
             double middle = before + sizes[unit] / 2.0;
-            int g = total == 0 ? (int) ((long) unit * n / sizes.length) : (int) Math.min(n - 1, (long) (middle * n / total));
+            int g = total == 0 ? 0 : (int) Math.min(n - 1, (long) (middle * n / total)); // total 0: n is 1
             groups.get(g).add(unit);
             before += sizes[unit];
         }
