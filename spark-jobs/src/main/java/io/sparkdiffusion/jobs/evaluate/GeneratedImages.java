@@ -159,12 +159,17 @@ final class GeneratedImages {
         return labeled;
     }
 
-    /** The first image in path order, decoded in the driver: its shape is checked before the scoring starts. */
+    /**
+     * One image, decoded in the driver: its shape is checked before the scoring starts. From a tree the first in path
+     * order (one file read); from shards the first row of the first shard (a filter on the path would scan them all:
+     * the path is computed, so Parquet cannot skip by it).
+     */
     Uint8Image first(Configuration conf) throws IOException {
-        String path = paths.stream().min(String::compareTo).orElseThrow();
-        if (fromShards) { // one shard's row groups at most: Parquet skips the others by their path statistics
-            return decode(path, (byte[]) images.filter(col("path").equalTo(path)).first().get(1));
+        if (fromShards) {
+            Row row = images.first();
+            return decode(row.getString(0), (byte[]) row.get(1));
         }
+        String path = paths.stream().min(String::compareTo).orElseThrow();
         Path file = new Path(path);
         try (InputStream in = file.getFileSystem(conf).open(file)) {
             return decode(path, in.readAllBytes());
