@@ -59,7 +59,7 @@ public final class GeneratedCorpus {
      * Empty when the images have no label (an unconditional model's).
      */
     public List<String> classNames(List<String> given) {
-        Map<Integer, String> found = new TreeMap<>();
+        TreeMap<Integer, String> found = new TreeMap<>();
         for (Row row : rows.select("label", "class_name").where(col("label").geq(0)).distinct().collectAsList()) {
             String before = found.put(row.getInt(0), row.getString(1));
             if (before != null) {
@@ -70,7 +70,7 @@ public final class GeneratedCorpus {
         if (found.isEmpty()) {
             return List.of();
         }
-        int classes = ((TreeMap<Integer, String>) found).lastKey() + 1;
+        int classes = found.lastKey() + 1;
         if (!given.isEmpty()) {
             for (Map.Entry<Integer, String> e : found.entrySet()) {
                 if (e.getKey() >= given.size() || !given.get(e.getKey()).equals(e.getValue())) {
