@@ -138,7 +138,7 @@ public final class LocalTrainAndSample {
                 if (!Double.isFinite(loss)) {
                     metrics.add(progress.row(done, e, network.getLearningRate("time_mlp1")));
                     flush(metrics);
-                    TrainingDiverged.check(loss, done, "local.learning-rate", null);
+                    throw new TrainingDiverged(loss, done, "local.learning-rate", null);
                 }
                 if (done % logEvery == 0 || done == maxSteps) {
                     metrics.add(progress.row(done, e, network.getLearningRate("time_mlp1")));

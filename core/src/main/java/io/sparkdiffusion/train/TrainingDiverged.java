@@ -5,22 +5,15 @@ package io.sparkdiffusion.train;
  * over a good checkpoint. Exit code 1 with one line (the run failed; its input was fine).
  */
 public final class TrainingDiverged extends RuntimeException {
-    private TrainingDiverged(String message) {
-        super(message);
-    }
-
     /**
-     * @param loss         the loss of the last step or round
+     * @param loss         the NaN or infinite loss of the last step or round
      * @param step         the optimizer steps done when it was seen
      * @param learningRate the learning-rate key of the trainer, named in the advice
      * @param clipKey      the gradient-clipping key of the trainer, or null if it has none
-     * @throws TrainingDiverged if the loss is NaN or infinite
      */
-    public static void check(double loss, long step, String learningRate, String clipKey) {
-        if (!Double.isFinite(loss)) {
-            throw new TrainingDiverged("training diverged: the loss is " + loss + " at step " + step
-                    + "; no checkpoint was written after it. Resume from the last checkpoint with a lower "
-                    + learningRate + (clipKey == null ? "" : " or with " + clipKey + " > 0"));
-        }
+    public TrainingDiverged(double loss, long step, String learningRate, String clipKey) {
+        super("training diverged: the loss is " + loss + " at step " + step + "; no checkpoint was written after it."
+                + " Resume from the last checkpoint with a lower " + learningRate
+                + (clipKey == null ? "" : " or with " + clipKey + " > 0"));
     }
 }

@@ -81,6 +81,19 @@ class LocalTrainAndSampleTest {
     }
 
     @Test
+    void aDivergedRunStopsWithExit1AndOneLineAndWritesNoCheckpoint() throws Exception {
+        Path runDir = tmp.resolve("diverged");
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        assertEquals(1, run(tinyRun(corpus(), runDir, 6, "local.learning-rate=1e30", "local.warmup-steps=0"), err),
+                err.toString());
+        List<String> lines = err.toString().lines().filter(l -> !l.isBlank()).toList();
+        assertEquals(1, lines.size(), err.toString());
+        assertTrue(lines.get(0).contains("training diverged: the loss is NaN at step"), lines.get(0));
+        assertTrue(Files.readString(runDir.resolve("metrics.jsonl")).contains("\"loss\":\"NaN\""), "the row is kept");
+        assertFalse(Files.exists(runDir.resolve("checkpoints").resolve("LATEST")), "no checkpoint of NaN weights");
+    }
+
+    @Test
     void samplerTypoIsRefusedBeforeTraining() throws Exception {
         Path runDir = tmp.resolve("run");
         ByteArrayOutputStream err = new ByteArrayOutputStream();

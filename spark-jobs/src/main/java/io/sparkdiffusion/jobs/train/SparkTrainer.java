@@ -157,7 +157,7 @@ public final class SparkTrainer {
             if (!Double.isFinite(sparkNet.getScore())) {
                 metrics.add(row);
                 metrics.flush();
-                TrainingDiverged.check(sparkNet.getScore(), step, "train.learning-rate", "train.gradient-clip");
+                throw new TrainingDiverged(sparkNet.getScore(), step, "train.learning-rate", "train.gradient-clip");
             }
             round++;
             boolean lastRound = (round == roundsPerEpoch && epoch + 1 == settings.epochs())
