@@ -31,6 +31,7 @@ public final class Resumption {
     static final String BATCH_SIZE = "batchSize";
     static final String AVERAGING_FREQUENCY = "averagingFrequency";
     static final String SPLIT = "split";
+    static final String MIX = "mix";
     /** Trainer-state keys of the settings the learning-rate schedule and the gradient clip come from. */
     static final String LEARNING_RATE = "learningRate";
     static final String WARMUP_STEPS = "warmupSteps";
@@ -47,6 +48,7 @@ public final class Resumption {
         state.put(BATCH_SIZE, settings.batchSize());
         state.put(AVERAGING_FREQUENCY, settings.averagingFrequency());
         state.put(SPLIT, settings.split());
+        state.put(MIX, mixRecord(settings));
         state.put(LEARNING_RATE, settings.learningRate());
         state.put(WARMUP_STEPS, settings.warmupSteps());
         state.put(WORKER_SCALING, settings.workerScaling().name().toLowerCase(Locale.ROOT));
@@ -56,7 +58,7 @@ public final class Resumption {
 
     /**
      * Refuses to resume a checkpoint taken in the middle of an epoch with another worker count, batch size,
-     * averaging frequency or split: its position is a round number of the old layout (which partition holds which
+     * averaging frequency, split or mix: its position is a round number of the old layout (which partition holds which
      * image, how many batches a round takes), and the same number means another place, or none, in the new one.
      * At an epoch's end the position is "start of the next epoch" whatever the layout, so any change is fine.
      *
@@ -88,11 +90,20 @@ public final class Resumption {
         if (split != null && !split.equals(settings.split())) {
             changed.add("train.split = " + settings.split() + " (the checkpoint's is " + split + ")");
         }
+        Object mix = info.trainerState().get(MIX);
+        if (mix != null && !mix.equals(mixRecord(settings))) {
+            changed.add("train.mix = " + settings.mix() + " (the checkpoint's is [" + mix + "])");
+        }
         if (!changed.isEmpty()) {
             throw new InputError("cannot resume " + dir + " with " + String.join(", ", changed) + ": it stopped after "
                     + "round " + round + " of epoch " + info.epoch() + ", a position that does not carry over to "
                     + "another layout; resume with the checkpoint's values and change them at an epoch's end");
         }
+    }
+
+    /** The mixed data sets and weights as one string (empty without a mix), as the trainer state records them. */
+    private static String mixRecord(TrainSettings settings) {
+        return String.join(", ", settings.mix().stream().map(m -> m.data() + " x " + m.weight()).toList());
     }
 
     private static void changed(CheckpointInfo info, String key, long now, String setting, List<String> changed) {

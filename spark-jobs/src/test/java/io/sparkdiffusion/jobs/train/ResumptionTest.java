@@ -1,6 +1,7 @@
 package io.sparkdiffusion.jobs.train;
 
 import io.sparkdiffusion.checkpoint.CheckpointInfo;
+import io.sparkdiffusion.config.InputError;
 import io.sparkdiffusion.config.JobConfigLoader;
 import io.sparkdiffusion.config.Settings;
 import io.sparkdiffusion.image.ImageShape;
@@ -20,9 +21,36 @@ import java.util.Map;
 import java.util.Optional;
 
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class ResumptionTest {
+    private static TrainSettings settings(String... sets) {
+        List<String> all = new java.util.ArrayList<>(List.of("train.data=prepared", "train.run-dir=run"));
+        all.addAll(List.of(sets));
+        return TrainSettings.from(new Settings(JobConfigLoader.forJob("train").load(Optional.empty(), all)));
+    }
+
+    @Test
+    void anotherMixIsRefusedInTheMiddleOfAnEpochNotAtItsEnd() {
+        UNetSpec spec = UNetPreset.SMALL28.spec(1, 8, 0);
+        TrainSettings mixed = settings("train.mix=[{ data = synthetic, weight = 0.5 }]");
+        Map<String, Object> state = new java.util.HashMap<>(Resumption.recordedSettings(mixed, 2));
+        state.put(SparkTrainer.EPOCH_ROUND, 3);
+        CheckpointInfo midEpoch = CheckpointInfo.of(6, 1, ScheduleSpec.DEFAULT, spec, new ImageShape(1, 8, 8), List.of())
+                .withTrainerState(state);
+
+        Resumption.checkPosition(midEpoch, "ckpt", mixed, 2, false); // the same mix: fine
+        for (TrainSettings other : List.of(settings(), settings("train.mix=[{ data = synthetic, weight = 1 }]"))) {
+            InputError refused = assertThrows(InputError.class,
+                    () -> Resumption.checkPosition(midEpoch, "ckpt", other, 2, false));
+            assertTrue(refused.getMessage().contains("train.mix") && refused.getMessage().contains("synthetic x 0.5"),
+                    refused.getMessage());
+        }
+        state.put(SparkTrainer.EPOCH_ROUND, 0);
+        Resumption.checkPosition(midEpoch.withTrainerState(state), "ckpt", settings(), 2, false); // at an epoch's end
+    }
+
     @Test
     void aCheckpointThatRecordsNoWorkerScalingIsSaidToPredateItNotBlamedOnChangedKeys() {
         UNetSpec spec = UNetPreset.SMALL28.spec(1, 8, 0);
