@@ -50,15 +50,22 @@ class GenerationOutputTest {
         }
     }
 
+    /** A new output for {@link #catsAndDogs} (3 cats and 2 dogs in units of 2), begun. */
+    private static GenerationOutput begunCatsAndDogs(Path out) throws Exception {
+        GenerationOutput output = GenerationOutput.open(out.toString(), List.of("cat", "dog"), new Configuration());
+        assertEquals(GenerationOutput.State.NEW, output.begin(plan(5), false, "sample.output"));
+        return output;
+    }
+
+    private final SamplePlan catsAndDogs = new SamplePlan(1, new long[] {3, 2}, true, 2);
+
     @Test
     void theUnitsShardSizesComeFromOneListingAndAMissingShardIsAnError() throws Exception {
         Path out = tmp.resolve("sharded");
-        GenerationOutput output = GenerationOutput.open(out.toString(), List.of("cat", "dog"), new Configuration());
-        assertEquals(GenerationOutput.State.NEW, output.begin(plan(5), false, "sample.output"));
-        SamplePlan samples = new SamplePlan(1, new long[] {3, 2}, true, 2);
+        GenerationOutput output = begunCatsAndDogs(out);
         UnitWriter writer = writer(output.layout(), OutputFormat.PARQUET);
         for (int unit = 0; unit < 3; unit++) {
-            writer.commit(unit, samples.unit(unit), pngs(samples.unit(unit)));
+            writer.commit(unit, catsAndDogs.unit(unit), pngs(catsAndDogs.unit(unit)));
         }
         long[] sizes = output.unitShardSizes(3);
         for (int unit = 0; unit < 3; unit++) {
@@ -74,12 +81,10 @@ class GenerationOutputTest {
     @Test
     void unitsAreCommittedWithTheirMarkerAndTheRunFinishesClean() throws Exception {
         Path out = tmp.resolve("out");
-        GenerationOutput output = GenerationOutput.open(out.toString(), List.of("cat", "dog"), new Configuration());
-        assertEquals(GenerationOutput.State.NEW, output.begin(plan(5), false, "sample.output"));
-        SamplePlan samples = new SamplePlan(1, new long[] {3, 2}, true, 2);
+        GenerationOutput output = begunCatsAndDogs(out);
         UnitWriter writer = writer(output.layout(), OutputFormat.PNG_TREE);
-        writer.commit(2, samples.unit(2), pngs(samples.unit(2)));
-        writer.commit(0, samples.unit(0), pngs(samples.unit(0)));
+        writer.commit(2, catsAndDogs.unit(2), pngs(catsAndDogs.unit(2)));
+        writer.commit(0, catsAndDogs.unit(0), pngs(catsAndDogs.unit(0)));
         BitSet done = output.doneUnits();
         assertEquals("{0, 2}", done.toString());
         assertArrayEquals("00000000".getBytes(), Files.readAllBytes(out.resolve("images/cat/00000000.png")));
@@ -94,7 +99,7 @@ class GenerationOutputTest {
         assertTrue(other.getMessage().contains("differs in: count"), other.getMessage());
         assertTrue(other.getMessage().contains("sample.output"), other.getMessage());
 
-        writer.commit(1, samples.unit(1), pngs(samples.unit(1)));
+        writer.commit(1, catsAndDogs.unit(1), pngs(catsAndDogs.unit(1)));
         Files.createDirectories(out.resolve("_tmp/unit-1-leftover"));
         Files.write(out.resolve("_tmp/unit-1-leftover/00000002.png"), new byte[] {1});
         output.finish();
