@@ -245,6 +245,25 @@ class TrainJobTest {
                 latest(average).graph().params().toFloatVector()));
     }
 
+    @Test
+    void twentyFourWorkersTrainTheSameWeightsInEveryRun() throws Exception {
+        // 24 partitions of 2 images, batch 1: the 24 results reach the driver through a shuffle and in the order
+        // their tasks finish. DL4J's own tree aggregation added them in that order: other weights every run.
+        String[] run = {"train.workers=24", "train.batch-size=1", "train.averaging-frequency=1", "train.epochs=2",
+                "train.sample-every-epochs=0"};
+        Path first = tmp.resolve("24-workers-a");
+        Path second = tmp.resolve("24-workers-b");
+        assertEquals(0, train(first, run));
+        assertEquals(0, train(second, run));
+        LoadedCheckpoint a = latest(first);
+        LoadedCheckpoint b = latest(second);
+        assertEquals(4, a.info().step());
+        assertArrayEquals(a.graph().params().toFloatVector(), b.graph().params().toFloatVector(), "weights");
+        assertArrayEquals(a.graph().getUpdater().getStateViewArray().toFloatVector(),
+                b.graph().getUpdater().getStateViewArray().toFloatVector(), "Adam's moments");
+        assertArrayEquals(a.emaParams().toFloatVector(), b.emaParams().toFloatVector(), "EMA");
+    }
+
     private static LoadedCheckpoint latest(Path runDir) throws java.io.IOException {
         return CheckpointStore.open(runDir.toUri(), new Configuration()).loadLatest().orElseThrow();
     }

@@ -77,8 +77,8 @@ public final class SparkTrainer {
     public void run(Start start) throws IOException {
         IterationCounterHook iterationCounter = new IterationCounterHook();
         LongAccumulator workerStepNanos = sc.sc().longAccumulator("worker step time");
-        ParameterAveragingTrainingMaster master = new ParameterAveragingTrainingMaster.Builder(workers,
-                settings.batchSize())
+        ParameterAveragingTrainingMaster master = new OrderedAveragingMaster(new ParameterAveragingTrainingMaster.Builder(
+                workers, settings.batchSize())
                 .batchSizePerWorker(settings.batchSize())
                 .averagingFrequency(settings.averagingFrequency())
                 // no prefetch: a round's batches are in memory already, and DL4J's prefetching iterator reuses a
@@ -90,8 +90,7 @@ public final class SparkTrainer {
                 .saveUpdater(settings.averageUpdaterState())
                 .aggregationDepth(settings.aggregationDepth())
                 .rngSeed(settings.seed())
-                .trainingHooks(iterationCounter, new StepTimeHook(workerStepNanos))
-                .build();
+                .trainingHooks(iterationCounter, new StepTimeHook(workerStepNanos)));
         SparkComputationGraph sparkNet = new SparkComputationGraph(sc, start.network(), master);
         TrainingBatchMaker batchMaker = new TrainingBatchMaker(spec, settings.schedule(), settings.labelDropout());
         ImageShape shape = data.manifest().shape();
