@@ -4,7 +4,7 @@
 #   scripts/cluster/start.sh [--workers N] [--cores C] [--memory M] [--port P] [--webui-port P] [--dir DIR]
 #   --workers 2  --cores 1 (per worker)  --memory 2g (per worker, for its executors)
 #   --port 7077 (master)  --webui-port 8080 (master's UI and JSON status)  --dir runs/cluster
-# DIR gets spark-home/ (jars/ links to the Spark runtime, conf/log4j2.properties), logs/, pids/, work/
+# DIR gets spark-home/ (jars/ links to the Spark runtime, conf/log4j2.properties), logs/, pids/, worker-dirs/
 # (the executors' directories and logs) and master-url. Stop with scripts/cluster/stop.sh [--dir DIR].
 # Submit with: scripts/submit.sh JOB CONFIG --master "$(cat DIR/master-url)"
 set -euo pipefail

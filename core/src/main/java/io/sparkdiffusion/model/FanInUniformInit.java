@@ -11,7 +11,7 @@ import org.nd4j.linalg.factory.Nd4j;
  * <p>Why not DL4J's Xavier: Xavier's variance 2/(fanIn + fanOut) is 3× larger on a square convolution and ~6×
  * on the 1-channel output convolution, so every residual branch, time projection and the initial prediction start
  * much larger than the reference's; measured on the reference U-Net and on ours, training then lags by ~100-300 steps
- * (bench/README.md, "Quality: the weight initialisation").
+ * (bench/results/readme-until-2026-12-07.md, "Quality: the weight initialisation").
  */
 public final class FanInUniformInit implements IWeightInit {
     private static final long serialVersionUID = 1L;

@@ -20,7 +20,7 @@ import java.util.Objects;
 
 /**
  * What {@code --resume} checks and applies before a run continues from a checkpoint, and the settings a
- * checkpoint records so that it can (docs/jobs.md, "Resuming"). The checks refuse with an {@link InputError}
+ * checkpoint records so that it can (docs/jobs/train.md, "Resuming"). The checks refuse with an {@link InputError}
  * (exit 2, one line) rather than continue from another place or with data of another meaning; a changed learning
  * rate or gradient clip is applied and said, never ignored. Which checkpoint a resume loads, and the network,
  * schedule and seed it needs, core checks ({@code CheckpointStore.loadToResume}, {@code CheckpointInfo.checkResumable}).
