@@ -7,7 +7,6 @@ import io.sparkdiffusion.image.ImageShape;
 import io.sparkdiffusion.image.Pixels;
 import io.sparkdiffusion.image.Uint8Image;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * A whole data set in memory for the single-JVM trainer and tests: same-shaped uint8 CHW images in one
@@ -85,14 +84,8 @@ public final class LabeledImages {
     /** The chosen images as a float batch [N, C, H, W] in [−1, 1]. */
     public INDArray batch(int[] indices) {
         int size = shape.size();
-        float[] values = new float[indices.length * size];
-        for (int k = 0; k < indices.length; k++) {
-            int offset = indices[k] * size;
-            for (int j = 0; j < size; j++) {
-                values[k * size + j] = Pixels.toUnit(pixels[offset + j] & 0xFF);
-            }
-        }
-        return Nd4j.create(values, new long[]{indices.length, shape.channels(), shape.height(), shape.width()}, 'c');
+        return Pixels.toBatch(shape, indices.length,
+                k -> Arrays.copyOfRange(pixels, indices[k] * size, (indices[k] + 1) * size));
     }
 
     /** The labels of the chosen images. */

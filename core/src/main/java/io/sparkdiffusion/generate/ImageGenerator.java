@@ -11,7 +11,6 @@ import io.sparkdiffusion.sampling.Sampler;
 import io.sparkdiffusion.sampling.SdEdit;
 import io.sparkdiffusion.schedule.NoiseSchedule;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.factory.Nd4j;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -75,17 +74,12 @@ public final class ImageGenerator {
     }
 
     private static INDArray sources(List<PlannedImage> batch, ImageShape shape) {
-        float[] values = new float[batch.size() * shape.size()];
-        for (int i = 0; i < batch.size(); i++) {
-            byte[] pixels = batch.get(i).sourcePixels();
-            if (pixels.length != shape.size()) {
-                throw new IllegalArgumentException("image " + batch.get(i).sourceId() + " has " + pixels.length
+        for (PlannedImage image : batch) {
+            if (image.sourcePixels().length != shape.size()) {
+                throw new IllegalArgumentException("image " + image.sourceId() + " has " + image.sourcePixels().length
                         + " values; the model makes images of shape " + shape);
             }
-            for (int j = 0; j < pixels.length; j++) {
-                values[i * shape.size() + j] = Pixels.toUnit(pixels[j] & 0xFF);
-            }
         }
-        return Nd4j.create(values, new long[] {batch.size(), shape.channels(), shape.height(), shape.width()}, 'c');
+        return Pixels.toBatch(shape, batch.size(), i -> batch.get(i).sourcePixels());
     }
 }

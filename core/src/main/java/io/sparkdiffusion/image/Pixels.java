@@ -1,6 +1,7 @@
 package io.sparkdiffusion.image;
 
 import java.util.List;
+import java.util.function.IntFunction;
 
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -58,20 +59,33 @@ public final class Pixels {
             throw new IllegalArgumentException("cannot build a batch from no images");
         }
         ImageShape s = images.get(0).shape();
-        int size = s.size();
-        float[] values = new float[images.size() * size];
         for (int i = 0; i < images.size(); i++) {
-            Uint8Image image = images.get(i);
-            if (!image.shape().equals(s)) {
+            if (!images.get(i).shape().equals(s)) {
                 throw new IllegalArgumentException("all images of a batch need shape " + s + ", image " + i
-                        + " has " + image.shape());
+                        + " has " + images.get(i).shape());
             }
-            byte[] p = image.pixels();
+        }
+        return toBatch(s, images.size(), i -> images.get(i).pixels());
+    }
+
+    /**
+     * {@code count} 8-bit images of one shape → a float batch [N, C, H, W] in [−1, 1]; image i's pixels (CHW,
+     * {@code shape.size()} values) are {@code pixels.apply(i)}. The one place uint8 becomes a model's input.
+     */
+    public static INDArray toBatch(ImageShape shape, int count, IntFunction<byte[]> pixels) {
+        int size = shape.size();
+        float[] values = new float[count * size];
+        for (int i = 0; i < count; i++) {
+            byte[] p = pixels.apply(i);
+            if (p.length != size) {
+                throw new IllegalArgumentException("image " + i + " of the batch has " + p.length
+                        + " values; shape " + shape + " has " + size);
+            }
             for (int j = 0; j < size; j++) {
                 values[i * size + j] = toUnit(p[j] & 0xFF);
             }
         }
-        return Nd4j.create(values, new long[]{images.size(), s.channels(), s.height(), s.width()}, 'c');
+        return Nd4j.create(values, new long[]{count, shape.channels(), shape.height(), shape.width()}, 'c');
     }
 
     static float[] toUnit(byte[] uint8) {

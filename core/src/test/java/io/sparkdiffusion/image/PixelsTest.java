@@ -2,6 +2,8 @@ package io.sparkdiffusion.image;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
 
@@ -52,5 +54,15 @@ class PixelsTest {
         assertEquals(1f, batch.getFloat(0, 0, 0, 1));
         assertEquals(1f, batch.getFloat(1, 0, 0, 0));
         assertArrayEquals(b.pixels(), Pixels.toImage(Pixels.toTensor(b)).pixels());
+    }
+
+    @Test
+    void aBatchRefusesAnImageOfAnotherSize() {
+        ImageShape shape = new ImageShape(1, 1, 2);
+        INDArray batch = Pixels.toBatch(shape, 2, i -> new byte[]{(byte) i, 0});
+        assertEquals(Pixels.toUnit(1), batch.getFloat(1, 0, 0, 0));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> Pixels.toBatch(shape, 2, i -> new byte[i + 2]));
+        assertTrue(e.getMessage().startsWith("image 1 of the batch has 3 values"), e.getMessage());
     }
 }
