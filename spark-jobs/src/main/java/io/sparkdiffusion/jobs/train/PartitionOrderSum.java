@@ -14,6 +14,7 @@ import scala.runtime.AbstractFunction2;
 import scala.runtime.BoxedUnit;
 
 import java.io.Serializable;
+import java.util.Collections;
 import java.util.Iterator;
 import java.util.List;
 import java.util.TreeMap;
@@ -57,14 +58,13 @@ final class PartitionOrderSum {
         int groups = (sums.getNumPartitions() + fanIn - 1) / fanIn;
         JavaPairRDD<Integer, ParameterAveragingAggregationTuple> keyed = JavaPairRDD.fromJavaRDD(
                 sums.mapPartitionsWithIndex((index, it) -> keyedBy(index, it), true));
-        return keyed.repartitionAndSortWithinPartitions(new ConsecutiveGroups(groups, fanIn))
-                .mapPartitions(it -> sumTuples(new ValueIterator(it)), true);
+        return keyed.repartitionAndSortWithinPartitions(new ConsecutiveGroups(groups, fanIn)).values()
+                .mapPartitions(it -> single(combineAll(it)), true);
     }
 
     private static Iterator<Tuple2<Integer, ParameterAveragingAggregationTuple>> keyedBy(
             Integer index, Iterator<ParameterAveragingAggregationTuple> it) {
-        return it.hasNext() ? List.of(new Tuple2<>(index, it.next())).iterator()
-                : java.util.Collections.emptyIterator();
+        return it.hasNext() ? List.of(new Tuple2<>(index, it.next())).iterator() : Collections.emptyIterator();
     }
 
     private static Iterator<ParameterAveragingAggregationTuple> sumResults(Iterator<ParameterAveragingTrainingResult> it)
@@ -75,11 +75,6 @@ final class PartitionOrderSum {
             sum = add.call(sum, it.next());
         }
         return single(sum);
-    }
-
-    private static Iterator<ParameterAveragingAggregationTuple> sumTuples(Iterator<ParameterAveragingAggregationTuple> it)
-            throws Exception {
-        return single(combineAll(it));
     }
 
     private static ParameterAveragingAggregationTuple combineAll(Iterator<ParameterAveragingAggregationTuple> it)
@@ -93,7 +88,7 @@ final class PartitionOrderSum {
     }
 
     private static Iterator<ParameterAveragingAggregationTuple> single(ParameterAveragingAggregationTuple sum) {
-        return sum == null ? java.util.Collections.emptyIterator() : List.of(sum).iterator();
+        return sum == null ? Collections.emptyIterator() : List.of(sum).iterator();
     }
 
     /** Partition p goes to group p / fanIn: consecutive partitions together, in order after the sort by key. */
@@ -115,24 +110,6 @@ final class PartitionOrderSum {
         @Override
         public int getPartition(Object key) {
             return (Integer) key / fanIn;
-        }
-    }
-
-    private static final class ValueIterator implements Iterator<ParameterAveragingAggregationTuple> {
-        private final Iterator<Tuple2<Integer, ParameterAveragingAggregationTuple>> keyed;
-
-        ValueIterator(Iterator<Tuple2<Integer, ParameterAveragingAggregationTuple>> keyed) {
-            this.keyed = keyed;
-        }
-
-        @Override
-        public boolean hasNext() {
-            return keyed.hasNext();
-        }
-
-        @Override
-        public ParameterAveragingAggregationTuple next() {
-            return keyed.next()._2();
         }
     }
 
