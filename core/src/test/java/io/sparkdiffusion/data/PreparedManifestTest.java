@@ -23,7 +23,7 @@ class PreparedManifestTest {
                 new PreparedManifest.Split(0.1, PreparedManifest.Split.METHOD, 6, 1),
                 new PreparedManifest.Statistics(PreparedManifest.Statistics.SCALE, new double[]{0.1, 0.2, 0.3},
                         new double[]{0.4, 0.5, 0.6}),
-                new PreparedManifest.Shards("shards", 1, 50000), Map.of("size", 32));
+                new PreparedManifest.Shards("shards", 1, 50000), Map.of("size", 32), null);
         String json = new String(m.toJson(), StandardCharsets.UTF_8);
         PreparedManifest back = PreparedManifest.read(new ByteArrayInputStream(
                 json.replaceFirst("\\{", "{ \"addedLater\" : 1,").getBytes(StandardCharsets.UTF_8)));
