@@ -1,33 +1,41 @@
 package io.sparkdiffusion.jobs.prepare;
 
-import static io.sparkdiffusion.data.PreparedColumns.ID;
 import static io.sparkdiffusion.data.PreparedColumns.LABEL;
 import static io.sparkdiffusion.data.PreparedColumns.SOURCE;
 import static io.sparkdiffusion.data.PreparedColumns.SPLIT;
-import static io.sparkdiffusion.data.PreparedColumns.VERSION;
 
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.zip.GZIPInputStream;
+import java.util.zip.GZIPOutputStream;
+
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.MappingIterator;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SequenceWriter;
 
 import io.sparkdiffusion.data.PreparedManifest;
 import io.sparkdiffusion.data.PreparedManifest.Version;
+import io.sparkdiffusion.data.RemovedRows;
 import io.sparkdiffusion.data.SourceIds;
-import io.sparkdiffusion.jobs.glue.PreparedShards;
 import org.apache.hadoop.fs.FileStatus;
+import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
-import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.catalyst.expressions.GenericRowWithSchema;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 
 /**
- * An incremental output's file index: per version, one Parquet row for every input file that version read
- * ({@code files/}), so that the next version decodes only the files not seen before. The current index is every
- * version's rows less those a later version removed, read as the shards are ({@link PreparedShards#current}).
+ * An incremental output's file index: per version, one JSON line ({@link IndexedFile}) for every input file that
+ * version read ({@code files/files.jsonl.gz}), so that the next version decodes only the files not seen before. The
+ * current index is every version's rows less those a later version removed ({@link RemovedRows}), as for the shards.
  */
 public final class FileIndex {
     public static final String KEPT = "kept";
@@ -41,6 +49,10 @@ public final class FileIndex {
     static final String DUPLICATE_OF = "duplicate_of";
     static final String SUM = "sum";
     static final String SUM_OF_SQUARES = "sum_of_squares";
+    /** A version's index file, in its {@code files/} directory. */
+    static final String FILE = "files.jsonl.gz";
+    private static final ObjectMapper JSON = new ObjectMapper()
+            .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
 
     /** What the executors report per decoded file: {@link #outcome}. */
     static final StructType OUTCOMES = new StructType()
@@ -49,19 +61,6 @@ public final class FileIndex {
             .add(STATUS, DataTypes.StringType, false)
             .add(CONTENT_HASH, DataTypes.StringType, true)
             .add(DUPLICATE_OF, DataTypes.StringType, true)
-            .add(SUM, DataTypes.createArrayType(DataTypes.LongType, false), true)
-            .add(SUM_OF_SQUARES, DataTypes.createArrayType(DataTypes.LongType, false), true);
-
-    /** A row of {@code files/}. */
-    static final StructType FILES = new StructType()
-            .add(SOURCE, DataTypes.StringType, false)
-            .add(ID, DataTypes.StringType, false)
-            .add(LENGTH, DataTypes.LongType, false)
-            .add(MODIFIED, DataTypes.LongType, false)
-            .add(STATUS, DataTypes.StringType, false)
-            .add(CONTENT_HASH, DataTypes.StringType, true)
-            .add(LABEL, DataTypes.IntegerType, false)
-            .add(SPLIT, DataTypes.StringType, false)
             .add(SUM, DataTypes.createArrayType(DataTypes.LongType, false), true)
             .add(SUM_OF_SQUARES, DataTypes.createArrayType(DataTypes.LongType, false), true);
 
@@ -75,15 +74,27 @@ public final class FileIndex {
                 boxed(sumOfSquares)}, OUTCOMES);
     }
 
-    /** The current index of an incremental output (on the driver: ~300 bytes a file), by source. */
-    static Map<String, IndexedFile> read(SparkSession spark, String dataDir, PreparedManifest manifest) {
+    /**
+     * The current index of an incremental output, by source: every version's rows less those a later version
+     * removed. Read on the driver (~300 bytes a file, kept there anyway): no Spark job, which would cost more than
+     * the reading itself.
+     */
+    static Map<String, IndexedFile> read(FileSystem fs, Path dir, PreparedManifest manifest) throws IOException {
+        RemovedRows removed = RemovedRows.of(fs, dir, manifest);
         Map<String, IndexedFile> index = new HashMap<>();
-        for (Row r : PreparedShards.current(spark, dataDir, manifest, Version::files, v -> v.filesRead() > 0)
-                .collectAsList()) {
-            IndexedFile f = new IndexedFile(r.getAs(SOURCE), r.getAs(ID), r.<Long>getAs(LENGTH), r.<Long>getAs(MODIFIED),
-                    r.getAs(STATUS), r.getAs(CONTENT_HASH), r.<Integer>getAs(LABEL), r.getAs(SPLIT),
-                    unboxed(r, SUM), unboxed(r, SUM_OF_SQUARES), r.<Integer>getAs(VERSION));
-            index.put(f.source(), f);
+        for (Version v : manifest.versions()) {
+            if (v.filesRead() == 0) {
+                continue;
+            }
+            try (InputStream in = new GZIPInputStream(fs.open(new Path(new Path(dir, v.files()), FILE)), 1 << 16);
+                 MappingIterator<IndexedFile> rows = JSON.readerFor(IndexedFile.class).readValues(in)) {
+                while (rows.hasNext()) {
+                    IndexedFile f = rows.next();
+                    if (!removed.contains(f.id(), f.version())) {
+                        index.put(f.source(), f);
+                    }
+                }
+            }
         }
         return index;
     }
@@ -109,15 +120,16 @@ public final class FileIndex {
         return files;
     }
 
-    /** Writes {@code files} as one Parquet file (a version's files are few, the first version's ~100 bytes a file). */
-    static void write(SparkSession spark, List<IndexedFile> files, Path dir) {
-        List<Row> rows = new ArrayList<>(files.size());
-        for (IndexedFile f : files) {
-            rows.add(RowFactory.create(f.source(), f.id(), f.length(), f.modified(), f.status(), f.contentHash(),
-                    f.label(), f.split(), boxed(f.sum()), boxed(f.sumOfSquares())));
+    /** Writes {@code files}, sorted by source, as gzipped JSON lines ({@value #FILE}) under {@code dir}. */
+    static void write(FileSystem fs, List<IndexedFile> files, Path dir) throws IOException {
+        List<IndexedFile> sorted = new ArrayList<>(files);
+        sorted.sort(java.util.Comparator.comparing(IndexedFile::source));
+        try (OutputStream out = new GZIPOutputStream(fs.create(new Path(dir, FILE), false), 1 << 16);
+             SequenceWriter rows = JSON.writer().withRootValueSeparator("\n").writeValues(out)) {
+            for (IndexedFile f : sorted) {
+                rows.write(f);
+            }
         }
-        spark.createDataFrame(rows, FILES).coalesce(1).write()
-                .option("mapreduce.fileoutputcommitter.marksuccessfuljobs", "false").parquet(dir.toString());
     }
 
     private static Long[] boxed(long[] values) {

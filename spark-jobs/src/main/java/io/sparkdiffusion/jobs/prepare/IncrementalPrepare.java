@@ -108,14 +108,17 @@ public final class IncrementalPrepare {
         if (tree.files() == 0) {
             throw new InputError("no files matching prepare.glob " + settings.glob() + " under " + input);
         }
+        LOG.info("listed {} files after {}", tree.files(), clock);
         int version = previous == null ? 1 : previous.version() + 1;
         Map<String, IndexedFile> index = previous == null ? Map.of()
-                : FileIndex.read(spark, output.toString(), previous);
+                : FileIndex.read(out.fileSystem(), output, previous);
+        LOG.info("read the file index ({} files) after {}", index.size(), clock);
         CorpusChanges changes = CorpusChanges.between(index, tree.listing());
         LOG.info("listed {} files ({} new, {} changed, {} deleted) against the index of {} files after {}",
                 tree.files(), changes.newFiles(), changes.changed(), changes.deleted(), index.size(), clock);
         if (previous != null && changes.none()) {
             out.abandon();
+            LOG.info("nothing new: version {} stays current after {}", previous.version(), clock);
             return String.format("prepare: nothing new under %s since version %d of %s (%d files unchanged);"
                     + " nothing decoded, nothing written", input, previous.version(), output, changes.unchanged());
         }
@@ -147,7 +150,7 @@ public final class IncrementalPrepare {
                 listed.put(status.getPath().toString(), status);
             }
             read = FileIndex.of(written.outcomes(), listed, version, settings.validationFraction());
-            FileIndex.write(spark, read, out.path("files"));
+            FileIndex.write(out.fileSystem(), read, out.path("files"));
             imagesAdded = written.tally().kept().images();
             shardFiles = stages.shardFiles();
         }
