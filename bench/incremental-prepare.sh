@@ -11,6 +11,7 @@
 # Each is timed end to end (JVM start to exit, /usr/bin/time: wall and CPU) and by the job's own stage clock (Spark
 # session ready to the commit: the last "after W s (JVM CPU time C s)" log line). Writes a Markdown summary to
 # OUT (default bench/results/incremental-prepare-<UTC timestamp>.md) with the medians and the ratios to full.
+# The job runs with its class data sharing archive (scripts/run-local.sh) unless SPARK_DIFFUSION_CDS=off.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 corpus="${1:-${TMPDIR:-/tmp}/fashion-mnist-70k}"
@@ -20,6 +21,15 @@ result="${OUT:-bench/results/incremental-prepare-$stamp.md}"
 work="$(realpath -m "${BENCH_WORK:-${TMPDIR:-/tmp}/spark-diffusion-bench}/incremental-prepare")"
 [ -d "$corpus" ] || scripts/fashion-mnist-tree.sh "$corpus"
 scripts/run-local.sh prepare --help >/dev/null # builds
+if [ "${SPARK_DIFFUSION_CDS:-auto}" != off ]; then
+  # The job's class data sharing archive (scripts/run-local.sh), as bench/prepare.sh makes it, but from an incremental
+  # first version: it loads every class a full prepare loads, and those of the file index.
+  echo "making PrepareJob's class data sharing archive (one run on data/fashion-mnist-demo) ..."
+  cds_out="$(mktemp -d)"
+  SPARK_DIFFUSION_CDS=dump SPARK_MASTER='local[2]' scripts/run-local.sh prepare --set prepare.input=data/fashion-mnist-demo \
+    --set prepare.output="$cds_out/prepared" --set prepare.mode=incremental >/dev/null 2>&1
+  rm -rf "$cds_out"
+fi
 
 tree="$work/tree"
 held="$work/held-back"

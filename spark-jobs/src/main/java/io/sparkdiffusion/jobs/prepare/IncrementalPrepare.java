@@ -114,8 +114,8 @@ public final class IncrementalPrepare {
                 : FileIndex.read(out.fileSystem(), output, previous);
         LOG.info("read the file index ({} files) after {}", index.size(), clock);
         CorpusChanges changes = CorpusChanges.between(index, tree.listing());
-        LOG.info("listed {} files ({} new, {} changed, {} deleted) against the index of {} files after {}",
-                tree.files(), changes.newFiles(), changes.changed(), changes.deleted(), index.size(), clock);
+        LOG.info("compared {} files with the index of {}: {} new, {} changed, {} deleted, after {}",
+                tree.files(), index.size(), changes.newFiles(), changes.changed(), changes.deleted(), clock);
         if (previous != null && changes.none()) {
             out.abandon();
             LOG.info("nothing new: version {} stays current after {}", previous.version(), clock);
@@ -142,9 +142,10 @@ public final class IncrementalPrepare {
                     earlier.put(f.contentHash(), f.source());
                 }
             }
+            EarlierContents earlierContents = earlier.isEmpty() ? EarlierContents.NONE : EarlierContents.of(spark, earlier);
             PrepareStages stages = new PrepareStages(spark, settings, input, out, clock);
             PrepareStages.Written written = stages.write(part.decode(classNames), part.files(), classNames,
-                    earlier.isEmpty() ? EarlierContents.NONE : EarlierContents.of(spark, earlier), true);
+                    earlierContents, true);
             Map<String, FileStatus> listed = new HashMap<>();
             for (FileStatus status : part.listing()) {
                 listed.put(status.getPath().toString(), status);
