@@ -166,6 +166,27 @@ class PrepareJobIncrementalTest extends PrepareJobTestSupport {
     }
 
     @Test
+    void aVersionWhoseOnlyNewFileIsBrokenIsJudgedWithTheWholeTree() throws Exception {
+        Path in = tmp.resolve("in");
+        for (int i = 0; i < 12; i++) {
+            image(in.resolve("a/" + i + ".png"), i);
+        }
+        Path out = tmp.resolve("out");
+        assertEquals(0, incremental(in, out).exitCode());
+        write(in.resolve("a/broken.png"), "not an image".getBytes(StandardCharsets.UTF_8));
+
+        Printed run = incremental(in, out); // 1 of 13 files unusable: under max-reject-fraction = 0.1, as in full mode
+
+        assertEquals(0, run.exitCode(), run.stderr());
+        PreparedManifest m = manifest(out);
+        assertEquals(1, m.rejected());
+        assertEquals(13, m.files());
+        assertEquals(12, m.images());
+        assertEquals(List.of(uri(in.resolve("a/broken.png"))),
+                jsonRows(out, "versions/v0002/rejects").stream().map(r -> r.<String>getAs("source")).toList());
+    }
+
+    @Test
     void incrementalModeRefusesAFullOutputAndChangedSettings() throws Exception {
         Path in = tmp.resolve("in");
         image(in.resolve("a/0.png"), 0);

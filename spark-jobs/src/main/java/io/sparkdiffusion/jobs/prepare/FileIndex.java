@@ -27,7 +27,6 @@ import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.sql.Row;
-import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.catalyst.expressions.GenericRowWithSchema;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
@@ -69,9 +68,10 @@ public final class FileIndex {
 
     static Row outcome(String source, int label, String status, String contentHash, String duplicateOf, long[] sum,
                        long[] sumOfSquares) {
-        // With its schema: the driver reads the collected rows by column name.
-        return new GenericRowWithSchema(new Object[]{source, label, status, contentHash, duplicateOf, boxed(sum),
-                boxed(sumOfSquares)}, OUTCOMES);
+        // With its schema: the driver reads the collected rows by column name. The sums stay long[]: these rows go
+        // to the driver as they are (never through Spark SQL), and a primitive array serializes far faster.
+        return new GenericRowWithSchema(new Object[]{source, label, status, contentHash, duplicateOf, sum,
+                sumOfSquares}, OUTCOMES);
     }
 
     /**
@@ -115,7 +115,7 @@ public final class FileIndex {
             String id = SourceIds.id(source);
             files.add(new IndexedFile(source, id, status.getLen(), status.getModificationTime(), r.getAs(STATUS),
                     r.getAs(CONTENT_HASH), r.<Integer>getAs(LABEL), SourceIds.split(id, validationFraction),
-                    unboxed(r, SUM), unboxed(r, SUM_OF_SQUARES), version));
+                    sums(r, SUM), sums(r, SUM_OF_SQUARES), version));
         }
         return files;
     }
@@ -132,28 +132,8 @@ public final class FileIndex {
         }
     }
 
-    private static Long[] boxed(long[] values) {
-        if (values == null) {
-            return null;
-        }
-        Long[] boxed = new Long[values.length];
-        for (int i = 0; i < values.length; i++) {
-            boxed[i] = values[i];
-        }
-        return boxed;
-    }
-
-    private static long[] unboxed(Row row, String column) {
-        int i = row.fieldIndex(column);
-        if (row.isNullAt(i)) {
-            return null;
-        }
-        // A list when Spark read the row, the array itself in a row an executor made (collected as it is).
-        List<Long> values = row.get(i) instanceof Long[] array ? List.of(array) : row.getList(i);
-        long[] unboxed = new long[values.size()];
-        for (int j = 0; j < unboxed.length; j++) {
-            unboxed[j] = values.get(j);
-        }
-        return unboxed;
+    /** An outcome's per-channel sums (null but for a kept image). */
+    private static long[] sums(Row outcome, String column) {
+        return (long[]) outcome.get(outcome.fieldIndex(column));
     }
 }

@@ -144,8 +144,9 @@ public final class IncrementalPrepare {
             }
             EarlierContents earlierContents = earlier.isEmpty() ? EarlierContents.NONE : EarlierContents.of(spark, earlier);
             PrepareStages stages = new PrepareStages(spark, settings, input, out, clock);
+            long rejectedBefore = current.values().stream().filter(f -> FileIndex.REJECTED.equals(f.status())).count();
             PrepareStages.Written written = stages.write(part.decode(classNames), part.files(), classNames,
-                    earlierContents, true);
+                    earlierContents, true, current.size(), rejectedBefore);
             Map<String, FileStatus> listed = new HashMap<>();
             for (FileStatus status : part.listing()) {
                 listed.put(status.getPath().toString(), status);
@@ -166,7 +167,8 @@ public final class IncrementalPrepare {
                 prefix + "shards", shardFiles, prefix + "files", read.size(),
                 changes.removed().isEmpty() ? null : prefix + "removed", changes.newFiles(), changes.changed(),
                 changes.deleted(), imagesAdded, imagesRemoved);
-        List<String> skippedFolders = TreeCorpus.skippedFolders(out.fileSystem(), input);
+        List<String> skippedFolders = TreeCorpus.skippedFolders(
+                input.getFileSystem(spark.sparkContext().hadoopConfiguration()), input);
         PreparedManifest manifest = VersionedManifest.of(previous, settings, input.toString(), classNames,
                 skippedFolders, current.values(), added, previous == null ? shardFiles : previous.shards().files());
         commit(output, out, manifest, version);

@@ -112,7 +112,7 @@ public final class PrepareStages {
             }
         }
         LOG.info("listed {} files or idx records in {} classes after {}", inputs, classNames.size(), clock);
-        Tally tally = write(decoded, inputs, classNames, EarlierContents.NONE, false).tally();
+        Tally tally = write(decoded, inputs, classNames, EarlierContents.NONE, false, 0, 0).tally();
         PreparedManifest manifest = manifest(classNames, tally, skippedFolders);
         out.writeFile("manifest.json", manifest.toJson());
         LOG.info("wrote rejects, duplicates and the manifest after {}", clock);
@@ -130,10 +130,12 @@ public final class PrepareStages {
      * Stages 1–4 but the manifest: decodes {@code decoded} ({@code inputs} files or records) once, writes
      * {@code shards/}, checks the rejects, writes {@code rejects/} and {@code duplicates/}. {@code earlier} names
      * the contents an incremental output already holds (its copies are duplicates); {@code outcomes} also collects
-     * what became of every file, for an incremental output's file index.
+     * what became of every file, for an incremental output's file index. The reject check counts the
+     * {@code filesBefore} files, {@code rejectedBefore} of them rejected, that an incremental output keeps from earlier
+     * versions too: a version fails when a full prepare of the same tree would.
      */
     public Written write(Dataset<Row> decoded, long inputs, List<String> classNames, EarlierContents earlier,
-                         boolean outcomes) throws IOException {
+                         boolean outcomes, long filesBefore, long rejectedBefore) throws IOException {
         // Sized by the inputs (the kept count is not known before decoding): rejects only make shards smaller.
         int shardCount = (int) Math.max(1, (inputs + settings.rowsPerShard() - 1) / settings.rowsPerShard());
         // The one shuffle. Every later job on this RDD reads its output again; none decodes again.
@@ -148,7 +150,7 @@ public final class PrepareStages {
         Tally tally = accumulator.value();
         LOG.info("decoded {} files or idx records ({} rejected, {} duplicates) and wrote the shards after {}",
                 tally.files(), tally.rejected(), tally.duplicates(), clock);
-        checkRejects(tally);
+        checkRejects(tally, filesBefore, rejectedBefore);
 
         if (tally.rejected() > 0) {
             JavaRDD<Row> rejects = grouped.filter(row -> row.getAs(REASON) != null)
@@ -169,10 +171,10 @@ public final class PrepareStages {
         return new Written(tally, fileOutcomes);
     }
 
-    private void checkRejects(Tally tally) {
-        long rejected = tally.rejected();
-        long files = tally.files();
-        if (rejected == 0) {
+    private void checkRejects(Tally tally, long filesBefore, long rejectedBefore) {
+        long rejected = tally.rejected() + rejectedBefore;
+        long files = tally.files() + filesBefore;
+        if (tally.rejected() == 0) {
             return;
         }
         boolean tooMany = rejected > settings.maxRejectFraction() * files;
