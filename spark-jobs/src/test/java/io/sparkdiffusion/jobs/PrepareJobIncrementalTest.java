@@ -20,6 +20,7 @@ import java.util.TreeMap;
 import java.util.stream.Stream;
 
 import io.sparkdiffusion.data.PreparedColumns;
+import io.sparkdiffusion.eval.ClassifierInfo;
 import io.sparkdiffusion.data.PreparedManifest;
 import io.sparkdiffusion.image.ImageFixtures;
 import io.sparkdiffusion.jobs.glue.PreparedShards;
@@ -184,6 +185,45 @@ class PrepareJobIncrementalTest extends PrepareJobTestSupport {
         assertEquals(12, m.images());
         assertEquals(List.of(uri(in.resolve("a/broken.png"))),
                 jsonRows(out, "versions/v0002/rejects").stream().map(r -> r.<String>getAs("source")).toList());
+    }
+
+    @Test
+    void aJobReadingAVersionedOutputSeesOnlyItsCurrentImages() throws Exception {
+        Path in = tmp.resolve("in");
+        for (int i = 0; i < 6; i++) {
+            write(in.resolve("a/" + i + ".png"), ImageFixtures.png(ImageFixtures.grey(8, 8, i)));
+            write(in.resolve("b/" + i + ".png"), ImageFixtures.png(ImageFixtures.grey(8, 8, 100 + i)));
+        }
+        Path out = tmp.resolve("out");
+        String[] eight = {"--set", "prepare.input=" + in, "--set", "prepare.output=" + out, "--set",
+                "prepare.mode=incremental", "--set", "prepare.size=8", "--set", "prepare.validation-fraction=0.3"};
+        assertEquals(0, capturePrinted(() -> PrepareJob.run(eight)).exitCode());
+        Files.delete(in.resolve("a/0.png"));
+        Files.delete(in.resolve("b/0.png"));
+        write(in.resolve("a/1.png"), ImageFixtures.png(ImageFixtures.grey(8, 8, 41)));
+        write(in.resolve("b/new.png"), ImageFixtures.png(ImageFixtures.grey(8, 8, 42)));
+        assertEquals(0, capturePrinted(() -> PrepareJob.run(eight)).exitCode());
+        assertEquals(11, manifest(out).images()); // the shards hold 14 rows, 3 of them removed
+
+        Path classifier = tmp.resolve("classifier");
+        List<String> args = new java.util.ArrayList<>();
+        for (String set : concat(EvaluateJobTest.RECIPE, List.of("evaluate.mode=train-classifier",
+                "evaluate.data=" + out, "evaluate.classifier=" + classifier))) {
+            args.add("--set");
+            args.add(set);
+        }
+        Run trained = capture(() -> EvaluateJob.run(args.toArray(String[]::new)));
+
+        assertEquals(0, trained.exitCode(), trained.stderr());
+        ClassifierInfo info = ClassifierInfo.fromJson(Files.readAllBytes(classifier.resolve("classifier.json")));
+        assertEquals(11, info.trainImages() + info.validationImages());
+        assertEquals(manifest(out).split().validation(), info.validationImages());
+    }
+
+    private static List<String> concat(List<String> a, List<String> b) {
+        List<String> all = new java.util.ArrayList<>(a);
+        all.addAll(b);
+        return all;
     }
 
     @Test
