@@ -5,8 +5,6 @@ import static org.apache.spark.sql.functions.lit;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.function.Function;
-import java.util.function.Predicate;
 
 import io.sparkdiffusion.data.PreparedColumns;
 import io.sparkdiffusion.data.PreparedManifest;
@@ -36,8 +34,7 @@ public final class PreparedShards {
      * @param split    train, validation or all
      */
     public static Dataset<Row> images(SparkSession spark, String dataDir, PreparedManifest manifest, String split) {
-        Dataset<Row> rows = manifest.versioned()
-                ? current(spark, dataDir, manifest, Version::shards, v -> v.shardFiles() > 0)
+        Dataset<Row> rows = manifest.versioned() ? currentRows(spark, dataDir, manifest)
                 : spark.read().parquet(new Path(dataDir, manifest.shards().path()).toString());
         if (!split.equals(PreparedColumns.BOTH_SPLITS)) {
             rows = rows.filter(col(PreparedColumns.SPLIT).equalTo(split));
@@ -46,18 +43,16 @@ public final class PreparedShards {
     }
 
     /**
-     * The current rows of an incremental output's per-version Parquet directories ({@code dir} of each version that
-     * {@code has} rows there), each with the {@link PreparedColumns#VERSION} that added it: every version's rows
-     * less those a later version's {@code removed} list names by (id, version). Earlier versions' files are only
-     * read; a version directory that no manifest names (left by a killed run) is never read.
+     * The current shard rows of an incremental output, each with the {@link PreparedColumns#VERSION} that added it:
+     * every version's rows less those a later version's {@code removed} list names by (id, version). A version
+     * directory that no manifest names (left by a killed run) is never read.
      */
-    public static Dataset<Row> current(SparkSession spark, String dataDir, PreparedManifest manifest,
-                                       Function<Version, String> dir, Predicate<Version> has) {
+    private static Dataset<Row> currentRows(SparkSession spark, String dataDir, PreparedManifest manifest) {
         Dataset<Row> rows = null;
         List<String> removed = new ArrayList<>();
         for (Version v : manifest.versions()) {
-            if (has.test(v)) {
-                Dataset<Row> part = spark.read().parquet(new Path(dataDir, dir.apply(v)).toString())
+            if (v.shardFiles() > 0) {
+                Dataset<Row> part = spark.read().parquet(new Path(dataDir, v.shards()).toString())
                         .withColumn(PreparedColumns.VERSION, lit(v.number()));
                 rows = rows == null ? part : rows.unionByName(part);
             }

@@ -5,11 +5,13 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.TreeSet;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -64,12 +66,12 @@ public final class IncrementalPrepare {
      * The output's current manifest, after settling what an interrupted run left in it; empty when there is no
      * output yet. Refuses (exit 2) an output that is not incremental or was prepared with other settings.
      */
-    public static java.util.Optional<PreparedManifest> current(Path output, PrepareSettings settings, Path input,
+    public static Optional<PreparedManifest> current(Path output, PrepareSettings settings, Path input,
                                                              Configuration conf) throws IOException {
         FileSystem fs = output.getFileSystem(conf);
         OutputPaths.recoverAside(fs, output);
         if (!fs.exists(output)) {
-            return java.util.Optional.empty();
+            return Optional.empty();
         }
         PreparedManifest manifest = PreparedManifest.readFrom(output.toString(), conf);
         if (!manifest.versioned()) {
@@ -91,7 +93,7 @@ public final class IncrementalPrepare {
                     + "; a new version must prepare images as the earlier ones (choose a new prepare.output)");
         }
         removeLeftovers(fs, output, manifest.version());
-        return java.util.Optional.of(manifest);
+        return Optional.of(manifest);
     }
 
     /** Where version {@code number} lives, relative to the output ("" for version 1: the output itself). */
@@ -216,7 +218,7 @@ public final class IncrementalPrepare {
     private static byte[] removedLines(List<CorpusChanges.Removal> removed) throws IOException {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         for (CorpusChanges.Removal r : removed.stream()
-                .sorted(java.util.Comparator.comparing(r -> r.file().source())).toList()) {
+                .sorted(Comparator.comparing(r -> r.file().source())).toList()) {
             Map<String, Object> line = new LinkedHashMap<>();
             line.put(PreparedColumns.ID, r.file().id());
             line.put(PreparedColumns.VERSION, r.file().version());
