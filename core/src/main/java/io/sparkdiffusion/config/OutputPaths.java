@@ -1,8 +1,12 @@
 package io.sparkdiffusion.config;
 
+import org.apache.hadoop.fs.FSDataOutputStream;
+import org.apache.hadoop.fs.FileContext;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Options;
 import org.apache.hadoop.fs.Path;
+import org.apache.hadoop.fs.UnsupportedFileSystemException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -86,6 +90,26 @@ public final class OutputPaths {
         for (int i = first; i < asides.length; i++) {
             fs.delete(asides[i].getPath(), true);
             LOG.info("deleted {}, an old copy of {} left by an interrupted replacement", asides[i].getPath(), output);
+        }
+    }
+
+    /**
+     * Writes {@code file} through a temporary sibling and a rename over it, so that readers see the old content or the
+     * new one (as a checkpoint's LATEST is written): atomic on HDFS and local disks, where FileContext can rename over
+     * an existing file; elsewhere the old file is deleted first, and a reader may briefly find none.
+     */
+    public static void replaceFile(FileSystem fs, Path file, byte[] bytes) throws IOException {
+        Path tmp = new Path(file.getParent(), "." + file.getName() + ".tmp-" + UUID.randomUUID());
+        try (FSDataOutputStream out = fs.create(tmp, false)) {
+            out.write(bytes);
+        }
+        try {
+            FileContext.getFileContext(fs.getUri(), fs.getConf()).rename(tmp, file, Options.Rename.OVERWRITE);
+        } catch (UnsupportedFileSystemException noFileContext) {
+            fs.delete(file, false);
+            if (!fs.rename(tmp, file)) {
+                throw new IOException("could not rename " + tmp + " to " + file);
+            }
         }
     }
 

@@ -22,6 +22,13 @@ public final class PreparedColumns {
     public static final String VALIDATION = "validation";
     public static final String BOTH_SPLITS = "all";
 
+    /**
+     * An incremental output's {@code removed} lists (JSON lines, {@link PreparedManifest.Version#removed}): a row
+     * of an earlier version no longer in the output is named by its {@link #ID} and the version that added it.
+     */
+    public static final String VERSION = "version";
+    public static final String REASON = "reason";
+
     private PreparedColumns() {
     }
 }

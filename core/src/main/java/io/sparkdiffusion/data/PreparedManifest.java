@@ -43,14 +43,24 @@ import org.apache.hadoop.fs.Path;
  * @param pixelStatistics     per-channel statistics of the kept images
  * @param shards              where the rows are
  * @param parameters          the job's {@code prepare.*} settings
+ * @param versions            an incremental output's versions, oldest first ({@link Version}); null for a full
+ *                            output (and in manifests written before versions existed): then {@code shards} holds
+ *                            every row
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record PreparedManifest(int formatVersion, String createdAt, String input, String layout, ImageShape shape,
                                List<String> classNames, Map<String, Long> imagesPerClass, long images, long files,
                                long rejected, long duplicates, List<String> skippedFolders, Split split,
-                               Statistics pixelStatistics, Shards shards, Map<String, Object> parameters) {
+                               Statistics pixelStatistics, Shards shards, Map<String, Object> parameters,
+                               List<Version> versions) {
 
+    /** A full output's format: every row in {@code shards}. */
     public static final int FORMAT_VERSION = 1;
+    /**
+     * An incremental output's format: rows in the shards of every {@link Version}, less those a later version
+     * removed. A build that reads only version 1 refuses it rather than read removed rows.
+     */
+    public static final int VERSIONED_FORMAT = 2;
 
     private static final ObjectMapper JSON = JsonMapper.builder()
             .enable(SerializationFeature.INDENT_OUTPUT)
@@ -74,18 +84,40 @@ public record PreparedManifest(int formatVersion, String createdAt, String input
         } catch (IOException e) {
             throw new InputError("cannot read " + manifestPath + ": " + e.getMessage(), e);
         }
-        if (manifest.formatVersion() != PreparedManifest.FORMAT_VERSION) {
+        int expected = manifest.versions() == null ? FORMAT_VERSION : VERSIONED_FORMAT;
+        if (manifest.formatVersion() != expected) {
             throw new InputError(manifestPath + " has format version " + manifest.formatVersion()
-                    + "; this build reads version " + PreparedManifest.FORMAT_VERSION + " (rerun PrepareJob)");
+                    + "; this build reads versions " + FORMAT_VERSION + " (full) and " + VERSIONED_FORMAT
+                    + " (incremental, with a list of versions) (rerun PrepareJob)");
         }
         if (manifest.shape() == null || manifest.shards() == null) {
             throw new InputError(manifestPath + " lacks the image shape or the shards location");
         }
-        Path shards = new Path(dir, manifest.shards().path());
-        if (!fs.exists(shards) || fs.globStatus(new Path(shards, "*.parquet")).length == 0) {
-            throw new InputError("no Parquet shards under " + shards);
+        for (String shardDir : manifest.shardDirs()) {
+            Path shards = new Path(dir, shardDir);
+            if (!fs.exists(shards) || fs.globStatus(new Path(shards, "*.parquet")).length == 0) {
+                throw new InputError("no Parquet shards under " + shards);
+            }
         }
         return manifest;
+    }
+
+    /** True for an incremental output (rows spread over versions, some removed later). */
+    public boolean versioned() {
+        return versions != null;
+    }
+
+    /** The current version: the last one of an incremental output, 1 for a full output. */
+    public int version() {
+        return versioned() && !versions.isEmpty() ? versions.get(versions.size() - 1).number() : 1;
+    }
+
+    /** The directories (relative) that hold shards with rows; of an incremental output, every version's that added any. */
+    public List<String> shardDirs() {
+        if (!versioned()) {
+            return List.of(shards.path());
+        }
+        return versions.stream().filter(v -> v.shardFiles() > 0).map(Version::shards).toList();
     }
 
     /** The images of a split: train, validation or all. */
@@ -126,6 +158,30 @@ public record PreparedManifest(int formatVersion, String createdAt, String input
      * @param rowsPerShard the configured target
      */
     public record Shards(String path, int files, int rowsPerShard) {
+    }
+
+    /**
+     * One version of an incremental output: what it added and removed. A row belongs to the output when its version
+     * added it and no later version's {@code removed} list names its (id, version).
+     *
+     * @param number        1, 2, …
+     * @param createdAt     ISO-8601 instant
+     * @param shards        the Parquet shards of the images this version added (relative to the output)
+     * @param shardFiles    Parquet files there; 0 when the version added no image
+     * @param files         the file index rows of the input files this version read (relative): one row per file with
+     *                      its size, modification time, content hash and what became of it
+     * @param filesRead     rows there
+     * @param removed       JSON lines (id, version, source, reason) of the rows of earlier versions that this one
+     *                      removed: of deleted and changed files (relative; null when none)
+     * @param filesNew      files not seen before
+     * @param filesChanged  files seen before with another size or modification time (a removal plus an addition)
+     * @param filesDeleted  files seen before and gone
+     * @param imagesAdded   rows its shards hold
+     * @param imagesRemoved rows of earlier versions' shards it removed
+     */
+    public record Version(int number, String createdAt, String shards, int shardFiles, String files, long filesRead,
+                          String removed, long filesNew, long filesChanged, long filesDeleted, long imagesAdded,
+                          long imagesRemoved) {
     }
 
     public byte[] toJson() throws IOException {

@@ -53,6 +53,33 @@ public final class PixelStatistics implements Serializable {
         return this;
     }
 
+    /** Per channel: the sum of the values added (what {@link #addImage} takes back). */
+    public long[] sums() {
+        return sum.clone();
+    }
+
+    /** Per channel: the sum of the squared values added. */
+    public long[] sumsOfSquares() {
+        return sumOfSquares.clone();
+    }
+
+    /**
+     * Adds one image known only by its sums (an incremental prepare keeps them per file, so that a removed image can
+     * leave the statistics without being read again).
+     */
+    public PixelStatistics addImage(long[] imageSum, long[] imageSumOfSquares, long valuesPerChannel) {
+        if (imageSum.length != sum.length || imageSumOfSquares.length != sum.length) {
+            throw new IllegalArgumentException("sums of " + imageSum.length + " channels, statistics of " + sum.length);
+        }
+        for (int ch = 0; ch < sum.length; ch++) {
+            sum[ch] += imageSum[ch];
+            sumOfSquares[ch] += imageSumOfSquares[ch];
+        }
+        this.valuesPerChannel += valuesPerChannel;
+        images++;
+        return this;
+    }
+
     /** Adds another partial result into this one. */
     public PixelStatistics merge(PixelStatistics other) {
         if (other.channels() != channels()) {

@@ -2,15 +2,18 @@ package io.sparkdiffusion.jobs;
 
 import java.io.IOException;
 import java.util.Map;
+import java.util.Optional;
 
 import io.sparkdiffusion.cli.JobRunner;
 import io.sparkdiffusion.config.InputError;
+import io.sparkdiffusion.config.OutputPaths;
 import io.sparkdiffusion.config.Settings;
 import io.sparkdiffusion.data.PreparedManifest;
 import io.sparkdiffusion.jobs.glue.DirectoryListingFileSystem;
 import io.sparkdiffusion.jobs.glue.SparkSessions;
 import io.sparkdiffusion.jobs.glue.StagedOutput;
 import io.sparkdiffusion.lock.OutputLock;
+import io.sparkdiffusion.jobs.prepare.IncrementalPrepare;
 import io.sparkdiffusion.jobs.prepare.PrepareSettings;
 import io.sparkdiffusion.jobs.prepare.PrepareStages;
 import io.sparkdiffusion.jobs.prepare.StageClock;
@@ -23,7 +26,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Decodes, resizes and shards an image corpus into {@code <output>/shards/part-*.parquet} with
  * {@code manifest.json}, {@code rejects/}, {@code duplicates/} and {@code _SUCCESS} (formats:
- * {@link PreparedManifest}).
+ * {@link PreparedManifest}); with {@code prepare.mode = incremental}, only the files not seen before, into a new
+ * version of the output ({@link IncrementalPrepare}).
  *
  * <pre>spark-submit --class io.sparkdiffusion.jobs.PrepareJob JAR --config conf/prepare.conf [--set prepare.key=value ...]</pre>
  */
@@ -73,6 +77,10 @@ public final class PrepareJob {
         }
         input = inputFs.makeQualified(input);
         OutputLock.acquireForJob(settings.output(), "prepare.output", conf); // overwrite=true must not hit a running job
+        if (settings.mode() == PrepareSettings.Mode.INCREMENTAL) {
+            prepareIncrementally(settings, input, conf);
+            return;
+        }
         StagedOutput out = StagedOutput.prepare(new Path(settings.output()), settings.overwrite(), "prepare.output", conf);
         try (SparkSessions spark = SparkSessions.open("prepare", settings.sparkMaster(), LOCAL_DEFAULTS)) {
             StageClock clock = new StageClock();
@@ -82,6 +90,27 @@ public final class PrepareJob {
                 LOG.info("committed the output (_SUCCESS written) after {}", clock);
                 System.out.printf("prepare: %d images (%d rejected, %d duplicates) of shape %s in %s%n",
                         manifest.images(), manifest.rejected(), manifest.duplicates(), manifest.shape(), out.output());
+            } catch (Exception | Error e) {
+                out.abandon();
+                throw e;
+            }
+        }
+    }
+
+    /** A new output's version 1, or the next version of an existing incremental output ({@link IncrementalPrepare}). */
+    private static void prepareIncrementally(PrepareSettings settings, Path input, Configuration conf) throws IOException {
+        Path output = OutputPaths.belowRoot(new Path(settings.output()));
+        output = output.getFileSystem(conf).makeQualified(output);
+        Optional<PreparedManifest> previous = IncrementalPrepare.current(output, settings, input, conf);
+        StagedOutput out = previous.isEmpty()
+                ? StagedOutput.prepare(output, false, "prepare.output", conf)
+                : StagedOutput.prepare(new Path(output, IncrementalPrepare.versionDir(previous.get().version() + 1)),
+                false, "prepare.output", conf);
+        try (SparkSessions spark = SparkSessions.open("prepare", settings.sparkMaster(), LOCAL_DEFAULTS)) {
+            StageClock clock = new StageClock();
+            try {
+                System.out.println(new IncrementalPrepare(spark.session(), settings, input, clock)
+                        .run(previous.orElse(null), output, out));
             } catch (Exception | Error e) {
                 out.abandon();
                 throw e;

@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.NoSuchElementException;
 
 import io.sparkdiffusion.data.PreparedColumns;
+import io.sparkdiffusion.image.PixelStatistics;
 import org.apache.spark.api.java.function.FlatMapFunction;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
@@ -16,6 +17,10 @@ import org.apache.spark.sql.RowFactory;
  * (no hash) come first and the copies of one content are neighbours, the first of them (by source) being the
  * one kept. The hash is not cryptographic: rows with equal hashes are copies only if their prepared pixels are
  * equal too (two contents that collide stay apart, each with its own first source).
+ *
+ * <p>An incremental version also knows the contents earlier versions kept ({@code earlier}: content hash → source):
+ * a row with such a hash is a copy of that earlier image, matched by the 128-bit hash alone (its pixels are in an
+ * earlier shard, not at hand).
  */
 final class ContentGroups {
     private static final int SOURCE = PreparedRows.DECODED.fieldIndex(PreparedColumns.SOURCE);
@@ -32,8 +37,9 @@ final class ContentGroups {
      * The kept rows as {@link PreparedRows#SHARD} rows; every row of the partition is counted into a {@link Tally}
      * that goes to {@code tally} once the partition has been read to its end.
      */
-    static FlatMapFunction<Iterator<Row>, Row> keptRows(TallyAccumulator tally, int channels, int classes) {
-        return rows -> new Scan(rows) {
+    static FlatMapFunction<Iterator<Row>, Row> keptRows(TallyAccumulator tally, int channels, int classes,
+                                                        EarlierContents earlier) {
+        return rows -> new Scan(rows, earlier) {
             private final Tally partial = new Tally(channels, classes);
 
             @Override
@@ -62,11 +68,31 @@ final class ContentGroups {
     }
 
     /** (source, duplicate_of) for every row whose content an earlier source of the partition has. */
-    static FlatMapFunction<Iterator<Row>, Row> duplicates() {
-        return rows -> new Scan(rows) {
+    static FlatMapFunction<Iterator<Row>, Row> duplicates(EarlierContents earlier) {
+        return rows -> new Scan(rows, earlier) {
             @Override
             Row emit(Row row, String firstOfContent) {
                 return firstOfContent == null ? null : RowFactory.create(row.getString(SOURCE), firstOfContent);
+            }
+        };
+    }
+
+    /** A {@link FileIndex#OUTCOMES} row for every row: what became of each file, for an incremental output's index. */
+    static FlatMapFunction<Iterator<Row>, Row> outcomes(int channels, EarlierContents earlier) {
+        return rows -> new Scan(rows, earlier) {
+            @Override
+            Row emit(Row row, String firstOfContent) {
+                String source = row.getString(SOURCE);
+                int label = row.getInt(LABEL);
+                if (!row.isNullAt(REASON)) {
+                    return FileIndex.outcome(source, label, FileIndex.REJECTED, null, null, null, null);
+                }
+                String hash = row.getString(CONTENT_HASH);
+                if (firstOfContent != null) {
+                    return FileIndex.outcome(source, label, FileIndex.DUPLICATE, hash, firstOfContent, null, null);
+                }
+                PixelStatistics sums = new PixelStatistics(channels).add((byte[]) row.get(PIXELS));
+                return FileIndex.outcome(source, label, FileIndex.KEPT, hash, null, sums.sums(), sums.sumsOfSquares());
             }
         };
     }
@@ -81,11 +107,13 @@ final class ContentGroups {
         private String hash;
         /** Each content seen with the current hash (one, but for a collision). */
         private final List<Content> contents = new ArrayList<>(1);
+        private final EarlierContents earlier;
         private Row next;
         private boolean ended;
 
-        Scan(Iterator<Row> rows) {
+        Scan(Iterator<Row> rows, EarlierContents earlier) {
             this.rows = rows;
+            this.earlier = earlier;
         }
 
         /** The output for one row, or null for none. */
@@ -114,10 +142,14 @@ final class ContentGroups {
             if (!h.equals(hash)) {
                 hash = h;
                 contents.clear();
+                String kept = earlier.sourceOf(h);
+                if (kept != null) {
+                    contents.add(new Content(null, kept)); // no pixels: matched by the hash
+                }
             }
             byte[] pixels = (byte[]) row.get(PIXELS);
             for (Content content : contents) {
-                if (Arrays.equals(content.pixels(), pixels)) {
+                if (content.pixels() == null || Arrays.equals(content.pixels(), pixels)) {
                     return content.firstSource();
                 }
             }

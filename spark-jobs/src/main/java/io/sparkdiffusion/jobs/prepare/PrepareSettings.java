@@ -17,12 +17,18 @@ import io.sparkdiffusion.jobs.glue.FileNameGlob;
  * @param labels     idx only: the labels file, empty = derived from the images file name, "none" = unlabeled
  * @param parameters the whole {@code prepare} section, recorded in the manifest
  * @param maxFileBytes the longest input file read; longer ones are rejects
+ * @param mode       full (the whole corpus into a new output) or incremental (new files into a new version)
  */
 public record PrepareSettings(String input, String output, Layout layout, String glob, String labels,
                               List<String> classNames, PrepareOptions image, int rowsPerShard,
                               double validationFraction, double maxRejectFraction, boolean overwrite,
                               Optional<String> sparkMaster, Map<String, Object> parameters,
-                              long maxFileBytes) implements Serializable {
+                              long maxFileBytes, Mode mode) implements Serializable {
+
+    /** {@code prepare.mode}: prepare everything into a new output, or only what is new into a new version. */
+    public enum Mode {
+        FULL, INCREMENTAL
+    }
 
     public enum Layout {
         CLASS_FOLDERS, UNLABELED, IDX, GENERATED;
@@ -48,7 +54,18 @@ public record PrepareSettings(String input, String output, Layout layout, String
                 s.getString("labels").trim(), s.getStringList("class-names"), image, s.getPositiveInt("rows-per-shard"),
                 s.getDoubleInRange("validation-fraction", 0, 1), s.getDoubleInRange("max-reject-fraction", 0, 1),
                 s.getBoolean("overwrite"), s.getOptionalString("spark-master"),
-                new java.util.TreeMap<>(all.config().getConfig("prepare").root().unwrapped()), maxFileBytes(s));
+                new java.util.TreeMap<>(all.config().getConfig("prepare").root().unwrapped()), maxFileBytes(s),
+                mode(s));
+    }
+
+    private static Mode mode(Settings s) {
+        Mode mode = s.getEnum("mode", Mode.class);
+        Layout layout = s.getEnum("layout", Layout.class);
+        if (mode == Mode.INCREMENTAL && layout != Layout.CLASS_FOLDERS && layout != Layout.UNLABELED) {
+            throw new ConfigError("key 'prepare.mode': incremental needs a tree of files (prepare.layout = class-folders"
+                    + " or unlabeled), not " + layout.configName());
+        }
+        return mode;
     }
 
     /** At most the longest byte array a JVM allocates. */

@@ -112,7 +112,30 @@ public final class PrepareStages {
             }
         }
         LOG.info("listed {} files or idx records in {} classes after {}", inputs, classNames.size(), clock);
+        Tally tally = write(decoded, inputs, classNames, EarlierContents.NONE, false, 0, 0).tally();
+        PreparedManifest manifest = manifest(classNames, tally, skippedFolders);
+        out.writeFile("manifest.json", manifest.toJson());
+        LOG.info("wrote rejects, duplicates and the manifest after {}", clock);
+        return manifest;
+    }
 
+    /**
+     * What {@link #write} wrote: the tally of the files decoded and, when asked for, one
+     * {@link FileIndex#OUTCOMES} row per file (on the driver).
+     */
+    public record Written(Tally tally, List<Row> outcomes) {
+    }
+
+    /**
+     * Stages 1–4 but the manifest: decodes {@code decoded} ({@code inputs} files or records) once, writes
+     * {@code shards/}, checks the rejects, writes {@code rejects/} and {@code duplicates/}. {@code earlier} names
+     * the contents an incremental output already holds (its copies are duplicates); {@code outcomes} also collects
+     * what became of every file, for an incremental output's file index. The reject check counts the
+     * {@code filesBefore} files, {@code rejectedBefore} of them rejected, that an incremental output keeps from earlier
+     * versions too: a version fails when a full prepare of the same tree would.
+     */
+    public Written write(Dataset<Row> decoded, long inputs, List<String> classNames, EarlierContents earlier,
+                         boolean outcomes, long filesBefore, long rejectedBefore) throws IOException {
         // Sized by the inputs (the kept count is not known before decoding): rejects only make shards smaller.
         int shardCount = (int) Math.max(1, (inputs + settings.rowsPerShard() - 1) / settings.rowsPerShard());
         // The one shuffle. Every later job on this RDD reads its output again; none decodes again.
@@ -121,13 +144,13 @@ public final class PrepareStages {
         TallyAccumulator accumulator = new TallyAccumulator(settings.image().channels(), classNames.size());
         spark.sparkContext().register(accumulator, "prepare tally");
         spark.createDataFrame(grouped.mapPartitions(ContentGroups.keptRows(accumulator, settings.image().channels(),
-                        classNames.size())), PreparedRows.SHARD)
+                        classNames.size(), earlier)), PreparedRows.SHARD)
                 .write().option(NO_NESTED_SUCCESS, "false").options(NO_DICTIONARY)
                 .parquet(out.path("shards").toString());
         Tally tally = accumulator.value();
         LOG.info("decoded {} files or idx records ({} rejected, {} duplicates) and wrote the shards after {}",
                 tally.files(), tally.rejected(), tally.duplicates(), clock);
-        checkRejects(tally);
+        checkRejects(tally, filesBefore, rejectedBefore);
 
         if (tally.rejected() > 0) {
             JavaRDD<Row> rejects = grouped.filter(row -> row.getAs(REASON) != null)
@@ -137,20 +160,21 @@ public final class PrepareStages {
             writeEmpty("rejects");
         }
         if (tally.duplicates() > 0) {
-            writeSorted(spark.createDataFrame(grouped.mapPartitions(ContentGroups.duplicates()), DUPLICATES), "duplicates");
+            writeSorted(spark.createDataFrame(grouped.mapPartitions(ContentGroups.duplicates(earlier)), DUPLICATES),
+                    "duplicates");
         } else {
             writeEmpty("duplicates");
         }
-        PreparedManifest manifest = manifest(classNames, tally, skippedFolders);
-        out.writeFile("manifest.json", manifest.toJson());
-        LOG.info("wrote rejects, duplicates and the manifest after {}", clock);
-        return manifest;
+        List<Row> fileOutcomes = outcomes
+                ? grouped.mapPartitions(ContentGroups.outcomes(settings.image().channels(), earlier)).collect()
+                : List.of();
+        return new Written(tally, fileOutcomes);
     }
 
-    private void checkRejects(Tally tally) {
-        long rejected = tally.rejected();
-        long files = tally.files();
-        if (rejected == 0) {
+    private void checkRejects(Tally tally, long filesBefore, long rejectedBefore) {
+        long rejected = tally.rejected() + rejectedBefore;
+        long files = tally.files() + filesBefore;
+        if (tally.rejected() == 0) {
             return;
         }
         boolean tooMany = rejected > settings.maxRejectFraction() * files;
@@ -174,6 +198,15 @@ public final class PrepareStages {
         out.writeFile(child + "/part-00000.json", new byte[0]);
     }
 
+    /** The number of Parquet files written to {@code shards/}. */
+    public int shardFiles() throws IOException {
+        int shardFiles = 0;
+        for (FileStatus f : out.fileSystem().listStatus(out.path("shards"))) {
+            shardFiles += f.getPath().getName().endsWith(".parquet") ? 1 : 0;
+        }
+        return shardFiles;
+    }
+
     private PreparedManifest manifest(List<String> classNames, Tally tally, List<String> skippedFolders)
             throws IOException {
         ShardSummary summary = tally.kept();
@@ -182,10 +215,7 @@ public final class PrepareStages {
         for (int i = 0; i < classNames.size(); i++) {
             perClass.put(classNames.get(i), counts[i]);
         }
-        int shardFiles = 0;
-        for (FileStatus f : out.fileSystem().listStatus(out.path("shards"))) {
-            shardFiles += f.getPath().getName().endsWith(".parquet") ? 1 : 0;
-        }
+        int shardFiles = shardFiles();
         return new PreparedManifest(PreparedManifest.FORMAT_VERSION, Instant.now().toString(), input.toString(),
                 settings.layout().configName(), settings.image().shape(), classNames, perClass, summary.images(),
                 tally.files(), tally.rejected(), tally.duplicates(), skippedFolders,
@@ -193,6 +223,6 @@ public final class PrepareStages {
                         summary.validation()),
                 new PreparedManifest.Statistics(PreparedManifest.Statistics.SCALE, summary.pixels().mean(),
                         summary.pixels().std()),
-                new PreparedManifest.Shards("shards", shardFiles, settings.rowsPerShard()), settings.parameters());
+                new PreparedManifest.Shards("shards", shardFiles, settings.rowsPerShard()), settings.parameters(), null);
     }
 }

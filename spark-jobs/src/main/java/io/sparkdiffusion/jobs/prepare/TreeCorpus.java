@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeSet;
 
 import io.sparkdiffusion.image.ImagePreparer;
@@ -47,11 +48,31 @@ public final class TreeCorpus {
     private final PrepareSettings settings;
 
     public TreeCorpus(SparkSession spark, Path root, PrepareSettings settings) throws IOException {
+        this(spark, root, FolderwiseTreeListing.list(spark, root, settings.glob()), settings);
+    }
+
+    private TreeCorpus(SparkSession spark, Path root, List<FileStatus> listing, PrepareSettings settings) {
         this.spark = spark;
         this.root = root;
-        this.listing = FolderwiseTreeListing.list(spark, root, settings.glob());
+        this.listing = listing;
         this.folders = new ClassFolders(root);
         this.settings = settings;
+    }
+
+    /** The matching files as listed: path, size and modification time (what an incremental prepare compares). */
+    public List<FileStatus> listing() {
+        return java.util.Collections.unmodifiableList(listing);
+    }
+
+    /** The same tree restricted to some of its files (by {@code Path.toString()}), in listing order. */
+    public TreeCorpus only(Set<String> sources) {
+        List<FileStatus> some = new ArrayList<>(sources.size());
+        for (FileStatus status : listing) {
+            if (sources.contains(status.getPath().toString())) {
+                some.add(status);
+            }
+        }
+        return new TreeCorpus(spark, root, some, settings);
     }
 
     /** How many files match. */

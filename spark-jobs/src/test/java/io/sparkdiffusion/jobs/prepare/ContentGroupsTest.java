@@ -23,14 +23,14 @@ class ContentGroupsTest {
         TallyAccumulator tally = new TallyAccumulator(1, 1);
 
         List<String> kept = new ArrayList<>();
-        ContentGroups.keptRows(tally, 1, 1).call(sorted.iterator()).forEachRemaining(r -> kept.add(r.getString(1)));
+        ContentGroups.keptRows(tally, 1, 1, EarlierContents.NONE).call(sorted.iterator()).forEachRemaining(r -> kept.add(r.getString(1)));
         assertEquals(List.of("file:/a.png", "file:/b.png", "file:/d.png"), kept);
         assertEquals(6, tally.value().files());
         assertEquals(1, tally.value().rejected());
         assertEquals(2, tally.value().duplicates());
 
         List<String> duplicates = new ArrayList<>();
-        Iterator<Row> copies = ContentGroups.duplicates().call(sorted.iterator());
+        Iterator<Row> copies = ContentGroups.duplicates(EarlierContents.NONE).call(sorted.iterator());
         copies.forEachRemaining(r -> duplicates.add(r.getString(0) + " -> " + r.getString(1)));
         assertEquals(List.of("file:/c.png -> file:/a.png", "file:/e.png -> file:/d.png"), duplicates);
     }
