@@ -1,8 +1,11 @@
 package io.sparkdiffusion.config;
 
+import org.apache.hadoop.fs.FileContext;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Options;
 import org.apache.hadoop.fs.Path;
+import org.apache.hadoop.fs.UnsupportedFileSystemException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -86,6 +89,22 @@ public final class OutputPaths {
         for (int i = first; i < asides.length; i++) {
             fs.delete(asides[i].getPath(), true);
             LOG.info("deleted {}, an old copy of {} left by an interrupted replacement", asides[i].getPath(), output);
+        }
+    }
+
+    /**
+     * Renames a complete temporary file over {@code target}, so readers see the old file or the new one: atomically
+     * where FileContext can rename over a file (HDFS, local disks; FileSystem.rename cannot on HDFS); elsewhere the
+     * old file is deleted first and a reader may briefly find none.
+     */
+    public static void renameReplacing(FileSystem fs, Path tmp, Path target) throws IOException {
+        try {
+            FileContext.getFileContext(fs.getUri(), fs.getConf()).rename(tmp, target, Options.Rename.OVERWRITE);
+        } catch (UnsupportedFileSystemException noFileContext) {
+            fs.delete(target, false);
+            if (!fs.rename(tmp, target)) {
+                throw new IOException("could not rename " + tmp + " to " + target);
+            }
         }
     }
 
