@@ -89,6 +89,11 @@ class AugmentJobTest {
         }
         assertFalse(Arrays.equals(expected.firstEntry().getValue(), expected.higherEntry(expected.firstKey()).getValue()),
                 "two variations of one image differ");
+        for (Path output : List.of(one, three)) { // from the PNG tree, and from the shards of "both"
+            String report = Files.readString(output.resolve("report.html"));
+            assertTrue(report.contains("<th>variations</th><td>" + 2 * sources + "</td>"), "the report's count");
+            assertTrue(report.contains("id=\"sample-grid\"><img src=\"data:image/png;base64,"), "the grid, inline");
+        }
     }
 
     @Test
