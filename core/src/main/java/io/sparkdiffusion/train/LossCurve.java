@@ -3,7 +3,6 @@ package io.sparkdiffusion.train;
 import org.jfree.chart.ChartFactory;
 import org.jfree.chart.ChartUtils;
 import org.jfree.chart.JFreeChart;
-import org.jfree.chart.axis.LogAxis;
 import org.jfree.chart.plot.PlotOrientation;
 import org.jfree.chart.plot.XYPlot;
 import org.jfree.data.xy.XYSeries;
@@ -16,7 +15,6 @@ import java.awt.Rectangle;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.text.DecimalFormat;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -69,9 +67,8 @@ public final class LossCurve {
         plot.setDomainGridlinePaint(Color.LIGHT_GRAY);
         plot.setRangeGridlinePaint(Color.LIGHT_GRAY);
         if (loss.getItemCount() > 0) {
-            LogAxis axis = new LogAxis("loss (log scale)");
+            RoundLogAxis axis = new RoundLogAxis("loss (log scale)");
             axis.setSmallestValue(1e-4);
-            axis.setNumberFormatOverride(new DecimalFormat("0.####")); // plain numbers, not 10^x
             plot.setRangeAxis(axis);
         }
         return chart;

@@ -40,6 +40,18 @@ class LossCurveTest {
     }
 
     @Test
+    void theLossAxisIsLabelledAtRoundNumbers() {
+        assertEquals(List.of("0.2", "0.5", "1"), labels(0.15, 1.1));
+        assertEquals(List.of("0.005", "0.01", "0.02", "0.05", "0.1"), labels(0.004, 0.12));
+        // fewer than three of 1, 2, 5 in range: every digit
+        assertEquals(List.of("0.3", "0.4", "0.5", "0.6", "0.7", "0.8", "0.9"), labels(0.25, 0.95));
+    }
+
+    private static List<String> labels(double lower, double upper) {
+        return RoundLogAxis.ticks(lower, upper).stream().map(t -> t.getText()).toList();
+    }
+
+    @Test
     void emptyMetricsStillRender() throws Exception {
         assertEquals(900, PngImages.decode(LossCurve.png(List.of(), "empty")).width());
     }
