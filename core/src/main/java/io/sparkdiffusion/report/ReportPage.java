@@ -20,13 +20,16 @@ public final class ReportPage {
             table{border-collapse:collapse;font-size:14px;margin:6px 0 12px}
             th,td{padding:4px 12px 4px 0;vertical-align:top;text-align:left}
             table.facts th{font-weight:600;color:#3a4252;white-space:nowrap;padding-right:20px}
-            table.facts td,table.data td{word-break:break-all}
+            table.facts td,table.data td{overflow-wrap:anywhere}
             table.data th{border-bottom:2px solid #c9ced8}
             table.data td{border-bottom:1px solid #eceef2}
             td.num{text-align:right;font-variant-numeric:tabular-nums;word-break:normal;white-space:nowrap}
             figure{margin:8px 0 16px}
             figure svg{width:100%;height:auto;display:block}
             figure img{image-rendering:pixelated;max-width:100%;border:1px solid #dde1e8}
+            table.rows th{font-weight:600;color:#3a4252;vertical-align:middle;padding-right:12px;white-space:nowrap}
+            table.rows td{padding:0}
+            table.rows img{border:0;display:block}
             figcaption{font-size:13px;color:#5b6475;margin-top:4px}
             p{font-size:14px;line-height:1.45}
             """;
@@ -97,6 +100,18 @@ public final class ReportPage {
                 .append(Html.pngDataUri(png)).append("\" width=\"").append(width).append("\" alt=\"")
                 .append(Html.escape(caption)).append("\"><figcaption>").append(Html.escape(caption))
                 .append("</figcaption></figure>\n");
+        return this;
+    }
+
+    /** Labelled rows of PNGs (a grid with one class per row, each row named). */
+    public ReportPage imageRows(String id, List<String> names, List<byte[]> pngs, List<Integer> widths, String caption) {
+        body.append("<figure class=\"image\" id=\"").append(Html.escape(id)).append("\"><table class=\"rows\">\n");
+        for (int i = 0; i < pngs.size(); i++) {
+            body.append("<tr><th>").append(Html.escape(names.get(i))).append("</th><td><img src=\"")
+                    .append(Html.pngDataUri(pngs.get(i))).append("\" width=\"").append(widths.get(i))
+                    .append("\" alt=\"").append(Html.escape(names.get(i))).append("\"></td></tr>\n");
+        }
+        body.append("</table><figcaption>").append(Html.escape(caption)).append("</figcaption></figure>\n");
         return this;
     }
 

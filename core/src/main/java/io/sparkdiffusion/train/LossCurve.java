@@ -5,6 +5,7 @@ import org.jfree.chart.ChartUtils;
 import org.jfree.chart.JFreeChart;
 import org.jfree.chart.plot.PlotOrientation;
 import org.jfree.chart.plot.XYPlot;
+import org.jfree.chart.renderer.xy.XYLineAndShapeRenderer;
 import org.jfree.data.xy.XYSeries;
 import org.jfree.data.xy.XYSeriesCollection;
 import org.jfree.svg.SVGGraphics2D;
@@ -66,6 +67,9 @@ public final class LossCurve {
         plot.setBackgroundPaint(Color.WHITE);
         plot.setDomainGridlinePaint(Color.LIGHT_GRAY);
         plot.setRangeGridlinePaint(Color.LIGHT_GRAY);
+        if (validation.getItemCount() > 0 && plot.getRenderer() instanceof XYLineAndShapeRenderer lines) {
+            lines.setSeriesShapesVisible(1, true); // validated every few rounds: show where it was measured
+        }
         if (loss.getItemCount() > 0) {
             RoundLogAxis axis = new RoundLogAxis("loss (log scale)");
             axis.setSmallestValue(1e-4);

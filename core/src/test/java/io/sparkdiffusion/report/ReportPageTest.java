@@ -33,10 +33,12 @@ class ReportPageTest {
                 .table(List.of("class"), List.of(List.of("<script>")))
                 .text("</p><script>alert(2)</script>")
                 .image("grid", PngImages.encode(new byte[4], 1, 2, 2), 10, "<script>")
+                .imageRows("rows", List.of("<script>"), List.of(PngImages.encode(new byte[4], 1, 2, 2)), List.of(10), "c")
                 .html();
         assertFalse(html.contains("<script>"), html);
         assertFalse(html.contains("<img src=x"), html);
         assertTrue(html.contains("<td>&lt;script&gt;</td>"), "the class name is shown as text");
+        assertTrue(html.contains("<tr><th>&lt;script&gt;</th><td><img"), "a grid row's class name too");
         assertTrue(html.contains("<title>&lt;script&gt;alert(1)&lt;/script&gt;</title>"));
     }
 

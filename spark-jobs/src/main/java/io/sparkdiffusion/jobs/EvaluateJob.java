@@ -39,7 +39,7 @@ public final class EvaluateJob {
         Instant started = Instant.now();
         EvaluateSettings settings = EvaluateSettings.from(all);
         switch (settings.mode()) {
-            case TRAIN_CLASSIFIER -> ClassifierTraining.run(settings);
+            case TRAIN_CLASSIFIER -> ClassifierTraining.run(settings, all, started);
             case EVALUATE -> Evaluation.run(settings, all, started);
             default -> throw new IllegalStateException("unknown mode " + settings.mode());
         }

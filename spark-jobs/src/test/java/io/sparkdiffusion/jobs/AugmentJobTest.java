@@ -92,7 +92,7 @@ class AugmentJobTest {
         for (Path output : List.of(one, three)) { // from the PNG tree, and from the shards of "both"
             String report = Files.readString(output.resolve("report.html"));
             assertTrue(report.contains("<th>variations</th><td>" + 2 * sources + "</td>"), "the report's count");
-            assertTrue(report.contains("id=\"sample-grid\"><img src=\"data:image/png;base64,"), "the grid, inline");
+            assertTrue(report.contains("<tr><th>squares</th><td><img src=\"data:image/png;base64,"), "the grid, inline");
         }
     }
 

@@ -130,6 +130,8 @@ class EvaluateJobTest extends PrepareJobTestSupport {
         assertTrue(info.validationImages() > 20, "validation images: " + info.validationImages());
         assertEquals(160, info.trainImages() + info.validationImages());
         assertTrue(info.validationAccuracy() > 0.9, "validation accuracy " + info.validationAccuracy());
+        assertTrue(Files.readString(classifier.resolve("report.html")).contains(String.format(java.util.Locale.ROOT,
+                "<th>validation accuracy</th><td>%.1f %%</td>", 100 * info.validationAccuracy())), "the classifier's report");
         assertTrue(Files.exists(classifier.resolve("model.zip")) && Files.exists(classifier.resolve("_SUCCESS")));
     }
 

@@ -89,6 +89,32 @@ public final class EvaluateReport {
         return page.bytes();
     }
 
+    /** The page of mode train-classifier: what the classifier learned from and how well it does. */
+    public static byte[] classifierHtml(ClassifierInfo info, PreparedManifest data, long parameters, double seconds,
+                                        Path output, Settings all, SparkSession spark, Instant started) {
+        ReportPage page = ReportBasics.page("EvaluateJob", "feature classifier trained", started);
+        Map<String, Object> ran = new LinkedHashMap<>();
+        ran.put("mode", "train-classifier");
+        ran.put("classifier", output);
+        ran.put("trained on", info.trainingData() + " (" + info.trainingSplit() + " split; prepared from "
+                + data.input() + " " + ReportBasics.when(data.createdAt()) + ")");
+        ran.put("recipe", info.recipe());
+        page.section("What ran").facts(ran);
+        Map<String, Object> counts = new LinkedHashMap<>();
+        counts.put("training images", info.trainImages());
+        counts.put("validation images", info.validationImages());
+        counts.put("validation accuracy", percent(info.validationAccuracy()));
+        counts.put("parameters", parameters);
+        counts.put("features", info.featureWidth() + "-d (" + info.featureLayer() + ")");
+        counts.put("image shape", info.shape());
+        counts.put("classes", String.join(", ", info.classNames()));
+        counts.put("training time", ReportBasics.human(java.time.Duration.ofMillis((long) (seconds * 1000))));
+        page.section("Counts").facts(counts);
+        ReportBasics.versions(page, spark);
+        ReportBasics.settings(page, all, "evaluate");
+        return page.bytes();
+    }
+
     /**
      * The generation output's plan.json (beside the images/ or shards/ folder evaluated), or null for a tree no
      * generation job wrote.

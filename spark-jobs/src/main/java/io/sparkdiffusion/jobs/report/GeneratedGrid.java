@@ -6,97 +6,92 @@ import io.sparkdiffusion.image.PngImages;
 import io.sparkdiffusion.image.Uint8Image;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
-import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 
 import static org.apache.spark.sql.functions.col;
 
 /**
- * A grid of a generation output's images: the first {@link #PER_ROW} of each class by id, one class per row, read
- * back from the committed output (its PNG tree, or else its shards) through {@code samples.parquet}.
+ * A grid of a generation output's images, {@link #PER_ROW} of each class, one class per row, read back from the
+ * committed output: from its PNG tree the first by id (through {@code samples.parquet}), else from its shards the
+ * first rows of the class (Parquet skips the row groups whose label range lacks it).
  */
 final class GeneratedGrid {
     static final int PER_ROW = 8;
     static final int MAX_ROWS = 12;
 
-    /** The grid and the class of each row, top to bottom. */
-    record Grid(byte[] png, List<String> rows) {
+    /** The grid's rows, top to bottom: each a PNG strip, its width and its class. */
+    record Grid(List<byte[]> pngs, List<Integer> widths, List<String> rows) {
     }
 
     private GeneratedGrid() {
     }
 
-    /** @param classes the labels to show, in order, with their names */
+    /**
+     * @param labels the labels to show, in order (-1: unlabeled)
+     * @param names  their class names
+     */
     static Grid of(SparkSession spark, FileSystem fs, OutputLayout layout, List<Integer> labels, List<String> names)
             throws IOException {
-        Dataset<Row> samples = spark.read().parquet(layout.path(OutputLayout.MANIFEST).toString());
-        List<List<String>> pathsByRow = new ArrayList<>();
+        boolean tree = fs.exists(layout.path(OutputLayout.IMAGES));
+        List<List<Uint8Image>> rows = new ArrayList<>();
         List<String> rowNames = new ArrayList<>();
         for (int i = 0; i < Math.min(MAX_ROWS, labels.size()); i++) {
-            List<String> paths = new ArrayList<>();
-            for (Row row : samples.where(col("label").equalTo(labels.get(i))).orderBy("id").limit(PER_ROW)
-                    .select("path").collectAsList()) {
-                paths.add(row.getString(0));
+            List<Uint8Image> images = new ArrayList<>();
+            for (byte[] png : tree ? fromTree(spark, fs, layout, labels.get(i)) : fromShards(spark, layout,
+                    labels.get(i))) {
+                images.add(PngImages.decode(png));
             }
-            pathsByRow.add(paths);
-            rowNames.add(names.get(i));
-        }
-        Map<String, byte[]> pngs = read(spark, fs, layout, pathsByRow.stream().flatMap(List::stream).toList());
-        List<Uint8Image> cells = new ArrayList<>();
-        Uint8Image blank = null;
-        for (List<String> paths : pathsByRow) {
-            for (int k = 0; k < PER_ROW; k++) {
-                if (k < paths.size()) {
-                    Uint8Image image = PngImages.decode(pngs.get(paths.get(k)));
-                    blank = blank == null ? blankLike(image) : blank;
-                    cells.add(image);
-                } else {
-                    cells.add(null); // filled below, once a first image gives the shape
-                }
+            if (!images.isEmpty()) {
+                rows.add(images);
+                rowNames.add(names.get(i));
             }
         }
-        if (blank == null) {
+        if (rows.isEmpty()) {
             throw new IOException("no image to show in " + layout.output());
         }
-        Uint8Image fill = blank;
-        cells.replaceAll(cell -> cell == null ? fill : cell);
-        int scale = Math.max(1, Math.min(4, 84 / fill.height()));
-        int columns = pathsByRow.stream().mapToInt(List::size).max().orElse(1);
-        List<Uint8Image> used = new ArrayList<>();
-        for (int r = 0; r < pathsByRow.size(); r++) {
-            used.addAll(cells.subList(r * PER_ROW, r * PER_ROW + columns));
+        Uint8Image first = rows.get(0).get(0);
+        byte[] white = new byte[first.pixels().length];
+        Arrays.fill(white, (byte) 255);
+        Uint8Image blank = new Uint8Image(first.shape(), white);
+        int columns = rows.stream().mapToInt(List::size).max().orElse(1);
+        int scale = Math.max(1, Math.min(4, 84 / first.height())); // small images to ~84 px, large ones as they are
+        ImageGrid strip = new ImageGrid(columns, 2, 255, scale);
+        List<byte[]> pngs = new ArrayList<>();
+        List<Integer> widths = new ArrayList<>();
+        for (List<Uint8Image> row : rows) {
+            List<Uint8Image> cells = new ArrayList<>(row);
+            while (cells.size() < columns) {
+                cells.add(blank); // a short class keeps the columns of the others
+            }
+            Uint8Image image = strip.render(cells);
+            pngs.add(PngImages.encode(image));
+            widths.add(image.width());
         }
-        return new Grid(PngImages.encode(new ImageGrid(columns, 2, 255, scale).render(used)), rowNames);
+        return new Grid(pngs, widths, rowNames);
     }
 
-    /** The PNG bytes of the given tree paths: from images/ when the output has it, else from its shards. */
-    private static Map<String, byte[]> read(SparkSession spark, FileSystem fs, OutputLayout layout, List<String> paths)
+    private static List<byte[]> fromTree(SparkSession spark, FileSystem fs, OutputLayout layout, int label)
             throws IOException {
-        Map<String, byte[]> pngs = new HashMap<>();
-        if (fs.exists(layout.path(OutputLayout.IMAGES))) {
-            for (String path : paths) {
-                pngs.put(path, TrainReport.read(fs, new Path(layout.root(), path)));
-            }
-            return pngs;
-        }
-        for (Row row : spark.read().parquet(layout.path(OutputLayout.SHARDS).toString())
-                .where(col("image.path").isin(paths.toArray())).select("image.path", "image.bytes").collectAsList()) {
-            pngs.put(row.getString(0), (byte[]) row.get(1));
+        List<byte[]> pngs = new ArrayList<>();
+        for (Row row : spark.read().parquet(layout.path(OutputLayout.MANIFEST).toString())
+                .where(col("label").equalTo(label)).orderBy("id").limit(PER_ROW).select("path").collectAsList()) {
+            pngs.add(TrainReport.read(fs, new Path(layout.root(), row.getString(0))));
         }
         return pngs;
     }
 
-    private static Uint8Image blankLike(Uint8Image image) {
-        byte[] white = new byte[image.pixels().length];
-        Arrays.fill(white, (byte) 255);
-        return new Uint8Image(image.shape(), white);
+    private static List<byte[]> fromShards(SparkSession spark, OutputLayout layout, int label) {
+        List<byte[]> pngs = new ArrayList<>();
+        for (Row row : spark.read().parquet(layout.path(OutputLayout.SHARDS).toString())
+                .where(col("label").equalTo(label)).limit(PER_ROW).select("image.bytes").collectAsList()) {
+            pngs.add((byte[]) row.get(0));
+        }
+        return pngs;
     }
 }

@@ -92,11 +92,9 @@ public final class GenerationReport {
         page.table(List.of("label", "class", "folder in the tree", augment ? "variations" : "images"), rows);
 
         GeneratedGrid.Grid grid = GeneratedGrid.of(spark, output.fileSystem(), layout, labels, names);
-        page.section("Sample grid").image("sample-grid", grid.png(), Math.min(TrainReport.MAX_WIDTH,
-                        io.sparkdiffusion.image.PngImages.decode(grid.png()).width()),
-                "The first " + GeneratedGrid.PER_ROW + " images of each class by id; rows from the top: "
-                        + String.join(", ", grid.rows()) + (labels.size() > grid.rows().size() ? " (the first "
-                        + grid.rows().size() + " classes)" : "") + ".");
+        page.section("Sample grid").imageRows("sample-grid", grid.rows(), grid.pngs(), grid.widths(),
+                GeneratedGrid.PER_ROW + " images of each class" + (labels.size() > grid.rows().size()
+                        ? " (the first " + grid.rows().size() + " classes)" : "") + ", read back from the output.");
         ReportBasics.versions(page, spark);
         ReportBasics.settings(page, all, job);
         return page.bytes();

@@ -46,7 +46,8 @@ public final class PrepareReport {
         ran.put("output", output);
         ran.put("prepared at", ReportBasics.when(manifest.createdAt()));
         ran.put("image shape", manifest.shape());
-        ran.put("shards", manifest.shards().files() + " Parquet files in " + manifest.shards().path() + "/");
+        ran.put("shards", manifest.shards().path() + "/, " + manifest.shards().files() + " Parquet "
+                + (manifest.shards().files() == 1 ? "file" : "files"));
         page.section("What ran").facts(ran);
 
         Map<String, Object> counts = new LinkedHashMap<>();

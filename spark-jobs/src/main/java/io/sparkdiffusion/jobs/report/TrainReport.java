@@ -73,7 +73,8 @@ public final class TrainReport {
             counts.put("optimizer steps", info.step());
             counts.put("epochs", info.epoch());
         }
-        counts.put("images in the training split", manifest.imagesIn(all.getString("train.split")));
+        String split = all.getString("train.split");
+        counts.put("images in the " + split + " split", manifest.imagesIn(split));
         counts.put("image shape", manifest.shape());
         counts.put("classes", manifest.classNames() == null || manifest.classNames().isEmpty() ? "none (unlabeled)"
                 : String.join(", ", manifest.classNames()));
