@@ -93,7 +93,7 @@ public final class GenerationReport {
 
         GeneratedGrid.Grid grid = GeneratedGrid.of(spark, output.fileSystem(), layout, labels, names);
         page.section("Sample grid").imageRows("sample-grid", grid.rows(), grid.pngs(), grid.widths(),
-                GeneratedGrid.PER_ROW + " images of each class" + (labels.size() > grid.rows().size()
+                "Up to " + GeneratedGrid.PER_ROW + (augment ? " variations" : " images") + " of each class" + (labels.size() > grid.rows().size()
                         ? " (the first " + grid.rows().size() + " classes)" : "") + ", read back from the output.");
         ReportBasics.versions(page, spark);
         ReportBasics.settings(page, all, job);
