@@ -1,11 +1,15 @@
 package io.sparkdiffusion.jobs.report;
 
+import io.sparkdiffusion.data.PreparedColumns;
+import io.sparkdiffusion.data.PreparedManifest;
 import io.sparkdiffusion.generate.OutputLayout;
 import io.sparkdiffusion.image.ImageGrid;
 import io.sparkdiffusion.image.PngImages;
 import io.sparkdiffusion.image.Uint8Image;
+import io.sparkdiffusion.jobs.glue.PreparedShards;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
+import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 
@@ -15,6 +19,7 @@ import java.util.Arrays;
 import java.util.List;
 
 import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.min;
 
 /**
  * A grid of a generation output's images, {@link #PER_ROW} of each class, one class per row, read back from the
@@ -52,6 +57,47 @@ final class GeneratedGrid {
                 rowNames.add(names.get(i));
             }
         }
+        return strips(rows, rowNames, layout);
+    }
+
+    /**
+     * AugmentJob's grid: for each class (up to {@link #MAX_ROWS}), its first source image by id from the prepared data,
+     * then that image's variations, so a row shows what the augmentation did.
+     */
+    static Grid variations(SparkSession spark, FileSystem fs, OutputLayout layout, String dataDir,
+                           List<Integer> labels, List<String> names) throws IOException {
+        PreparedManifest manifest = PreparedManifest.readFrom(dataDir, fs.getConf());
+        Dataset<Row> samples = spark.read().parquet(layout.path(OutputLayout.MANIFEST).toString());
+        Dataset<Row> shards = fs.exists(layout.path(OutputLayout.IMAGES)) ? null
+                : spark.read().parquet(layout.path(OutputLayout.SHARDS).toString());
+        List<List<Uint8Image>> rows = new ArrayList<>();
+        List<String> rowNames = new ArrayList<>();
+        for (int i = 0; i < Math.min(MAX_ROWS, labels.size()); i++) {
+            Row first = samples.where(col("label").equalTo(labels.get(i))).agg(min("source_id")).first();
+            if (first.isNullAt(0)) {
+                continue;
+            }
+            String source = first.getString(0);
+            List<Uint8Image> row = new ArrayList<>();
+            row.add(new Uint8Image(manifest.shape(), (byte[]) PreparedShards.images(spark, dataDir, manifest,
+                    PreparedColumns.BOTH_SPLITS).where(col(PreparedColumns.ID).equalTo(source))
+                    .select(PreparedColumns.PIXELS).first().get(0)));
+            Dataset<Row> made = shards == null ? samples.select("id", "path", "source_id")
+                    : shards.select(col("id"), col("image.bytes").as("bytes"), col("source_id"));
+            for (Row variation : made.where(col("source_id").equalTo(source)).orderBy("id").limit(PER_ROW - 1)
+                    .collectAsList()) {
+                row.add(PngImages.decode(shards == null ? TrainReport.read(fs, new Path(layout.root(),
+                        variation.getString(1))) : (byte[]) variation.get(1)));
+            }
+            rows.add(row);
+            rowNames.add(names.get(i) + " (" + source.substring(0, Math.min(8, source.length())) + "…)");
+        }
+        return strips(rows, rowNames, layout);
+    }
+
+    /** One PNG strip per row, all with the same columns (white cells fill a short row). */
+    private static Grid strips(List<List<Uint8Image>> rows, List<String> rowNames, OutputLayout layout)
+            throws IOException {
         if (rows.isEmpty()) {
             throw new IOException("no image to show in " + layout.output());
         }

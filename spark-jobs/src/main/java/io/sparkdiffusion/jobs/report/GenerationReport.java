@@ -91,10 +91,14 @@ public final class GenerationReport {
         page.section("Counts").facts(Map.of(augment ? "variations" : "images", images));
         page.table(List.of("label", "class", "folder in the tree", augment ? "variations" : "images"), rows);
 
-        GeneratedGrid.Grid grid = GeneratedGrid.of(spark, output.fileSystem(), layout, labels, names);
-        page.section("Sample grid").imageRows("sample-grid", grid.rows(), grid.pngs(), grid.widths(),
-                "Up to " + GeneratedGrid.PER_ROW + (augment ? " variations" : " images") + " of each class" + (labels.size() > grid.rows().size()
-                        ? " (the first " + grid.rows().size() + " classes)" : "") + ", read back from the output.");
+        GeneratedGrid.Grid grid = augment
+                ? GeneratedGrid.variations(spark, output.fileSystem(), layout, (String) plan.get("data"), labels, names)
+                : GeneratedGrid.of(spark, output.fileSystem(), layout, labels, names);
+        String rowsShown = labels.size() > grid.rows().size() ? " (the first " + grid.rows().size() + " classes)" : "";
+        page.section("Sample grid").imageRows("sample-grid", grid.rows(), grid.pngs(), grid.widths(), augment
+                ? "For each class" + rowsShown + ", its first varied image (by id) and then its variations, read back"
+                + " from the output."
+                : "Up to " + GeneratedGrid.PER_ROW + " images of each class" + rowsShown + ", read back from the output.");
         ReportBasics.versions(page, spark);
         ReportBasics.settings(page, all, job);
         return page.bytes();
