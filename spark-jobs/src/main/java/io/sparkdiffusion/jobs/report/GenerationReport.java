@@ -95,7 +95,7 @@ public final class GenerationReport {
                 ? GeneratedGrid.variations(spark, output.fileSystem(), layout, (String) plan.get("data"), labels, names)
                 : GeneratedGrid.of(spark, output.fileSystem(), layout, labels, names);
         String rowsShown = labels.size() > grid.rows().size() ? " (the first " + grid.rows().size() + " classes)" : "";
-        page.section("Sample grid").imageRows("sample-grid", grid.rows(), grid.pngs(), grid.widths(), augment
+        page.section(augment ? "Sources and their variations" : "Sample grid").imageRows("sample-grid", grid.rows(), grid.pngs(), grid.widths(), augment
                 ? "For each class" + rowsShown + ", its first varied image (by id) and then its variations, read back"
                 + " from the output."
                 : "Up to " + GeneratedGrid.PER_ROW + " images of each class" + rowsShown + ", read back from the output.");
