@@ -189,6 +189,10 @@ grid="$(ls -1 "$out"/train/samples/*.png 2>/dev/null | tail -1 || true)"
 pngs="$(find "$out/samples/images" -name '*.png' 2>/dev/null | wc -l || true)"
 [ "$pngs" -gt 0 ] || missing "no sample PNGs in $out/samples/images"
 [ -f "$out/evaluation/metrics.json" ] || missing "EvaluateJob wrote no $out/evaluation/metrics.json"
+for dir in prepared train samples evaluation; do
+  # a job goes on without its report (one warning), so only this check sees a report that never gets written
+  [ -f "$out/$dir/report.html" ] || missing "no run report $out/$dir/report.html"
+done
 if $rgb; then
   # PNG colour type, byte 25 of the file (IHDR): 2 = RGB, 6 = RGBA; 0 and 4 are grey
   png_colour() { od -An -tu1 -j25 -N1 "$1" | tr -d ' '; }
@@ -207,3 +211,4 @@ echo "  checkpoint  : $out/train/checkpoints/$(cat "$out/train/checkpoints/LATES
 echo "  prepared    : $out/prepared (manifest.json, shards/)"
 echo "  images      : $out/samples/images/<class>/*.png ($pngs PNGs, samples.parquet)"
 echo "  evaluation  : $out/evaluation/metrics.json"
+echo "  reports     : $out/{prepared,train,samples,evaluation}/report.html (open them in a browser)"

@@ -20,16 +20,14 @@ import java.util.UUID;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
+import io.sparkdiffusion.config.OutputPaths;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.ChecksumException;
 import org.apache.hadoop.fs.ChecksumFileSystem;
 import org.apache.hadoop.fs.FSDataOutputStream;
-import org.apache.hadoop.fs.FileContext;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
-import org.apache.hadoop.fs.Options;
 import org.apache.hadoop.fs.Path;
-import org.apache.hadoop.fs.UnsupportedFileSystemException;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.util.ModelSerializer;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -372,15 +370,8 @@ public final class CheckpointStore {
         try (FSDataOutputStream out = fs.create(tmp, false)) {
             out.write((name + "\n").getBytes(StandardCharsets.UTF_8));
         }
-        try {
-            // FileContext can rename over an existing file (atomically on HDFS and local disks);
-            // FileSystem.rename cannot on HDFS.
-            FileContext.getFileContext(fs.getUri(), fs.getConf()).rename(tmp, latest, Options.Rename.OVERWRITE);
-        } catch (UnsupportedFileSystemException noFileContext) {
-            // Not atomic: a reader may briefly find no LATEST, and then falls back to scanning.
-            fs.delete(latest, false);
-            rename(tmp, latest);
-        }
+        // where it cannot be atomic a reader may briefly find no LATEST, and then falls back to scanning
+        OutputPaths.renameReplacing(fs, tmp, latest);
     }
 
     private static void checkLength(String what, INDArray vector, ComputationGraph graph) {

@@ -94,21 +94,33 @@ public final class OutputPaths {
     }
 
     /**
-     * Writes {@code file} through a temporary sibling and a rename over it, so that readers see the old content or the
-     * new one (as a checkpoint's LATEST is written): atomic on HDFS and local disks, where FileContext can rename over
-     * an existing file; elsewhere the old file is deleted first, and a reader may briefly find none.
+     * Writes {@code file} through a temporary sibling and {@link #renameReplacing}, so that readers see the old
+     * content or the new one (as a checkpoint's LATEST is written).
      */
     public static void replaceFile(FileSystem fs, Path file, byte[] bytes) throws IOException {
         Path tmp = new Path(file.getParent(), "." + file.getName() + ".tmp-" + UUID.randomUUID());
-        try (FSDataOutputStream out = fs.create(tmp, false)) {
-            out.write(bytes);
-        }
         try {
-            FileContext.getFileContext(fs.getUri(), fs.getConf()).rename(tmp, file, Options.Rename.OVERWRITE);
+            try (FSDataOutputStream out = fs.create(tmp, false)) {
+                out.write(bytes);
+            }
+            renameReplacing(fs, tmp, file);
+        } finally {
+            fs.delete(tmp, false); // gone after the rename; after a failure, no leftover
+        }
+    }
+
+    /**
+     * Renames a complete temporary file over {@code target}, so readers see the old file or the new one: atomically
+     * where FileContext can rename over a file (HDFS, local disks; FileSystem.rename cannot on HDFS); elsewhere the
+     * old file is deleted first and a reader may briefly find none.
+     */
+    public static void renameReplacing(FileSystem fs, Path tmp, Path target) throws IOException {
+        try {
+            FileContext.getFileContext(fs.getUri(), fs.getConf()).rename(tmp, target, Options.Rename.OVERWRITE);
         } catch (UnsupportedFileSystemException noFileContext) {
-            fs.delete(file, false);
-            if (!fs.rename(tmp, file)) {
-                throw new IOException("could not rename " + tmp + " to " + file);
+            fs.delete(target, false);
+            if (!fs.rename(tmp, target)) {
+                throw new IOException("could not rename " + tmp + " to " + target);
             }
         }
     }

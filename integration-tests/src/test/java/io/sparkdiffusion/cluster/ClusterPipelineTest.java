@@ -106,6 +106,8 @@ class ClusterPipelineTest {
         long shards = Arrays.stream(fs.listStatus(new Path(root + "/prepared/shards")))
                 .filter(s -> s.getPath().getName().endsWith(".parquet")).count();
         assertEquals(manifest.shards().files(), shards);
+        assertTrue(text(new Path(root + "/prepared/report.html")).contains("<td>squares</td><td class=\"num\">24</td>"),
+                "the run report, committed with the output on HDFS");
     }
 
     @Test
@@ -167,6 +169,9 @@ class ClusterPipelineTest {
         LoadedCheckpoint latest = store.loadLatest().orElseThrow();
         assertEquals(epochs * STEPS_PER_EPOCH, latest.info().step());
         assertTrue(latest.info().step() > stepAtKill);
+        String report = text(new Path(runDir, "report.html"));
+        assertTrue(report.contains("<th>resumed</th><td>from step " + stepAtKill + "</td>"), "the report says so");
+        assertTrue(report.contains("id=\"loss-curve\"><svg"), "the loss curve drawn as SVG from the shaded jar");
     }
 
     @Test
@@ -184,6 +189,8 @@ class ClusterPipelineTest {
             assertEquals(5, pngsUnder(new Path(output, "images/" + className)), "PNGs of class " + className);
         }
         assertEquals(10, pngsUnder(new Path(output, "images")), "no image outside the class folders");
+        assertTrue(text(new Path(output, "report.html")).contains("<tr><th>bars</th><td><img src=\"data:image/png"),
+                "the report's grid, read back from HDFS");
     }
 
     @Test
@@ -218,6 +225,14 @@ class ClusterPipelineTest {
         assertTrue(report.classes().stream().allMatch(c -> c.generated() == 5 && c.reference() == 24), "" + report);
         assertEquals(10, report.trainOnSynthetic().trainImages());
         assertTrue(log("evaluate").contains("class consistency"), tail("evaluate"));
+        assertTrue(text(new Path(root + "/evaluation/report.html")).contains("Fréchet distance"), "the scores' report");
+        assertTrue(fs.exists(new Path(classifier, "report.html")), "the classifier's report");
+    }
+
+    private static String text(Path file) throws IOException {
+        try (FSDataInputStream in = fs.open(file)) {
+            return new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        }
     }
 
     @Test

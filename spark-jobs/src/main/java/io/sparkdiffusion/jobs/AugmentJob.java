@@ -12,6 +12,7 @@ import io.sparkdiffusion.generate.ModelBytes;
 import io.sparkdiffusion.generate.Recipe;
 import io.sparkdiffusion.generate.VariationPlan;
 import io.sparkdiffusion.jobs.glue.SparkSessions;
+import io.sparkdiffusion.jobs.report.GenerationReport;
 import io.sparkdiffusion.jobs.sample.AugmentUnits;
 import io.sparkdiffusion.jobs.sample.CheckpointChoice;
 import io.sparkdiffusion.jobs.sample.GenerationPlans;
@@ -24,6 +25,7 @@ import io.sparkdiffusion.schedule.ScheduleSpec;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.Path;
 
+import java.time.Instant;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -68,7 +70,9 @@ public final class AugmentJob {
 
     static void augment(Settings all) throws Exception {
         NativeRuntime.chooseNativeBuild(); // before anything in this JVM can load ND4J
+        Instant started = Instant.now();
         GenerationSettings settings = GenerationSettings.from(all, ROOT);
+        boolean report = all.getBoolean("augment.report");
         Settings s = all.at(ROOT);
         String data = s.getString("data");
         if (data.isBlank()) {
@@ -120,7 +124,8 @@ public final class AugmentJob {
                 ModelBytes model = ModelBytes.read(checkpoint.dir(), checkpoint.info(), settings.useEma(), conf);
                 GeneratedImages records = new GeneratedImages(output.layout(), classes, recipe, settings.weights(),
                         checkpoint.dir().toString(), checkpoint.info().step(), true);
-                units.run(spark.session(), settings, output, plan, records, model, recipe);
+                units.run(spark.session(), settings, output, plan, records, model, recipe,
+                        report ? new GenerationReport(ROOT, all, started, record, checkpoint.info()) : null);
             } finally {
                 units.release();
             }

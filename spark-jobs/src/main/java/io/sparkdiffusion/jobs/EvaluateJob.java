@@ -7,6 +7,8 @@ import io.sparkdiffusion.jobs.evaluate.EvaluateSettings;
 import io.sparkdiffusion.jobs.evaluate.Evaluation;
 import io.sparkdiffusion.runtime.NativeRuntime;
 
+import java.time.Instant;
+
 /**
  * Scores generated images against real ones: Fréchet distance in the feature space of a small CNN classifier (with
  * the real-vs-real floor), class consistency, per-class counts, and train-on-synthetic vs train-on-real accuracy.
@@ -34,10 +36,11 @@ public final class EvaluateJob {
 
     static void evaluate(Settings all) throws Exception {
         NativeRuntime.chooseNativeBuild(); // before anything in this JVM can load ND4J
+        Instant started = Instant.now();
         EvaluateSettings settings = EvaluateSettings.from(all);
         switch (settings.mode()) {
-            case TRAIN_CLASSIFIER -> ClassifierTraining.run(settings);
-            case EVALUATE -> Evaluation.run(settings);
+            case TRAIN_CLASSIFIER -> ClassifierTraining.run(settings, all, started);
+            case EVALUATE -> Evaluation.run(settings, all, started);
             default -> throw new IllegalStateException("unknown mode " + settings.mode());
         }
     }

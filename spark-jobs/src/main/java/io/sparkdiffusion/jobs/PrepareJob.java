@@ -1,6 +1,7 @@
 package io.sparkdiffusion.jobs;
 
 import java.io.IOException;
+import java.time.Instant;
 import java.util.Map;
 import java.util.Optional;
 
@@ -17,6 +18,8 @@ import io.sparkdiffusion.jobs.prepare.IncrementalPrepare;
 import io.sparkdiffusion.jobs.prepare.PrepareSettings;
 import io.sparkdiffusion.jobs.prepare.PrepareStages;
 import io.sparkdiffusion.jobs.prepare.StageClock;
+import io.sparkdiffusion.jobs.report.PrepareReport;
+import io.sparkdiffusion.report.ReportFiles;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
@@ -66,7 +69,9 @@ public final class PrepareJob {
     }
 
     static void prepare(Settings all) throws IOException {
+        Instant started = Instant.now();
         PrepareSettings settings = PrepareSettings.from(all);
+        boolean report = all.getBoolean("prepare.report");
         // Checked before Spark starts: a wrong path costs no cluster time and writes nothing.
         // Before the first file:// access in this JVM: Hadoop caches the implementation it first made.
         Configuration conf = DirectoryListingFileSystem.useFor(new Configuration());
@@ -86,6 +91,11 @@ public final class PrepareJob {
             StageClock clock = new StageClock();
             try {
                 PreparedManifest manifest = new PrepareStages(spark.session(), settings, input, out, clock).run();
+                if (report) { // staged with the data, so committed with it
+                    ReportFiles.writeOrWarn("prepare", out.output(), () -> ReportFiles.write(out.fileSystem(),
+                            out.path(ReportFiles.FILE), PrepareReport.html(manifest, all, spark.session(), started,
+                                    out.fileSystem(), out.staging(), out.output())));
+                }
                 out.commit();
                 LOG.info("committed the output (_SUCCESS written) after {}", clock);
                 System.out.printf("prepare: %d images (%d rejected, %d duplicates) of shape %s in %s%n",

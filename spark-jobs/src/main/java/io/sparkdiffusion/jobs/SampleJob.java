@@ -9,6 +9,7 @@ import io.sparkdiffusion.generate.Recipe;
 import io.sparkdiffusion.generate.SamplePlan;
 import io.sparkdiffusion.image.ImageShape;
 import io.sparkdiffusion.jobs.glue.SparkSessions;
+import io.sparkdiffusion.jobs.report.GenerationReport;
 import io.sparkdiffusion.jobs.sample.CheckpointChoice;
 import io.sparkdiffusion.jobs.sample.GenerationPlans;
 import io.sparkdiffusion.jobs.sample.GenerationSettings;
@@ -18,6 +19,7 @@ import io.sparkdiffusion.lock.OutputLock;
 import io.sparkdiffusion.runtime.NativeRuntime;
 import org.apache.hadoop.conf.Configuration;
 
+import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -48,7 +50,9 @@ public final class SampleJob {
 
     static void sample(Settings all) throws Exception {
         NativeRuntime.chooseNativeBuild(); // before anything in this JVM can load ND4J
+        Instant started = Instant.now();
         GenerationSettings settings = GenerationSettings.from(all, ROOT);
+        boolean report = all.getBoolean("sample.report");
         SampleCounts counts = SampleCounts.from(all);
         Configuration conf = new Configuration();
         // Everything that can be checked without Spark is checked first: bad input costs no cluster time.
@@ -81,7 +85,8 @@ public final class SampleJob {
         }
         ModelBytes model = ModelBytes.read(checkpoint.dir(), checkpoint.info(), settings.useEma(), conf);
         try (SparkSessions spark = SparkSessions.open(ROOT, settings.sparkMaster())) {
-            new SampleUnits(spark.session(), settings, output, plan, classes, checkpoint).run(model, recipe);
+            new SampleUnits(spark.session(), settings, output, plan, classes, checkpoint).run(model, recipe,
+                    report ? new GenerationReport(ROOT, all, started, record, checkpoint.info()) : null);
         }
     }
 }

@@ -4,6 +4,7 @@ import io.sparkdiffusion.bench.FlopCount;
 import io.sparkdiffusion.checkpoint.CheckpointStore;
 import io.sparkdiffusion.checkpoint.LoadedCheckpoint;
 import io.sparkdiffusion.cli.JobRunner;
+import io.sparkdiffusion.config.OutputPaths;
 import io.sparkdiffusion.config.InputError;
 import io.sparkdiffusion.config.Settings;
 import io.sparkdiffusion.model.SpecReader;
@@ -11,6 +12,7 @@ import io.sparkdiffusion.data.PreparedManifest;
 import io.sparkdiffusion.image.ImageShape;
 import io.sparkdiffusion.train.TrainingBatchMaker;
 import io.sparkdiffusion.jobs.glue.SparkSessions;
+import io.sparkdiffusion.jobs.report.TrainReport;
 import io.sparkdiffusion.jobs.train.HeldOutSet;
 import io.sparkdiffusion.jobs.train.PreparedData;
 import io.sparkdiffusion.jobs.train.Resumption;
@@ -18,6 +20,7 @@ import io.sparkdiffusion.jobs.train.SparkTrainer;
 import io.sparkdiffusion.jobs.train.TrainSettings;
 import io.sparkdiffusion.model.UNetBuilder;
 import io.sparkdiffusion.model.UNetSpec;
+import io.sparkdiffusion.report.ReportFiles;
 import io.sparkdiffusion.runtime.NativeRuntime;
 import io.sparkdiffusion.train.Ema;
 import io.sparkdiffusion.train.MetricsLog;
@@ -30,6 +33,7 @@ import org.apache.spark.api.java.JavaSparkContext;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.nd4j.linalg.learning.config.Adam;
 
+import java.time.Instant;
 import java.util.Arrays;
 import java.util.List;
 
@@ -62,7 +66,9 @@ public final class TrainJob {
 
     static void train(Settings all) throws Exception {
         NativeRuntime.chooseNativeBuild(); // before anything in this JVM can load ND4J
+        Instant started = Instant.now();
         TrainSettings settings = TrainSettings.from(all);
+        boolean report = all.getBoolean("train.report");
         Configuration hadoop = new Configuration();
         // Everything that can be checked without Spark is checked first: bad input costs no cluster time.
         PreparedManifest manifest = PreparedManifest.readFrom(settings.data(), hadoop);
@@ -118,10 +124,10 @@ public final class TrainJob {
             PreparedData data = PreparedData.load(spark.session(), settings.data(), manifest, settings.split(), workers,
                     mixed, settings.seed());
             HeldOutSet heldOut = heldOutSet(spark, settings, manifest, spec, workers);
-            System.out.println("train: " + NativeRuntime.describe() + "; model " + spec + " (preset "
-                    + SpecReader.preset(all, "train.model", shape.height()).name() + ", "
+            String model = spec + " (preset " + SpecReader.preset(all, "train.model", shape.height()).name() + ", "
                     + String.format(java.util.Locale.ROOT, "%.1f", FlopCount.of(spec).forward() / 1e6)
-                    + " MFLOP/image forward)");
+                    + " MFLOP/image forward)";
+            System.out.println("train: " + NativeRuntime.describe() + "; model " + model);
             try {
                 new SparkTrainer(sc, settings, data, heldOut, spec, store, runFs, workers)
                         .run(start(resumed, spec, settings, workers));
@@ -130,6 +136,14 @@ public final class TrainJob {
                 if (heldOut != null) {
                     heldOut.release();
                 }
+            }
+            if (report) { // after the last checkpoint: the run's data is complete whatever happens here
+                TrainReport.Run run = new TrainReport.Run(settings.data(), mixed.stream().map(m -> m.dataDir()
+                        + " (weight " + m.weight() + ")").toList(), manifest, model + "; " + NativeRuntime.describe(),
+                        workers, resumed == null ? null : resumed.info().step());
+                Path file = new Path(store.runDir(), ReportFiles.FILE);
+                ReportFiles.writeOrWarn("train", file, () -> OutputPaths.replaceFile(runFs, file,
+                        TrainReport.html(run, all, spark.session(), started, store, runFs)));
             }
         }
     }

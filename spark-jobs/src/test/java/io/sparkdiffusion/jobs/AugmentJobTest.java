@@ -89,6 +89,15 @@ class AugmentJobTest {
         }
         assertFalse(Arrays.equals(expected.firstEntry().getValue(), expected.higherEntry(expected.firstKey()).getValue()),
                 "two variations of one image differ");
+        for (Path output : List.of(one, three)) { // from the PNG tree, and from the shards of "both"
+            String report = Files.readString(output.resolve("report.html"));
+            assertTrue(report.contains("<th>variations</th><td>" + 2 * sources + "</td>"), "the report's count");
+            for (String name : List.of("bars", "squares")) {
+                // a source and its 2 variations: 3 cells of 8 px and 2 px padding, enlarged 4 times
+                assertTrue(report.matches("(?s).*<tr><th>" + name + " \\([0-9a-f]{8}…\\)</th><td><img src=\"data:image/png;"
+                        + "base64,[A-Za-z0-9+/=]+\" width=\"128\".*"), "the grid's row of " + name);
+            }
+        }
     }
 
     @Test

@@ -105,7 +105,11 @@ class EvaluateJobTest extends PrepareJobTestSupport {
                 "evaluate.output=" + out), List.of(more)));
         assertEquals(0, run.exitCode(), run.stderr());
         assertTrue(Files.exists(out.resolve("_SUCCESS")));
-        return EvaluationReport.fromJson(Files.readAllBytes(out.resolve("metrics.json")));
+        EvaluationReport scores = EvaluationReport.fromJson(Files.readAllBytes(out.resolve("metrics.json")));
+        String page = Files.readString(out.resolve("report.html"));
+        assertTrue(page.contains(String.format(java.util.Locale.ROOT, "</th><td>%.4f</td>", scores.frechetDistance())),
+                "the report shows the Fréchet distance of metrics.json");
+        return scores;
     }
 
     /** A SampleJob-like output: {@code <dir>/images/<class>/<id>.png}. */
@@ -126,6 +130,8 @@ class EvaluateJobTest extends PrepareJobTestSupport {
         assertTrue(info.validationImages() > 20, "validation images: " + info.validationImages());
         assertEquals(160, info.trainImages() + info.validationImages());
         assertTrue(info.validationAccuracy() > 0.9, "validation accuracy " + info.validationAccuracy());
+        assertTrue(Files.readString(classifier.resolve("report.html")).contains(String.format(java.util.Locale.ROOT,
+                "<th>validation accuracy</th><td>%.1f %%</td>", 100 * info.validationAccuracy())), "the classifier's report");
         assertTrue(Files.exists(classifier.resolve("model.zip")) && Files.exists(classifier.resolve("_SUCCESS")));
     }
 

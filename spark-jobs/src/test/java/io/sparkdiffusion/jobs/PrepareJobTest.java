@@ -68,7 +68,11 @@ class PrepareJobTest extends PrepareJobTestSupport {
 
         assertEquals(0, run.exitCode(), run.stderr());
         assertTrue(Files.exists(out.resolve("_SUCCESS")));
-        assertEquals(List.of("_SUCCESS", "duplicates", "manifest.json", "rejects", "shards"), listing(out));
+        assertEquals(List.of("_SUCCESS", "duplicates", "manifest.json", "rejects", "report.html", "shards"), listing(out));
+        String report = Files.readString(out.resolve("report.html"));
+        assertTrue(report.contains("<tr><td class=\"num\">2</td><td>zebra</td><td class=\"num\">7</td></tr>"),
+                "the report's class table: label, name, images");
+        assertTrue(report.contains("<tr><th>images kept</th><td>21</td></tr>"), "the report's counts");
         assertEquals(List.of("in", "out"), listing(tmp), "no staging directory left beside the output");
         PreparedManifest m = manifest(out);
         assertEquals(List.of("ant", "moth", "zebra"), m.classNames());

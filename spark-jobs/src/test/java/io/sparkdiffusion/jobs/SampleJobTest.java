@@ -97,6 +97,13 @@ class SampleJobTest {
         assertEquals(3, (int) rows.get(8).getAs("label"));
         assertTrue(Files.exists(one.resolve("_SUCCESS")));
         assertFalse(Files.exists(one.resolve("_units")) || Files.exists(one.resolve("_tmp")));
+        String report = Files.readString(one.resolve("report.html"));
+        assertTrue(report.contains("<td>../x</td><td>images/x/</td><td class=\"num\">3</td>"), "per-class counts");
+        assertTrue(report.contains("id=\"sample-grid\"><table class=\"rows\">"), "the grid");
+        for (String name : List.of("../x", "a/b", "靴")) {
+            assertTrue(report.contains("<tr><th>" + name + "</th><td><img src=\"data:image/png;base64,"),
+                    "the grid's row of " + name + ", named and inline");
+        }
     }
 
     /** The images of an output's Parquet shards, by their path in the PNG tree (without "images/"). */

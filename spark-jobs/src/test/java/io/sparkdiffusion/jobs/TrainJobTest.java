@@ -150,6 +150,10 @@ class TrainJobTest {
         assertTrue(last < 0.8 * first, "loss should fall: " + first + " -> " + last);
         assertTrue(Files.exists(runDir.resolve("loss.png")));
         assertTrue(Files.list(runDir.resolve("samples")).findAny().isPresent(), "sample grids written");
+        String report = Files.readString(runDir.resolve("report.html"));
+        assertTrue(report.contains("<figure class=\"chart\" id=\"loss-curve\"><svg"), "the loss curve, inline");
+        assertTrue(report.contains("id=\"sample-grid\"><img src=\"data:image/png;base64,"), "the newest grid, inline");
+        assertTrue(report.contains("<th>optimizer steps</th><td>18</td>"), "the report's counts");
 
         assertEquals(0, train(runDir, "train.workers=2", "train.averaging-frequency=2", "train.epochs=4",
                 "train.resume=true"));
@@ -158,6 +162,22 @@ class TrainJobTest {
         List<String> resumedRows = Files.readAllLines(runDir.resolve("metrics.jsonl"));
         assertEquals(rows.size() + rows.size() / 3, resumedRows.size(), "the curve continues without a gap or repeat");
         assertEquals(rows, resumedRows.subList(0, rows.size()));
+    }
+
+    @Test
+    void aReportThatCannotBeWrittenLeavesTheRunFinishedAndSucceeded() throws Exception {
+        Path runDir = tmp.resolve("report-blocked");
+        Files.createDirectories(runDir.resolve("report.html")); // a non-empty folder: nothing can be renamed over it
+        Files.writeString(runDir.resolve("report.html/keep"), "x");
+        assertEquals(0, train(runDir, "train.workers=1", "train.averaging-frequency=1", "train.max-steps=2",
+                "train.sample-every-epochs=0"));
+        CheckpointStore store = CheckpointStore.open(runDir.toUri(), new Configuration());
+        assertEquals(2, store.latest().orElseThrow().step(), "the run's checkpoint is there");
+        assertTrue(Files.isDirectory(runDir.resolve("report.html")), "no report replaced the folder");
+        try (var files = Files.list(runDir)) {
+            assertEquals(List.of(), files.map(p -> p.getFileName().toString()).filter(n -> n.endsWith(".tmp")).toList(),
+                    "no temporary report left");
+        }
     }
 
     @Test

@@ -1,8 +1,12 @@
 package io.sparkdiffusion.jobs.evaluate;
 
+import java.time.Instant;
 import java.util.List;
 
 import io.sparkdiffusion.config.InputError;
+import io.sparkdiffusion.config.Settings;
+import io.sparkdiffusion.jobs.report.EvaluateReport;
+import io.sparkdiffusion.report.ReportFiles;
 import io.sparkdiffusion.data.LabeledImages;
 import io.sparkdiffusion.data.PreparedManifest;
 import io.sparkdiffusion.eval.FeatureClassifier;
@@ -30,7 +34,9 @@ public final class ClassifierTraining {
     private ClassifierTraining() {
     }
 
-    public static void run(EvaluateSettings settings) throws Exception {
+    /** @param all the job's settings, for its report (when evaluate.report is on) */
+    public static void run(EvaluateSettings settings, Settings all, Instant startedAt) throws Exception {
+        boolean writeReport = all.getBoolean("evaluate.report");
         Configuration hadoop = new Configuration();
         PreparedManifest manifest = PreparedManifest.readFrom(settings.data(), hadoop);
         List<String> classes = manifest.classNames() == null ? List.of() : manifest.classNames();
@@ -65,6 +71,12 @@ public final class ClassifierTraining {
                         .withTrainingData(data.getFileSystem(hadoop).makeQualified(data).toString(), "train")
                         .withValidation(validation == null ? 0 : validation.count(), accuracy));
                 classifier.save(out.fileSystem(), out.staging());
+                if (writeReport) { // staged with the model, so committed with it
+                    FeatureClassifier trained = classifier;
+                    ReportFiles.writeOrWarn("evaluate", out.output(), () -> ReportFiles.write(out.fileSystem(),
+                            out.path(ReportFiles.FILE), EvaluateReport.classifierHtml(trained.info(), manifest,
+                                    trained.numParams(), seconds, out.output(), all, spark.session(), startedAt)));
+                }
                 out.commit();
                 System.out.printf(java.util.Locale.ROOT, "evaluate: classifier (%,d parameters, %d-d features) trained on "
                                 + "%,d images of %s in %.0f s; validation accuracy %s; saved to %s%n",

@@ -2,11 +2,15 @@ package io.sparkdiffusion.jobs.evaluate;
 
 import java.io.FileNotFoundException;
 import java.io.IOException;
+import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
 import io.sparkdiffusion.config.InputError;
+import io.sparkdiffusion.config.Settings;
+import io.sparkdiffusion.jobs.report.EvaluateReport;
+import io.sparkdiffusion.report.ReportFiles;
 import io.sparkdiffusion.data.LabeledImages;
 import io.sparkdiffusion.data.PreparedManifest;
 import io.sparkdiffusion.eval.ClassMapping;
@@ -39,17 +43,23 @@ import org.apache.spark.sql.SparkSession;
  */
 public final class Evaluation {
     private final EvaluateSettings settings;
+    private final Settings all;
+    private final Instant started;
     private final Configuration hadoop = new Configuration();
 
-    private Evaluation(EvaluateSettings settings) {
+    private Evaluation(EvaluateSettings settings, Settings all, Instant started) {
         this.settings = settings;
+        this.all = all;
+        this.started = started;
     }
 
-    public static void run(EvaluateSettings settings) throws Exception {
-        new Evaluation(settings).run();
+    /** @param all the job's settings, for its report (when evaluate.report is on) */
+    public static void run(EvaluateSettings settings, Settings all, Instant started) throws Exception {
+        new Evaluation(settings, all, started).run();
     }
 
     private void run() throws Exception {
+        boolean writeReport = all.getBoolean("evaluate.report");
         // Everything that can be checked without Spark is checked first: bad input costs no cluster time.
         String classifierDir = qualified(settings.classifier());
         ClassifierInfo info = loadClassifier(classifierDir).info();
@@ -99,6 +109,11 @@ public final class Evaluation {
                                 referenceImages, classifierDir, info.featureWidth(), info.validationAccuracy()),
                         generatedTally, referenceTally, info.classNames(), judgeImages);
                 out.writeFile("metrics.json", report.toJson());
+                if (writeReport) { // staged with metrics.json, so committed with it
+                    ReportFiles.writeOrWarn("evaluate", out.output(), () -> ReportFiles.write(out.fileSystem(),
+                            out.path(ReportFiles.FILE), EvaluateReport.html(report, reference, info, generatedRoot,
+                                    out.output(), all, spark.session(), started, hadoop)));
+                }
                 out.commit();
                 System.out.print(report.table());
                 System.out.println("evaluate: wrote " + new Path(out.output(), "metrics.json"));

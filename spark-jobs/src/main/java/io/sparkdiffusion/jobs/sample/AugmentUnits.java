@@ -3,6 +3,7 @@ package io.sparkdiffusion.jobs.sample;
 import io.sparkdiffusion.config.InputError;
 import io.sparkdiffusion.data.PreparedColumns;
 import io.sparkdiffusion.data.PreparedManifest;
+import io.sparkdiffusion.jobs.report.GenerationReport;
 import io.sparkdiffusion.generate.GeneratedImages;
 import io.sparkdiffusion.generate.GenerationOutput;
 import io.sparkdiffusion.generate.ModelBytes;
@@ -73,7 +74,8 @@ public final class AugmentUnits {
     }
 
     public void run(SparkSession spark, GenerationSettings settings, GenerationOutput output, VariationPlan plan,
-                    GeneratedImages records, ModelBytes model, Recipe recipe) throws IOException {
+                    GeneratedImages records, ModelBytes model, Recipe recipe, GenerationReport report)
+            throws IOException {
         int perUnit = sourcesPerUnit;
         JavaRDD<Row> manifest = sources.flatMap(s -> variations(plan, s).stream()
                 .map(image -> ManifestRows.row(records.of(image))).iterator());
@@ -84,7 +86,7 @@ public final class AugmentUnits {
                     .filter(s -> !done.get((int) (s.index() / perUnit)))
                     .mapToPair(s -> new Tuple2<>((int) (s.index() / perUnit), s));
             return byUnit.groupByKey(slices).map(unit -> unitWork(plan, unit._1(), unit._2()));
-        }, manifest);
+        }, manifest, report);
     }
 
     public void release() {

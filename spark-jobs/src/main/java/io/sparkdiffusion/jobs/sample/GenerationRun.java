@@ -9,6 +9,8 @@ import io.sparkdiffusion.generate.OutputLayout;
 import io.sparkdiffusion.generate.ProgressLine;
 import io.sparkdiffusion.generate.Recipe;
 import io.sparkdiffusion.generate.ShardGroups;
+import io.sparkdiffusion.jobs.report.GenerationReport;
+import io.sparkdiffusion.report.ReportFiles;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
@@ -33,7 +35,7 @@ import java.util.stream.IntStream;
  * The driver's part of a generation job, once the output is begun: runs the units not done yet on the
  * executors (the model broadcast as bytes) with a progress line every few seconds, checks that every unit
  * and image is there, merges the units' shards into {@code shards/} (when the format has shards), writes
- * {@code samples.parquet}, then {@code _SUCCESS}.
+ * {@code samples.parquet} and {@code report.html}, then {@code _SUCCESS}.
  */
 final class GenerationRun {
     private final SparkSession spark;
@@ -63,9 +65,10 @@ final class GenerationRun {
     /**
      * @param pending  the units still to do (given those done) as Spark data
      * @param manifest the manifest rows of the whole run
+     * @param report   the report to write before _SUCCESS, or null for none
      */
-    void run(ModelBytes model, Recipe recipe, Function<BitSet, JavaRDD<UnitWork>> pending, JavaRDD<Row> manifest)
-            throws IOException {
+    void run(ModelBytes model, Recipe recipe, Function<BitSet, JavaRDD<UnitWork>> pending, JavaRDD<Row> manifest,
+             GenerationReport report) throws IOException {
         JavaSparkContext sc = JavaSparkContext.fromSparkContext(spark.sparkContext());
         String job = settings.root();
         BitSet done = output.doneUnits();
@@ -119,6 +122,13 @@ final class GenerationRun {
         Path staged = output.staging(OutputLayout.MANIFEST);
         spark.createDataFrame(manifest, ManifestRows.SCHEMA).coalesce(1).write().parquet(staged.toString());
         output.commit(staged, OutputLayout.MANIFEST);
+        if (report != null) { // a part of the output like samples.parquet, so a rerun after a kill writes it again
+            ReportFiles.writeOrWarn(job, output.layout().path(ReportFiles.FILE), () -> {
+                Path page = output.staging(ReportFiles.FILE);
+                ReportFiles.write(output.fileSystem(), page, report.html(spark, output, images));
+                output.commit(page, ReportFiles.FILE);
+            });
+        }
         output.finish();
         System.out.printf("%s: %d images in %s%n", job, images, output.layout().output());
     }

@@ -1,5 +1,6 @@
 package io.sparkdiffusion.jobs.sample;
 
+import io.sparkdiffusion.jobs.report.GenerationReport;
 import io.sparkdiffusion.generate.GeneratedImages;
 import io.sparkdiffusion.generate.GenerationOutput;
 import io.sparkdiffusion.generate.ModelBytes;
@@ -37,7 +38,8 @@ public final class SampleUnits {
         this.checkpoint = checkpoint;
     }
 
-    public void run(ModelBytes model, Recipe recipe) throws IOException {
+    /** @param report the report to write with the output, or null */
+    public void run(ModelBytes model, Recipe recipe, GenerationReport report) throws IOException {
         JavaSparkContext sc = JavaSparkContext.fromSparkContext(spark.sparkContext());
         SamplePlan samples = plan; // the lambdas below capture the plan, not this object
         GeneratedImages records = new GeneratedImages(output.layout(), classNames, recipe, settings.weights(),
@@ -49,7 +51,7 @@ public final class SampleUnits {
             List<Integer> pending = numbers(done, samples.units());
             int slices = settings.partitions() > 0 ? Math.min(settings.partitions(), pending.size()) : pending.size();
             return sc.parallelize(pending, Math.max(1, slices)).map(k -> new UnitWork(k, samples.unit(k)));
-        }, manifest);
+        }, manifest, report);
     }
 
     /** The unit numbers 0 … units−1 not in {@code done}. */
