@@ -79,6 +79,7 @@ public final class AugmentJob {
             throw new ConfigError("augment.data is empty: set it to a PrepareJob output directory");
         }
         String split = s.getChoice("split", "all", "train", "validation");
+        boolean newestVersionOnly = s.getChoice("versions", "all", "newest").equals("newest");
         double strength = s.getDoubleInRange("strength", 0, 1);
         double fraction = s.getDoubleInRange("fraction", 0, 1);
         if (strength == 0 || fraction == 0) {
@@ -106,12 +107,16 @@ public final class AugmentJob {
         record.put("dataCreatedAt", manifest.createdAt());
         record.put("dataImages", manifest.images());
         record.put("split", split);
+        if (newestVersionOnly) { // the newest version today is another one tomorrow: a rerun must vary the same images
+            record.put("dataVersion", manifest.versioned() ? manifest.versions().get(manifest.versions().size() - 1)
+                    .number() : 1);
+        }
         record.put("variations", plan.variations());
         record.put("fraction", fraction);
         record.put("strength", strength);
 
         try (SparkSessions spark = SparkSessions.open(ROOT, settings.sparkMaster())) {
-            AugmentUnits units = AugmentUnits.select(spark.session(), data, manifest, split, plan,
+            AugmentUnits units = AugmentUnits.select(spark.session(), data, manifest, split, newestVersionOnly, plan,
                     settings.imagesPerUnit());
             try {
                 record.put("format", settings.formatFor(units.sourceCount() * plan.variations()).configName());

@@ -205,6 +205,14 @@ class PrepareJobIncrementalTest extends PrepareJobTestSupport {
         assertEquals(0, capturePrinted(() -> PrepareJob.run(eight)).exitCode());
         assertEquals(11, manifest(out).images()); // the shards hold 14 rows, 3 of them removed
 
+        // what a scheduled AugmentJob varies with augment.versions = newest: the changed a/1.png and the new b/new.png
+        Map<Integer, Integer> newest = new TreeMap<>();
+        for (Row r : PreparedShards.images(spark, out.toString(), manifest(out), PreparedColumns.BOTH_SPLITS, true)
+                .collectAsList()) {
+            newest.put(r.getInt(1), ((byte[]) r.get(2))[0] & 0xFF);
+        }
+        assertEquals(Map.of(0, 41 * 29 & 0xFF, 1, 42 * 29 & 0xFF), newest, "label -> first pixel of version 2's rows");
+
         Path classifier = tmp.resolve("classifier");
         List<String> args = new java.util.ArrayList<>();
         for (String set : concat(EvaluateJobTest.RECIPE, List.of("evaluate.mode=train-classifier",

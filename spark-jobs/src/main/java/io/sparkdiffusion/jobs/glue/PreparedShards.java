@@ -34,8 +34,21 @@ public final class PreparedShards {
      * @param split    train, validation or all
      */
     public static Dataset<Row> images(SparkSession spark, String dataDir, PreparedManifest manifest, String split) {
+        return images(spark, dataDir, manifest, split, false);
+    }
+
+    /**
+     * The (id, label, pixels) rows of a split, with {@code newestVersionOnly} only those the newest version of an
+     * incremental output added (what a scheduled run has not seen yet); a full output is one version.
+     */
+    public static Dataset<Row> images(SparkSession spark, String dataDir, PreparedManifest manifest, String split,
+                                      boolean newestVersionOnly) {
         Dataset<Row> rows = manifest.versioned() ? currentRows(spark, dataDir, manifest)
                 : spark.read().parquet(new Path(dataDir, manifest.shards().path()).toString());
+        if (newestVersionOnly && manifest.versioned()) {
+            List<Version> versions = manifest.versions();
+            rows = rows.filter(col(PreparedColumns.VERSION).equalTo(versions.get(versions.size() - 1).number()));
+        }
         if (!split.equals(PreparedColumns.BOTH_SPLITS)) {
             rows = rows.filter(col(PreparedColumns.SPLIT).equalTo(split));
         }

@@ -46,11 +46,13 @@ public final class AugmentUnits {
     /**
      * Reads and numbers the selected images of the shards (cached until {@link #release()}).
      *
-     * @param split train, validation or all
+     * @param split             train, validation or all
+     * @param newestVersionOnly only the images the newest version of an incremental output added
      */
     public static AugmentUnits select(SparkSession spark, String dataDir, PreparedManifest manifest, String split,
-                                      VariationPlan plan, int imagesPerUnit) {
-        JavaRDD<Source> sources = PreparedShards.images(spark, dataDir, manifest, split).orderBy(PreparedColumns.ID)
+                                      boolean newestVersionOnly, VariationPlan plan, int imagesPerUnit) {
+        JavaRDD<Source> sources = PreparedShards.images(spark, dataDir, manifest, split, newestVersionOnly)
+                .orderBy(PreparedColumns.ID)
                 .javaRDD()
                 .filter(r -> plan.selected(r.getString(0)))
                 .zipWithIndex()
@@ -59,8 +61,8 @@ public final class AugmentUnits {
         long count = sources.count();
         if (count == 0) {
             sources.unpersist(false);
-            throw new InputError("no image to vary: the " + split + " split of " + dataDir + " has none, or the"
-                    + " fraction selected none");
+            throw new InputError("no image to vary: the " + split + " split of " + dataDir
+                    + (newestVersionOnly ? " in its newest version" : "") + " has none, or the fraction selected none");
         }
         return new AugmentUnits(sources, count, Math.max(1, imagesPerUnit / plan.variations()));
     }
