@@ -83,7 +83,7 @@ public final class PrepareJob {
         input = inputFs.makeQualified(input);
         OutputLock.acquireForJob(settings.output(), "prepare.output", conf); // overwrite=true must not hit a running job
         if (settings.mode() == PrepareSettings.Mode.INCREMENTAL) {
-            prepareIncrementally(settings, input, conf);
+            prepareIncrementally(settings, input, conf, report ? all : null, started);
             return;
         }
         StagedOutput out = StagedOutput.prepare(new Path(settings.output()), settings.overwrite(), "prepare.output", conf);
@@ -108,9 +108,10 @@ public final class PrepareJob {
     }
 
     /** A new output's version 1, or the next version of an existing incremental output ({@link IncrementalPrepare}). */
-    private static void prepareIncrementally(PrepareSettings settings, Path input, Configuration conf) throws IOException {
-        Path output = OutputPaths.belowRoot(new Path(settings.output()));
-        output = output.getFileSystem(conf).makeQualified(output);
+    private static void prepareIncrementally(PrepareSettings settings, Path input, Configuration conf,
+                                             Settings reportSettings, Instant started) throws IOException {
+        Path given = OutputPaths.belowRoot(new Path(settings.output()));
+        Path output = given.getFileSystem(conf).makeQualified(given);
         Optional<PreparedManifest> previous = IncrementalPrepare.current(output, settings, input, conf);
         StagedOutput out = previous.isEmpty()
                 ? StagedOutput.prepare(output, false, "prepare.output", conf)
@@ -124,6 +125,16 @@ public final class PrepareJob {
             } catch (Exception | Error e) {
                 out.abandon();
                 throw e;
+            }
+            PreparedManifest current = PreparedManifest.readFrom(output.toString(), conf);
+            boolean added = previous.map(p -> p.version() < current.version()).orElse(true);
+            if (reportSettings != null && added) { // the page of the newest version, over the one before
+                Path report = new Path(output, ReportFiles.FILE);
+                Path version = current.version() == 1 ? output
+                        : new Path(output, IncrementalPrepare.versionDir(current.version()));
+                FileSystem fs = out.fileSystem();
+                ReportFiles.writeOrWarn("prepare", output, () -> OutputPaths.replaceFile(fs, report, PrepareReport.html(
+                        current, reportSettings, spark.session(), started, fs, version, output)));
             }
         }
     }

@@ -65,7 +65,8 @@ class PrepareJobIncrementalTest extends PrepareJobTestSupport {
         assertEquals(1, v1.version());
         assertEquals(12, v1.images());
         assertEquals(1, v1.duplicates());
-        assertEquals(List.of("_SUCCESS", "duplicates", "files", "manifest.json", "rejects", "shards"), listing(out));
+        assertEquals(List.of("_SUCCESS", "duplicates", "files", "manifest.json", "rejects", "report.html", "shards"),
+                listing(out));
         Map<Path, String> v1Files = contents(out);
 
         Printed again = incremental(in, out);
@@ -90,7 +91,8 @@ class PrepareJobIncrementalTest extends PrepareJobTestSupport {
                 second.stdout());
         Map<Path, String> now = contents(out);
         v1Files.forEach((file, bytes) -> {
-            if (!file.getFileName().toString().contains("manifest.json")) {
+            String name = file.getFileName().toString();
+            if (!name.contains("manifest.json") && !name.contains("report.html")) { // the current version's
                 assertEquals(bytes, now.get(file), "version 1's " + file + " untouched");
             }
         });
@@ -204,6 +206,7 @@ class PrepareJobIncrementalTest extends PrepareJobTestSupport {
         write(in.resolve("b/new.png"), ImageFixtures.png(ImageFixtures.grey(8, 8, 42)));
         assertEquals(0, capturePrinted(() -> PrepareJob.run(eight)).exitCode());
         assertEquals(11, manifest(out).images()); // the shards hold 14 rows, 3 of them removed
+        assertTrue(Files.readString(out.resolve("report.html")).contains("11 images prepared"), "version 2's report");
 
         // what a scheduled AugmentJob varies with augment.versions = newest: the changed a/1.png and the new b/new.png
         Map<Integer, Integer> newest = new TreeMap<>();
