@@ -32,7 +32,7 @@ files=$(find "$corpus" -type f \( -name '*.png' -o -name '*.jpg' \) | wc -l)
 size="${SIZE:-28}"
 channels="${CHANNELS:-1}"
 rounds="${ROUNDS:-1}"
-scripts/run-local.sh prepare --help >/dev/null # builds, writes spark-jobs/target/classpath.txt
+scripts/run-local.sh prepare --help >/dev/null # builds the jobs, writes spark-jobs/target/classpath.txt
 if [ "${SPARK_DIFFUSION_CDS:-auto}" != off ]; then
   # The job's class data sharing archive (scripts/run-local.sh), written by one small run so that no timed round
   # pays for writing it; SPARK_DIFFUSION_CDS=off times the job without it.
@@ -43,7 +43,8 @@ if [ "${SPARK_DIFFUSION_CDS:-auto}" != off ]; then
   rm -rf "$cds_out"
 fi
 . scripts/java-flags.sh
-cp="spark-jobs/target/classes:$(cat spark-jobs/target/classpath.txt)"
+. bench/classpath.sh # builds the bench module when a source changed
+cp="$BENCH_CLASSPATH"
 log="$(mktemp)"
 joblog="$(mktemp)"
 half="$out-half-input"
@@ -115,7 +116,7 @@ warm() {
   echo "--- round $round: PrepareJob run $warm_runs times in one JVM on local[2] ($name), driver heap ${DRIVER_MEMORY:-4g}"
   SPARK_LOCAL_IP="${SPARK_LOCAL_IP:-127.0.0.1}" java "${SPARK_DIFFUSION_JAVA_FLAGS[@]}" "$@" -Xmx"${DRIVER_MEMORY:-4g}" \
     -Dspark.master='local[2]' -Dlog4j2.configurationFile=conf/log4j2.properties -cp "$cp" \
-    io.sparkdiffusion.jobs.bench.WarmPrepareBenchmark "$corpus" "$out-warm" "$warm_runs" \
+    io.sparkdiffusion.jobs.WarmPrepareBenchmark "$corpus" "$out-warm" "$warm_runs" \
     --set prepare.size="$size" --set prepare.channels="$channels" > "$joblog" 2>&1 || { tail -n 20 "$joblog"; exit 1; }
   grep '^warm-prepare ' "$joblog"
   local s c

@@ -47,8 +47,8 @@ public final class PrepareJob {
     private PrepareJob() {
     }
 
-    /** The Spark settings PrepareJob applies on a local master where they are not set (a benchmark makes its session with them). */
-    public static Map<String, String> localDefaults() {
+    /** The Spark settings PrepareJob applies on a local master where they are not set (WarmPrepareBenchmark makes its session with them). */
+    static Map<String, String> localDefaults() {
         return LOCAL_DEFAULTS;
     }
 
