@@ -9,7 +9,6 @@ import java.util.List;
 import java.util.Optional;
 
 import io.sparkdiffusion.data.PreparedManifest;
-import io.sparkdiffusion.jobs.glue.DirectoryListingFileSystem;
 import io.sparkdiffusion.jobs.glue.SparkSessions;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
@@ -43,8 +42,7 @@ public final class WarmPrepareBenchmark {
         Path outDir = new Path(args[1]);
         int runs = Integer.parseInt(args[2]);
         List<String> extra = Arrays.asList(args).subList(3, args.length);
-        // As PrepareJob does before its first file-system call (Hadoop caches the implementation it first makes).
-        Configuration conf = DirectoryListingFileSystem.useFor(new Configuration());
+        Configuration conf = new Configuration();
         FileSystem fs = outDir.getFileSystem(conf);
         String master = System.getProperty("spark.master", "local[2]");
         // The session PrepareJob would make; every run finds it and leaves it running.

@@ -9,7 +9,7 @@ import java.util.TreeSet;
 
 import io.sparkdiffusion.image.ImagePreparer;
 import io.sparkdiffusion.image.PrepareOptions;
-import io.sparkdiffusion.jobs.glue.FolderwiseTreeListing;
+import io.sparkdiffusion.jobs.glue.BinaryFileTree;
 import io.sparkdiffusion.jobs.prepare.PrepareSettings.Layout;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
@@ -28,7 +28,7 @@ import scala.reflect.ClassTag$;
 
 /**
  * An image tree, listed by Spark's {@code binaryFile} source (recursive lookup, the glob; parallel on the
- * executors for large trees, on the driver's cores for a few top folders: {@link FolderwiseTreeListing}). The
+ * executors for large trees: {@link BinaryFileTree}). The
  * files are then read and decoded on the executors by {@link FileBytes}, one open per file, in tasks of many
  * files each ({@link FileGroup}) that prefer the hosts holding their bytes.
  */
@@ -49,7 +49,7 @@ public final class TreeCorpus {
     public TreeCorpus(SparkSession spark, Path root, PrepareSettings settings) throws IOException {
         this.spark = spark;
         this.root = root;
-        this.listing = FolderwiseTreeListing.list(spark, root, settings.glob());
+        this.listing = new BinaryFileTree(spark, root, settings.glob()).listing();
         this.folders = new ClassFolders(root);
         this.settings = settings;
     }
