@@ -13,9 +13,10 @@
 # own stage clock (Spark session ready to _SUCCESS written, the job's last "after W s" log line: no JVM and Spark
 # start-up, no shutdown). The job runs with its class data sharing archive (scripts/run-local.sh, made first by a
 # run on the demo corpus) unless SPARK_DIFFUSION_CDS=off.
-# The job's marginal rate, cold: the job also runs on the first half of the corpus's top folders (symbolic links in
-# OUT_DIR-half-input); (files - half's files) / (wall - half's wall), paired within a round, is what the second half
-# cost, JVM and Spark start-up and the job's fixed work excluded.
+# The job's marginal rate, cold: the job also runs on the first half of the corpus's top folders (hard links in
+# OUT_DIR-half-input, copies across file systems: PrepareJob reads no file through a symbolic link out of its input);
+# (files - half's files) / (wall - half's wall), paired within a round, is what the second half cost, JVM and Spark
+# start-up and the job's fixed work excluded.
 # The job's steady state: WarmPrepareBenchmark runs the whole job WARM_RUNS times (default 8; 0 = not measured) in
 # one JVM and one Spark application on local[2], each into a fresh directory; the runs after the first three (the JIT
 # compiler is still busy in the third) are the steady state, as warm as the floor (which decodes after a warm-up pass). Two such JVMs per round: with the job's
@@ -55,12 +56,12 @@ rate() { awk -v w="$1" -v n="$files" 'BEGIN { printf "%.0f", n / w }'; }
 warm_runs="${WARM_RUNS:-8}"
 warm_skip=3
 
-# The first half (by name) of the corpus's top folders, linked: the marginal-rate contender's input.
+# The first half (by name) of the corpus's top folders, hard-linked: the marginal-rate contender's input.
 rm -rf "$half"
 mkdir -p "$half"
 mapfile -t tops < <(find "$corpus" -mindepth 1 -maxdepth 1 -type d ! -name '.*' ! -name '_*' | sort)
 for top in "${tops[@]:0:$(( ${#tops[@]} / 2 ))}"; do
-  ln -s "$(cd "$top" && pwd)" "$half/$(basename "$top")"
+  cp -al "$top" "$half/" 2>/dev/null || cp -a "$top" "$half/"
 done
 half_files=$(find -L "$half" -type f \( -name '*.png' -o -name '*.jpg' \) | wc -l)
 
