@@ -2,7 +2,7 @@
 # Every benchmark of spark-diffusion side by side in one run; writes a dated markdown results file.
 #   bench/all.sh [--quick] [--rounds N] [--only SECTIONS] [--shapes CxS,...] [--tune "OMP,BATCH,FREQ ..."] [--out FILE|DIR]
 # SECTIONS (comma-separated; default all): flops, prepare, train, sample, tune
-#   flops    the U-Net's FLOPs (io.sparkdiffusion.bench.FlopCount, cross-checked against the PyTorch reference's
+#   flops    the U-Net's FLOPs (io.sparkdiffusion.bench.FlopReport, cross-checked against the PyTorch reference's
 #            count) and the CPU's measured peak FP32 GFLOP/s (bench/reference/peak.py, oneDNN rows)
 #   prepare  PrepareJob on local[2] vs the decode-only floor, on the Fashion-MNIST PNG tree (bench/prepare.sh)
 #   train    training images/s, batch 64 per worker: single JVM (ThroughputBenchmark, 2 native threads) vs TrainJob
@@ -13,7 +13,7 @@
 #   tune     TrainJob on local[2] over native threads per task x batch per worker x averaging frequency: the full
 #            grid {1,2} x {32,64} x {1,5,10}, or the configurations given with --tune (e.g. "1,64,5 2,64,5")
 # --shapes (default 1x28): the image shapes of the flops, train and sample sections, e.g. 3x32,3x64; at each the
-#   U-Net is FlopCount's benchSpec (the reference network at 1x28, else the auto preset for the size) without
+#   U-Net is FlopReport's benchSpec (the reference network at 1x28, else the auto preset for the size) without
 #   self-attention, the PyTorch reference gets the same layout (--size --in-channels --mults; the parameter counts
 #   are compared), single-JVM and PyTorch train on random images of the shape and TrainJob on the bundled Tango
 #   icons in 24 variants each (bench/icon-variants.py, ~5,000 images) prepared at that size in RGB.
@@ -130,7 +130,8 @@ rotate() { local r="$1"; shift; local a=("$@") n=$#; for ((i = 0; i < n; i++)); 
 say "building (in the reactor; nothing is installed into ~/.m2)"
 scripts/run-local.sh prepare --help >/dev/null
 . scripts/java-flags.sh
-cp="spark-jobs/target/classes:$(cat spark-jobs/target/classpath.txt)"
+. bench/classpath.sh # builds the bench module when a source changed
+cp="$BENCH_CLASSPATH"
 java_main() { java "${SPARK_DIFFUSION_JAVA_FLAGS[@]}" -cp "$cp" "$@"; }
 # the CPU flags that decide which native build loads and much of its speed: compare results only between like CPUs
 cpu_flags() {
@@ -160,8 +161,8 @@ peak_wall=""; peak_cpu=""
 declare -A fwd_of=() ref_flops_of=() ref_args_of=() params_of=() ref_params_of=()
 if has flops || has train || has sample; then
   for shape in ${shapes//,/ }; do
-    say "flops: FlopCount and the reference's own count at $shape"
-    java_main io.sparkdiffusion.bench.FlopCount --shape "$shape" --no-attention 2>/dev/null > "$logs/flopcount$(sfx "$shape").txt"
+    say "flops: FlopReport and the reference's own count at $shape"
+    java_main io.sparkdiffusion.bench.FlopReport --shape "$shape" --no-attention 2>/dev/null > "$logs/flopcount$(sfx "$shape").txt"
     fwd_of[$shape]="$(sed -nE 's/^forward FLOPs\/image: ([0-9]+) .*/\1/p' "$logs/flopcount$(sfx "$shape").txt")"
     params_of[$shape]="$(sed -nE 's/^params: ([0-9,]+).*/\1/p' "$logs/flopcount$(sfx "$shape").txt")"
     ref_args_of[$shape]="$(sed -nE 's/^reference: (--size [0-9]+ --in-channels [0-9]+ --mults [0-9,]+).*/\1/p' "$logs/flopcount$(sfx "$shape").txt")"
@@ -182,7 +183,7 @@ if has flops; then
   peak_wall="$(sed -nE 's/^oneDNN.* wall GFLOP\/s med= *([0-9.]+).*/\1/p' "$logs/peak.txt" | sort -g | tail -1)"
   peak_cpu="$(sed -nE 's/^oneDNN.*per-[0-9]+-CPU-s med= *([0-9.]+).*/\1/p' "$logs/peak.txt" | sort -g | tail -1)"
   md ""
-  md "| shape | U-Net (FlopCount --shape, no attention) | parameters, ours / reference | forward FLOPs per image, FlopCount | the same, the reference's own count (2 × conv + linear MACs) | training FLOPs per image (3 × forward) |"
+  md "| shape | U-Net (FlopReport --shape, no attention) | parameters, ours / reference | forward FLOPs per image, FlopCount | the same, the reference's own count (2 × conv + linear MACs) | training FLOPs per image (3 × forward) |"
   md "| --- | --- | --- | --- | --- | --- |"
   for shape in ${shapes//,/ }; do
     md "| ${shape/x/×}×${shape#*x} | $(grep -m1 '^UNetSpec' "$logs/flopcount$(sfx "$shape").txt" | sed 's/^UNetSpec//') | ${params_of[$shape]} / ${ref_params_of[$shape]} | $(awk -v f="${fwd_of[$shape]}" 'BEGIN { printf "%.2f MFLOP", f / 1e6 }') | $(awk -v f="${ref_flops_of[$shape]}" 'BEGIN { printf "%.2f MFLOP", f / 1e6 }') | $(awk -v f="${fwd_of[$shape]}" 'BEGIN { printf "%.2f MFLOP", 3 * f / 1e6 }') |"

@@ -9,9 +9,9 @@ cd "$(dirname "$0")/.."
 rounds="${1:-3}"
 grep -qw avx512f /proc/cpuinfo || { echo "bench/native-builds.sh: this CPU has no AVX-512" >&2; exit 2; }
 
-scripts/run-local.sh prepare --help >/dev/null # builds in the reactor (installs nothing), writes the classpath
 . scripts/java-flags.sh
-cp="spark-jobs/target/classes:$(cat spark-jobs/target/classpath.txt)"
+. bench/classpath.sh # builds the bench module when a source changed
+cp="$BENCH_CLASSPATH"
 export OMP_NUM_THREADS="${OMP_NUM_THREADS:-2}"
 out="$(mktemp -d)"
 bench() { # build, benchmark arguments...

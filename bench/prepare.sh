@@ -13,9 +13,10 @@
 # own stage clock (Spark session ready to _SUCCESS written, the job's last "after W s" log line: no JVM and Spark
 # start-up, no shutdown). The job runs with its class data sharing archive (scripts/run-local.sh, made first by a
 # run on the demo corpus) unless SPARK_DIFFUSION_CDS=off.
-# The job's marginal rate, cold: the job also runs on the first half of the corpus's top folders (symbolic links in
-# OUT_DIR-half-input); (files - half's files) / (wall - half's wall), paired within a round, is what the second half
-# cost, JVM and Spark start-up and the job's fixed work excluded.
+# The job's marginal rate, cold: the job also runs on the first half of the corpus's top folders (hard links in
+# OUT_DIR-half-input, copies across file systems: PrepareJob reads no file through a symbolic link out of its input);
+# (files - half's files) / (wall - half's wall), paired within a round, is what the second half cost, JVM and Spark
+# start-up and the job's fixed work excluded.
 # The job's steady state: WarmPrepareBenchmark runs the whole job WARM_RUNS times (default 8; 0 = not measured) in
 # one JVM and one Spark application on local[2], each into a fresh directory; the runs after the first three (the JIT
 # compiler is still busy in the third) are the steady state, as warm as the floor (which decodes after a warm-up pass). Two such JVMs per round: with the job's
@@ -32,7 +33,7 @@ files=$(find "$corpus" -type f \( -name '*.png' -o -name '*.jpg' \) | wc -l)
 size="${SIZE:-28}"
 channels="${CHANNELS:-1}"
 rounds="${ROUNDS:-1}"
-scripts/run-local.sh prepare --help >/dev/null # builds, writes spark-jobs/target/classpath.txt
+scripts/run-local.sh prepare --help >/dev/null # builds the jobs, writes spark-jobs/target/classpath.txt
 if [ "${SPARK_DIFFUSION_CDS:-auto}" != off ]; then
   # The job's class data sharing archive (scripts/run-local.sh), written by one small run so that no timed round
   # pays for writing it; SPARK_DIFFUSION_CDS=off times the job without it.
@@ -43,7 +44,8 @@ if [ "${SPARK_DIFFUSION_CDS:-auto}" != off ]; then
   rm -rf "$cds_out"
 fi
 . scripts/java-flags.sh
-cp="spark-jobs/target/classes:$(cat spark-jobs/target/classpath.txt)"
+. bench/classpath.sh # builds the bench module when a source changed
+cp="$BENCH_CLASSPATH"
 log="$(mktemp)"
 joblog="$(mktemp)"
 half="$out-half-input"
@@ -54,12 +56,12 @@ rate() { awk -v w="$1" -v n="$files" 'BEGIN { printf "%.0f", n / w }'; }
 warm_runs="${WARM_RUNS:-8}"
 warm_skip=3
 
-# The first half (by name) of the corpus's top folders, linked: the marginal-rate contender's input.
+# The first half (by name) of the corpus's top folders, hard-linked: the marginal-rate contender's input.
 rm -rf "$half"
 mkdir -p "$half"
 mapfile -t tops < <(find "$corpus" -mindepth 1 -maxdepth 1 -type d ! -name '.*' ! -name '_*' | sort)
 for top in "${tops[@]:0:$(( ${#tops[@]} / 2 ))}"; do
-  ln -s "$(cd "$top" && pwd)" "$half/$(basename "$top")"
+  cp -al "$top" "$half/" 2>/dev/null || cp -a "$top" "$half/"
 done
 half_files=$(find -L "$half" -type f \( -name '*.png' -o -name '*.jpg' \) | wc -l)
 
@@ -115,7 +117,7 @@ warm() {
   echo "--- round $round: PrepareJob run $warm_runs times in one JVM on local[2] ($name), driver heap ${DRIVER_MEMORY:-4g}"
   SPARK_LOCAL_IP="${SPARK_LOCAL_IP:-127.0.0.1}" java "${SPARK_DIFFUSION_JAVA_FLAGS[@]}" "$@" -Xmx"${DRIVER_MEMORY:-4g}" \
     -Dspark.master='local[2]' -Dlog4j2.configurationFile=conf/log4j2.properties -cp "$cp" \
-    io.sparkdiffusion.jobs.bench.WarmPrepareBenchmark "$corpus" "$out-warm" "$warm_runs" \
+    io.sparkdiffusion.jobs.WarmPrepareBenchmark "$corpus" "$out-warm" "$warm_runs" \
     --set prepare.size="$size" --set prepare.channels="$channels" > "$joblog" 2>&1 || { tail -n 20 "$joblog"; exit 1; }
   grep '^warm-prepare ' "$joblog"
   local s c

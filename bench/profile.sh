@@ -26,9 +26,9 @@ while [ $# -gt 0 ]; do
   shift
 done
 if $sample; then mode=(--bench-sample --sample-reps 1); else mode=(--bench-train "$steps" --windows 1 --warmup 3); fi
-scripts/run-local.sh prepare --help >/dev/null # builds, writes spark-jobs/target/classpath.txt
 . scripts/java-flags.sh
-cp="spark-jobs/target/classes:$(cat spark-jobs/target/classpath.txt)"
+. bench/classpath.sh # builds the bench module when a source changed
+cp="$BENCH_CLASSPATH"
 export OMP_NUM_THREADS="${OMP_NUM_THREADS:-2}"
 java "${SPARK_DIFFUSION_JAVA_FLAGS[@]}" -XX:FlightRecorderOptions:stackdepth=256 \
   -XX:StartFlightRecording="settings=profile,filename=$out,dumponexit=true" \

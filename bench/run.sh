@@ -12,9 +12,9 @@ ref="${DDPM_REF:-bench/reference/ddpm_ref.py}"
 [ -f "$ref" ] || { echo "bench/run.sh: PyTorch reference $ref not found (set DDPM_REF)" >&2; exit 2; }
 /usr/bin/python3 -c 'import torch' 2>/dev/null || { echo "bench/run.sh: needs Debian's python3-torch" >&2; exit 2; }
 
-scripts/run-local.sh prepare --help >/dev/null # builds in the reactor (installs nothing), writes the classpath
 . scripts/java-flags.sh
-cp="spark-jobs/target/classes:$(cat spark-jobs/target/classpath.txt)"
+. bench/classpath.sh # builds the bench module when a source changed
+cp="$BENCH_CLASSPATH"
 export OMP_NUM_THREADS="${OMP_NUM_THREADS:-2}"
 out="$(mktemp -d)"
 java_bench() { java "${SPARK_DIFFUSION_JAVA_FLAGS[@]}" -cp "$cp" io.sparkdiffusion.bench.ThroughputBenchmark "$@" 2>/dev/null; }

@@ -24,7 +24,8 @@ ref="$(cd "$(dirname "$ref")" && pwd)/$(basename "$ref")"
 
 scripts/run-local.sh sample --help >/dev/null # builds, writes spark-jobs/target/classpath.txt
 . scripts/java-flags.sh
-cp="spark-jobs/target/classes:$(cat spark-jobs/target/classpath.txt)"
+. bench/classpath.sh # builds the bench module when a source changed
+cp="$BENCH_CLASSPATH"
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 java "${SPARK_DIFFUSION_JAVA_FLAGS[@]}" -cp "$cp" io.sparkdiffusion.bench.BenchCheckpoint "$work/run" 2>/dev/null

@@ -65,10 +65,11 @@ classpath="spark-jobs/target/classes:$(cat "$CP_FILE")"
 
 # Class data sharing (prepare only): a short job spends a large part of its CPU time loading, parsing and verifying
 # ~12,000 classes (Spark, Scala, Hadoop, Parquet) from ~200 jars. A dynamic archive written by one run
-# (-XX:ArchiveClassesAtExit) maps them ready-made into the next ones: ~20 % less CPU time for PrepareJob on the
-# 70,000-file tree (bench/README.md). The JVM archives classes from jars only, so the class directories of this
-# build are packed into jars first; it checks those jars against the archive and ignores an archive that no longer
-# matches, which is also checked here (then the run goes without it, as with SPARK_DIFFUSION_CDS=off).
+# (-XX:ArchiveClassesAtExit) maps them ready-made into the next ones: a quarter less CPU time for PrepareJob on 4,000
+# photos, half the start-up (bench/README.md, "PrepareJob's local fast paths"). The JVM archives classes from jars
+# only, so the class directories of this build are packed into jars first; it checks those jars against the archive
+# and ignores an archive that no longer matches, which is also checked here (then the run goes without it, as with
+# SPARK_DIFFUSION_CDS=off).
 cds="${SPARK_DIFFUSION_CDS:-auto}"
 dump=""
 if [ "$job" = prepare ] && [ "$cds" != off ]; then

@@ -10,7 +10,6 @@ import java.util.Map;
 import java.util.Optional;
 
 import com.typesafe.config.Config;
-import io.sparkdiffusion.bench.FlopCount;
 import io.sparkdiffusion.checkpoint.CheckpointInfo;
 import io.sparkdiffusion.config.ConfigError;
 import io.sparkdiffusion.config.InputError;
@@ -71,19 +70,14 @@ class UNetPresetTest {
     }
 
     @Test
-    void base64AttendsAt16And8AndIsSmallEnoughForACpu() {
+    void base64AttendsAt16And8() {
         UNetSpec spec = UNetPreset.BASE64.spec(3, 64, 0);
         ComputationGraphConfiguration conf = UNetBuilder.configuration(spec, new Adam(1e-3), 0).clone();
         Map<String, InputType> types = conf.getLayerActivationTypes(UNetBuilder.inputTypes(spec));
         List<Long> attentionSides = types.entrySet().stream().filter(e -> e.getKey().endsWith("_attend"))
                 .map(e -> ((InputType.InputTypeConvolutional) e.getValue()).getHeight()).sorted().toList();
         assertEquals(List.of(8L, 8L, 16L, 16L), attentionSides, "one attention per block, down and up");
-        FlopCount flops = FlopCount.of(spec);
-        // the printed figures (FlopCount --presets): 1.47 GFLOP forward per 3x64x64 image, attention under 5 %
-        assertEquals(1471.9e6, flops.forward(), 0.1e6);
-        assertTrue(flops.attention() < flops.forward() / 20);
-        assertEquals(2 * 2 * (4L * 256 * 64 * 64 + 2L * 256 * 256 * 64) + 2 * 2 * (4L * 64 * 64 * 64 + 2L * 64 * 64 * 64),
-                flops.attention());
+        // its FLOPs (small enough for a CPU): the bench module's FlopCountTest
     }
 
     @Test

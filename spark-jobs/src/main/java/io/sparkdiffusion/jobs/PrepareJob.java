@@ -10,7 +10,6 @@ import io.sparkdiffusion.config.InputError;
 import io.sparkdiffusion.config.OutputPaths;
 import io.sparkdiffusion.config.Settings;
 import io.sparkdiffusion.data.PreparedManifest;
-import io.sparkdiffusion.jobs.glue.DirectoryListingFileSystem;
 import io.sparkdiffusion.jobs.glue.SparkSessions;
 import io.sparkdiffusion.jobs.glue.StagedOutput;
 import io.sparkdiffusion.lock.OutputLock;
@@ -41,21 +40,20 @@ public final class PrepareJob {
      * On a local master only (a {@code -Dspark.key=value} wins): no web UI (a Jetty server to start and a listener fed
      * every task's events) for a run that lasts seconds; no session cache of file listings (it would keep all of the
      * corpus's statuses, ~40 MB for 70,000 files, in the heap that the executors share in local mode, for a listing
-     * made once); {@code file://} through {@link DirectoryListingFileSystem} also where Spark itself opens it; and
-     * an uncompressed shuffle: in one JVM it never crosses a network, and lz4 over the decoded rows was ~10 % of the
-     * job's CPU time in its steady state (bench/README.md), for a local disk's ~1 KB per 28×28 image; and no block
-     * locations in the listing (one host has them all: Spark would ask for them file by file on the driver).
+     * made once); an uncompressed shuffle: in one JVM it never crosses a network, and lz4 over the decoded rows was
+     * ~10 % of the job's CPU time in its steady state (bench/README.md), for a local disk's ~1 KB per 28×28 image;
+     * and no block locations in the listing (one host has them all: Spark would ask for them file by file on the
+     * driver).
      */
     private static final Map<String, String> LOCAL_DEFAULTS = Map.of("spark.ui.enabled", "false",
             "spark.sql.hive.filesourcePartitionFileCacheSize", "0",
-            "spark.hadoop." + DirectoryListingFileSystem.FILE_IMPL, DirectoryListingFileSystem.class.getName(),
             "spark.shuffle.compress", "false", "spark.sql.sources.ignoreDataLocality", "true");
 
     private PrepareJob() {
     }
 
-    /** The Spark settings PrepareJob applies on a local master where they are not set (a benchmark makes its session with them). */
-    public static Map<String, String> localDefaults() {
+    /** The Spark settings PrepareJob applies on a local master where they are not set (WarmPrepareBenchmark makes its session with them). */
+    static Map<String, String> localDefaults() {
         return LOCAL_DEFAULTS;
     }
 
@@ -73,8 +71,7 @@ public final class PrepareJob {
         PrepareSettings settings = PrepareSettings.from(all);
         boolean report = all.getBoolean("prepare.report");
         // Checked before Spark starts: a wrong path costs no cluster time and writes nothing.
-        // Before the first file:// access in this JVM: Hadoop caches the implementation it first made.
-        Configuration conf = DirectoryListingFileSystem.useFor(new Configuration());
+        Configuration conf = new Configuration();
         Path input = new Path(settings.input());
         FileSystem inputFs = input.getFileSystem(conf);
         if (!inputFs.exists(input)) {

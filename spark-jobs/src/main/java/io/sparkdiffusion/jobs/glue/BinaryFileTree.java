@@ -30,15 +30,10 @@ public final class BinaryFileTree {
 
     /** Every file below {@code root} (recursively) whose name matches the Hadoop glob {@code glob}. */
     public BinaryFileTree(SparkSession spark, Path root, String glob) {
-        this(spark, List.of(root), glob);
-    }
-
-    /** As {@link #BinaryFileTree(SparkSession, Path, String)} over several roots, each a folder or a file. */
-    public BinaryFileTree(SparkSession spark, List<Path> roots, String glob) {
         this.files = spark.read().format("binaryFile")
                 .option("recursiveFileLookup", "true")
                 .option("pathGlobFilter", glob)
-                .load(roots.stream().map(Path::toString).toArray(String[]::new));
+                .load(root.toString());
     }
 
     public Dataset<Row> files() {

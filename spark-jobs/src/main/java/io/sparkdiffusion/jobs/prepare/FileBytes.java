@@ -6,8 +6,6 @@ import java.io.InputStream;
 import java.net.URI;
 import java.util.Arrays;
 
-import io.sparkdiffusion.jobs.glue.DirectoryListingRawFileSystem;
-import io.sparkdiffusion.jobs.glue.UriCharacters;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.ChecksumFileSystem;
 import org.apache.hadoop.fs.FileSystem;
@@ -19,9 +17,8 @@ import org.apache.hadoop.fs.RawLocalFileSystem;
  * binaryFile reader asks for each file's status again before opening it, and Hadoop's checksummed local
  * file system looks for a {@code .crc} side file (and builds an exception when there is none) at every open:
  * for a tree of tiny images that costs more than decoding them. Image trees carry no Hadoop checksums, so a
- * checksummed file system is read through its raw one. The raw local one in turn stats the file again at
- * every open and wraps it in a fresh buffer of {@code io.file.buffer.size} (Spark sets 64 KB, allocated and zeroed
- * for a 300-byte PNG), so its files are opened directly, at the path it maps them to.
+ * checksummed file system is read through its raw one. A local file is opened directly at the real path that
+ * {@link LocalFileCheck} resolved, so that the file checked is the file read.
  *
  * <p>What is read is bounded: no file longer than the byte cap (by its length or, if it grew, by what it gives), and
  * on the local file system only regular files inside the input root ({@link LocalFileCheck}: a FIFO or a device is
@@ -30,7 +27,6 @@ import org.apache.hadoop.fs.RawLocalFileSystem;
 final class FileBytes {
     /** The largest byte array a JVM allocates: the highest byte cap. */
     static final int MAX_ARRAY = Integer.MAX_VALUE - 8;
-    private static final String LOCAL = "file:/";
     private final Configuration conf;
     private final String root;
     private final long maxBytes;
@@ -38,7 +34,6 @@ final class FileBytes {
     private FileSystem fs;
     private String fsScheme;
     private String fsAuthority;
-    private Boolean localIsRaw;
 
     /**
      * @param root     the qualified input root: local files are read only where their real path lies inside it
@@ -60,13 +55,7 @@ final class FileBytes {
      *                     local file system, never followed elsewhere), outside the root, or over the byte cap
      */
     byte[] read(String source, long length) throws IOException {
-        if (source.startsWith(LOCAL) && !source.startsWith("//", LOCAL.length() - 1) && isPlainUri(source)
-                && localIsRaw()) {
-            // plainly named: opened by its name, as the raw local file system maps it, with no URI to parse (under
-            // the C1 compiler of a short PrepareJob, parsing the source was ~9 % of a task's time on 300-byte PNGs)
-            return readLocal(java.nio.file.Path.of(source.substring(LOCAL.length() - 1)));
-        }
-        Path path = pathOf(source);
+        Path path = new Path(source);
         FileSystem fs = fileSystemOf(path);
         if (fs instanceof RawLocalFileSystem local) {
             return readLocal(local.pathToFile(path).toPath());
@@ -121,60 +110,6 @@ final class FileBytes {
 
     private RefusedFile tooLarge(String bytes) {
         return new RefusedFile("too large: " + bytes + " bytes, over prepare.max-file-bytes = " + maxBytes + ": not read");
-    }
-
-    /**
-     * {@code new Path(source)}, parsed as a URI at once when the source {@link #isPlainUri is plain} (as Spark lists a
-     * tree of plainly named files): Path's own parsing runs a regular expression and builds its URI twice.
-     */
-    static Path pathOf(String source) {
-        return isPlainUri(source) ? new Path(URI.create(source)) : new Path(source);
-    }
-
-    /**
-     * True when {@code source} is a qualified path ({@code scheme:/...}) that reads the same as a URI: only unreserved
-     * characters, {@code :} and single slashes after the scheme (and authority), no dot segments, no trailing slash.
-     */
-    static boolean isPlainUri(String source) {
-        int colon = source.indexOf(':');
-        if (colon <= 0 || colon + 1 >= source.length() || source.charAt(colon + 1) != '/' || !isScheme(source, colon)) {
-            return false; // not qualified
-        }
-        int start = source.startsWith("//", colon + 1) ? colon + 3 : colon + 1;
-        for (int i = start; i < source.length(); i++) {
-            char c = source.charAt(i);
-            boolean plain = UriCharacters.isUnreserved(c) || c == ':' || c == '/' && source.charAt(i - 1) != '/';
-            if (!plain) {
-                return false;
-            }
-        }
-        return !(source.endsWith("/") || source.contains("/./") || source.contains("/../") || source.endsWith("/.")
-                || source.endsWith("/.."));
-    }
-
-    /** A URI scheme: a letter, then letters, digits, {@code +}, {@code -} or {@code .}. */
-    private static boolean isScheme(String source, int end) {
-        for (int i = 0; i < end; i++) {
-            char c = source.charAt(i);
-            boolean letter = c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z';
-            if (!(letter || i > 0 && (c >= '0' && c <= '9' || c == '+' || c == '-' || c == '.'))) {
-                return false;
-            }
-        }
-        return true;
-    }
-
-    /**
-     * Whether {@code file://} reads through Hadoop's raw local file system or ours (looked up once): those map a
-     * path to the file of that name; a subclass of another kind might not.
-     */
-    private boolean localIsRaw() throws IOException {
-        if (localIsRaw == null) {
-            FileSystem local = new Path(LOCAL).getFileSystem(conf);
-            Class<?> raw = (local instanceof ChecksumFileSystem checksummed ? checksummed.getRawFileSystem() : local).getClass();
-            localIsRaw = raw == RawLocalFileSystem.class || raw == DirectoryListingRawFileSystem.class;
-        }
-        return localIsRaw;
     }
 
     private FileSystem fileSystemOf(Path path) throws IOException {

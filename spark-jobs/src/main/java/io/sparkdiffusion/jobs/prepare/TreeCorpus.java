@@ -10,7 +10,7 @@ import java.util.TreeSet;
 
 import io.sparkdiffusion.image.ImagePreparer;
 import io.sparkdiffusion.image.PrepareOptions;
-import io.sparkdiffusion.jobs.glue.FolderwiseTreeListing;
+import io.sparkdiffusion.jobs.glue.BinaryFileTree;
 import io.sparkdiffusion.jobs.prepare.PrepareSettings.Layout;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
@@ -29,7 +29,7 @@ import scala.reflect.ClassTag$;
 
 /**
  * An image tree, listed by Spark's {@code binaryFile} source (recursive lookup, the glob; parallel on the
- * executors for large trees, on the driver's cores for a few top folders: {@link FolderwiseTreeListing}). The
+ * executors for large trees: {@link BinaryFileTree}). The
  * files are then read and decoded on the executors by {@link FileBytes}, one open per file, in tasks of many
  * files each ({@link FileGroup}) that prefer the hosts holding their bytes.
  */
@@ -48,7 +48,7 @@ public final class TreeCorpus {
     private final PrepareSettings settings;
 
     public TreeCorpus(SparkSession spark, Path root, PrepareSettings settings) throws IOException {
-        this(spark, root, FolderwiseTreeListing.list(spark, root, settings.glob()), settings);
+        this(spark, root, new BinaryFileTree(spark, root, settings.glob()).listing(), settings);
     }
 
     private TreeCorpus(SparkSession spark, Path root, List<FileStatus> listing, PrepareSettings settings) {

@@ -1,4 +1,4 @@
-package io.sparkdiffusion.jobs.bench;
+package io.sparkdiffusion.jobs;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -9,8 +9,6 @@ import java.util.List;
 import java.util.Optional;
 
 import io.sparkdiffusion.data.PreparedManifest;
-import io.sparkdiffusion.jobs.PrepareJob;
-import io.sparkdiffusion.jobs.glue.DirectoryListingFileSystem;
 import io.sparkdiffusion.jobs.glue.SparkSessions;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
@@ -26,6 +24,9 @@ import org.apache.hadoop.fs.Path;
  * <pre>WarmPrepareBenchmark CORPUS OUT_DIR RUNS [--set prepare.key=value ...]</pre>
  * The master is {@code -Dspark.master} (default {@code local[2]}). Prints one line per run: wall seconds, this JVM's
  * CPU seconds, input files and images/s (input files per wall second, as bench/prepare.sh counts the cold job).
+ *
+ * <p>In PrepareJob's package (in the bench module, not in the product) for {@link PrepareJob#localDefaults()}: the
+ * session it makes here must be the one PrepareJob would make, and PrepareJob keeps those settings to itself.
  */
 public final class WarmPrepareBenchmark {
 
@@ -41,8 +42,7 @@ public final class WarmPrepareBenchmark {
         Path outDir = new Path(args[1]);
         int runs = Integer.parseInt(args[2]);
         List<String> extra = Arrays.asList(args).subList(3, args.length);
-        // As PrepareJob does before its first file-system call (Hadoop caches the implementation it first makes).
-        Configuration conf = DirectoryListingFileSystem.useFor(new Configuration());
+        Configuration conf = new Configuration();
         FileSystem fs = outDir.getFileSystem(conf);
         String master = System.getProperty("spark.master", "local[2]");
         // The session PrepareJob would make; every run finds it and leaves it running.

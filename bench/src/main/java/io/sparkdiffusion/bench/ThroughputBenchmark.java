@@ -41,7 +41,7 @@ import java.util.SplittableRandom;
  *                     [--replicas R] [--workspaces M] [--native-sites S]
  * ThroughputBenchmark [--shape CxS [--no-attention]] --bench-sample [--sample-reps R] [--sample-n N]</pre>
  *
- * <p>{@code --shape CxS} (default 1x28): the U-Net {@link FlopCount#benchSpec} gives for that image shape, trained on
+ * <p>{@code --shape CxS} (default 1x28): the U-Net {@link FlopReport#benchSpec} gives for that image shape, trained on
  * random images unless it is Fashion-MNIST's 1×28×28; {@code --no-attention} drops its self-attention (the PyTorch
  * reference has none). {@code --sample-n N}: images per sampling repetition, in one batch (default 256).
  *
@@ -83,7 +83,7 @@ public final class ThroughputBenchmark {
                 case "--bench-sample" -> sample = true;
                 case "--sample-reps" -> sampleReps = Integer.parseInt(args[++i]);
                 case "--native-sites" -> siteSteps = Integer.parseInt(args[++i]);
-                case "--shape" -> shape = FlopCount.parseShape(args[++i]);
+                case "--shape" -> shape = FlopReport.parseShape(args[++i]);
                 case "--no-attention" -> attention = false;
                 case "--sample-n" -> sampleN = Integer.parseInt(args[++i]);
                 default -> {
@@ -93,7 +93,7 @@ public final class ThroughputBenchmark {
             }
         }
         NativeRuntime.init();
-        UNetSpec spec = FlopCount.benchSpec(shape[0], shape[1], attention);
+        UNetSpec spec = FlopReport.benchSpec(shape[0], shape[1], attention);
         ComputationGraph net = UNetBuilder.network(spec, new Adam(2e-4), 0);
         net.getConfiguration().setTrainingWorkspaceMode(workspaces);
         System.out.println("java " + System.getProperty("java.version") + " " + NativeRuntime.describe()
