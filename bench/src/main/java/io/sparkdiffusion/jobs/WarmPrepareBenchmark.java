@@ -9,7 +9,7 @@ import java.util.List;
 import java.util.Optional;
 
 import io.sparkdiffusion.data.PreparedManifest;
-import io.sparkdiffusion.jobs.glue.SparkSessions;
+import io.sparkdiffusion.jobs.session.SparkSessions;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;

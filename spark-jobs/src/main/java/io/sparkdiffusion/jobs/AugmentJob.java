@@ -11,11 +11,11 @@ import io.sparkdiffusion.generate.GenerationOutput;
 import io.sparkdiffusion.generate.ModelBytes;
 import io.sparkdiffusion.generate.Recipe;
 import io.sparkdiffusion.generate.VariationPlan;
-import io.sparkdiffusion.jobs.glue.SparkSessions;
+import io.sparkdiffusion.jobs.session.SparkSessions;
 import io.sparkdiffusion.jobs.report.GenerationReport;
 import io.sparkdiffusion.jobs.sample.AugmentUnits;
 import io.sparkdiffusion.jobs.sample.CheckpointChoice;
-import io.sparkdiffusion.jobs.sample.GenerationPlans;
+import io.sparkdiffusion.jobs.sample.SharedPlanFields;
 import io.sparkdiffusion.jobs.sample.GenerationSettings;
 import io.sparkdiffusion.lock.OutputLock;
 import io.sparkdiffusion.runtime.NativeRuntime;
@@ -102,7 +102,7 @@ public final class AugmentJob {
         GenerationOutput output = GenerationOutput.open(settings.output(), FolderNames.forClasses(classes), conf);
         OutputLock.acquireForJob(settings.output(), "augment.output", conf); // one writer of plan.json and the units
         Path dataDir = new Path(data);
-        Map<String, Object> record = GenerationPlans.record(ROOT, settings, checkpoint, recipe, output);
+        Map<String, Object> record = SharedPlanFields.record(ROOT, settings, checkpoint, recipe, output);
         record.put("data", dataDir.getFileSystem(conf).makeQualified(dataDir).toString());
         record.put("dataCreatedAt", manifest.createdAt());
         record.put("dataImages", manifest.images());

@@ -8,10 +8,10 @@ import io.sparkdiffusion.generate.ModelBytes;
 import io.sparkdiffusion.generate.Recipe;
 import io.sparkdiffusion.generate.SamplePlan;
 import io.sparkdiffusion.image.ImageShape;
-import io.sparkdiffusion.jobs.glue.SparkSessions;
+import io.sparkdiffusion.jobs.session.SparkSessions;
 import io.sparkdiffusion.jobs.report.GenerationReport;
 import io.sparkdiffusion.jobs.sample.CheckpointChoice;
-import io.sparkdiffusion.jobs.sample.GenerationPlans;
+import io.sparkdiffusion.jobs.sample.SharedPlanFields;
 import io.sparkdiffusion.jobs.sample.GenerationSettings;
 import io.sparkdiffusion.jobs.sample.SampleCounts;
 import io.sparkdiffusion.jobs.sample.SampleUnits;
@@ -76,7 +76,7 @@ public final class SampleJob {
         for (int label = 0; label < byLabel.length; label++) {
             countsByClass.put(classes.isEmpty() ? "(unlabeled)" : classes.get(label), byLabel[label]);
         }
-        Map<String, Object> record = GenerationPlans.record(ROOT, settings, checkpoint, recipe, output);
+        Map<String, Object> record = SharedPlanFields.record(ROOT, settings, checkpoint, recipe, output);
         record.put("counts", countsByClass);
         record.put("format", settings.formatFor(plan.total()).configName());
         if (output.begin(record, settings.overwrite(), "sample.output") == GenerationOutput.State.COMPLETE) {

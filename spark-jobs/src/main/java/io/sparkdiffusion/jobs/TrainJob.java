@@ -8,7 +8,7 @@ import io.sparkdiffusion.config.InputError;
 import io.sparkdiffusion.config.Settings;
 import io.sparkdiffusion.data.PreparedManifest;
 import io.sparkdiffusion.image.ImageShape;
-import io.sparkdiffusion.jobs.glue.SparkSessions;
+import io.sparkdiffusion.jobs.session.SparkSessions;
 import io.sparkdiffusion.jobs.report.TrainReport;
 import io.sparkdiffusion.jobs.train.HeldOutSet;
 import io.sparkdiffusion.jobs.train.PreparedData;

@@ -23,7 +23,7 @@ import io.sparkdiffusion.data.PreparedColumns;
 import io.sparkdiffusion.eval.ClassifierInfo;
 import io.sparkdiffusion.data.PreparedManifest;
 import io.sparkdiffusion.image.ImageFixtures;
-import io.sparkdiffusion.jobs.glue.PreparedShards;
+import io.sparkdiffusion.jobs.io.PreparedShards;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.sql.Row;
 import org.junit.jupiter.api.AfterAll;

@@ -5,7 +5,7 @@ import java.util.Optional;
 import io.sparkdiffusion.config.ConfigError;
 import io.sparkdiffusion.config.Settings;
 import io.sparkdiffusion.eval.ClassifierRecipe;
-import io.sparkdiffusion.jobs.glue.FileNameGlob;
+import io.sparkdiffusion.jobs.io.FileNameGlob;
 
 /**
  * The {@code evaluate.*} keys of EvaluateJob, read and checked once.

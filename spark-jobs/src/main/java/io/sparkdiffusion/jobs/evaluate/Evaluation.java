@@ -20,11 +20,11 @@ import io.sparkdiffusion.eval.EvaluationTally;
 import io.sparkdiffusion.eval.FeatureClassifier;
 import io.sparkdiffusion.eval.FloorSubsets;
 import io.sparkdiffusion.image.ImageShape;
-import io.sparkdiffusion.jobs.glue.PreparedShards;
-import io.sparkdiffusion.jobs.glue.SparkSessions;
-import io.sparkdiffusion.jobs.glue.StagedOutput;
+import io.sparkdiffusion.jobs.io.PreparedShards;
+import io.sparkdiffusion.jobs.session.SparkSessions;
+import io.sparkdiffusion.jobs.io.StagedOutput;
 import io.sparkdiffusion.lock.OutputLock;
-import io.sparkdiffusion.jobs.glue.TaskErrors;
+import io.sparkdiffusion.jobs.session.TaskErrors;
 import io.sparkdiffusion.runtime.NativeRuntime;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
@@ -96,12 +96,12 @@ public final class Evaluation {
                 FloorSubsets floor = FloorSubsets.of(settings.seed(),
                         PreparedSets.positions(referenceRows, referenceLabels, numClasses, settings.seed()),
                         generated.positions(numClasses, settings.seed()), generated.labeled() && referenceLabels.length > 0);
-                EvaluationTally generatedTally = generated.score(new ScoringSetup(classifierDir, info, null,
+                EvaluationTally generatedTally = generated.score(new ScorerFactory(classifierDir, info, null,
                         settings.batchSize()), floor);
                 Broadcast<Map<String, byte[]>> broadcast = JavaSparkContext.fromSparkContext(spark.session().sparkContext())
                         .broadcast(judges);
                 EvaluationTally referenceTally = PreparedSets.score(referenceRows, info.shape(), referenceLabels, floor,
-                        new ScoringSetup(classifierDir, info, broadcast, settings.batchSize()));
+                        new ScorerFactory(classifierDir, info, broadcast, settings.batchSize()));
                 broadcast.destroy();
 
                 EvaluationReport report = EvaluationReport.of(new EvaluationReport.Inputs(settings.generated(),

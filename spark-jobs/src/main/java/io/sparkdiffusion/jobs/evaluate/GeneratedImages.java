@@ -25,7 +25,7 @@ import io.sparkdiffusion.generate.FolderNames;
 import io.sparkdiffusion.image.ImageShape;
 import io.sparkdiffusion.image.PngImages;
 import io.sparkdiffusion.image.Uint8Image;
-import io.sparkdiffusion.jobs.glue.BinaryFileTree;
+import io.sparkdiffusion.jobs.io.BinaryFileTree;
 import io.sparkdiffusion.jobs.prepare.ClassFolders;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
@@ -177,7 +177,7 @@ final class GeneratedImages {
     }
 
     /** Scores every image on the executors: features into the generated group (and the floor's same-size subset), predictions against the folder class. */
-    EvaluationTally score(ScoringSetup setup, FloorSubsets floor) {
+    EvaluationTally score(ScorerFactory setup, FloorSubsets floor) {
         ClassFolders folders = this.folders;
         Map<String, Integer> classIndex = this.classIndex;
         boolean labeled = this.labeled;

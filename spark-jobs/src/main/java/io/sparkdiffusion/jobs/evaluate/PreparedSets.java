@@ -75,7 +75,7 @@ final class PreparedSets {
      * @param labelMap the data's labels → the classifier's class indices
      */
     static EvaluationTally score(Dataset<Row> rows, ImageShape shape, int[] labelMap, FloorSubsets floor,
-                                 ScoringSetup setup) {
+                                 ScorerFactory setup) {
         return rows.javaRDD().mapPartitions((Iterator<Row> it) -> {
             ImageScorer scorer = setup.open();
             while (it.hasNext()) {

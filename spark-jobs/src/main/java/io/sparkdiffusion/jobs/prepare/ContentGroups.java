@@ -34,13 +34,13 @@ final class ContentGroups {
     }
 
     /**
-     * The kept rows as {@link PreparedRows#SHARD} rows; every row of the partition is counted into a {@link Tally}
+     * The kept rows as {@link PreparedRows#SHARD} rows; every row of the partition is counted into a {@link PrepareCounts}
      * that goes to {@code tally} once the partition has been read to its end.
      */
-    static FlatMapFunction<Iterator<Row>, Row> keptRows(TallyAccumulator tally, int channels, int classes,
+    static FlatMapFunction<Iterator<Row>, Row> keptRows(PrepareCountsAccumulator tally, int channels, int classes,
                                                         EarlierContents earlier) {
         return rows -> new Scan(rows, earlier) {
-            private final Tally partial = new Tally(channels, classes);
+            private final PrepareCounts partial = new PrepareCounts(channels, classes);
 
             @Override
             Row emit(Row row, String firstOfContent) {

@@ -19,7 +19,7 @@ import io.sparkdiffusion.config.InputError;
 import io.sparkdiffusion.config.OutputPaths;
 import io.sparkdiffusion.data.PreparedColumns;
 import io.sparkdiffusion.data.PreparedManifest;
-import io.sparkdiffusion.jobs.glue.StagedOutput;
+import io.sparkdiffusion.jobs.io.StagedOutput;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;

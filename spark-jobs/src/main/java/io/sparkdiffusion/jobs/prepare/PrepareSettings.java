@@ -9,7 +9,7 @@ import io.sparkdiffusion.config.ConfigError;
 import io.sparkdiffusion.config.Settings;
 import io.sparkdiffusion.image.Background;
 import io.sparkdiffusion.image.PrepareOptions;
-import io.sparkdiffusion.jobs.glue.FileNameGlob;
+import io.sparkdiffusion.jobs.io.FileNameGlob;
 
 /**
  * PrepareJob's settings, read and checked once from the {@code prepare} section.

@@ -15,7 +15,7 @@ import java.util.Map;
 
 import io.sparkdiffusion.config.InputError;
 import io.sparkdiffusion.data.PreparedManifest;
-import io.sparkdiffusion.jobs.glue.StagedOutput;
+import io.sparkdiffusion.jobs.io.StagedOutput;
 import io.sparkdiffusion.jobs.prepare.PrepareSettings.Layout;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.Path;
@@ -112,7 +112,7 @@ public final class PrepareStages {
             }
         }
         LOG.info("listed {} files or idx records in {} classes after {}", inputs, classNames.size(), clock);
-        Tally tally = write(decoded, inputs, classNames, EarlierContents.NONE, false, 0, 0).tally();
+        PrepareCounts tally = write(decoded, inputs, classNames, EarlierContents.NONE, false, 0, 0).tally();
         PreparedManifest manifest = manifest(classNames, tally, skippedFolders);
         out.writeFile("manifest.json", manifest.toJson());
         LOG.info("wrote rejects, duplicates and the manifest after {}", clock);
@@ -123,7 +123,7 @@ public final class PrepareStages {
      * What {@link #write} wrote: the tally of the files decoded and, when asked for, one
      * {@link FileIndex#OUTCOMES} row per file (on the driver).
      */
-    public record Written(Tally tally, List<Row> outcomes) {
+    public record Written(PrepareCounts tally, List<Row> outcomes) {
     }
 
     /**
@@ -141,13 +141,13 @@ public final class PrepareStages {
         // The one shuffle. Every later job on this RDD reads its output again; none decodes again.
         JavaRDD<Row> grouped = decoded.repartition(shardCount, col(CONTENT_HASH))
                 .sortWithinPartitions(CONTENT_HASH, SOURCE).javaRDD();
-        TallyAccumulator accumulator = new TallyAccumulator(settings.image().channels(), classNames.size());
+        PrepareCountsAccumulator accumulator = new PrepareCountsAccumulator(settings.image().channels(), classNames.size());
         spark.sparkContext().register(accumulator, "prepare tally");
         spark.createDataFrame(grouped.mapPartitions(ContentGroups.keptRows(accumulator, settings.image().channels(),
                         classNames.size(), earlier)), PreparedRows.SHARD)
                 .write().option(NO_NESTED_SUCCESS, "false").options(NO_DICTIONARY)
                 .parquet(out.path("shards").toString());
-        Tally tally = accumulator.value();
+        PrepareCounts tally = accumulator.value();
         LOG.info("decoded {} files or idx records ({} rejected, {} duplicates) and wrote the shards after {}",
                 tally.files(), tally.rejected(), tally.duplicates(), clock);
         checkRejects(tally, filesBefore, rejectedBefore);
@@ -171,7 +171,7 @@ public final class PrepareStages {
         return new Written(tally, fileOutcomes);
     }
 
-    private void checkRejects(Tally tally, long filesBefore, long rejectedBefore) {
+    private void checkRejects(PrepareCounts tally, long filesBefore, long rejectedBefore) {
         long rejected = tally.rejected() + rejectedBefore;
         long files = tally.files() + filesBefore;
         if (tally.rejected() == 0) {
@@ -207,7 +207,7 @@ public final class PrepareStages {
         return shardFiles;
     }
 
-    private PreparedManifest manifest(List<String> classNames, Tally tally, List<String> skippedFolders)
+    private PreparedManifest manifest(List<String> classNames, PrepareCounts tally, List<String> skippedFolders)
             throws IOException {
         ShardSummary summary = tally.kept();
         Map<String, Long> perClass = new LinkedHashMap<>();

@@ -10,7 +10,7 @@ import java.util.TreeSet;
 
 import io.sparkdiffusion.image.ImagePreparer;
 import io.sparkdiffusion.image.PrepareOptions;
-import io.sparkdiffusion.jobs.glue.BinaryFileTree;
+import io.sparkdiffusion.jobs.io.BinaryFileTree;
 import io.sparkdiffusion.jobs.prepare.PrepareSettings.Layout;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;

@@ -6,7 +6,7 @@ import io.sparkdiffusion.generate.OutputLayout;
 import io.sparkdiffusion.image.ImageGrid;
 import io.sparkdiffusion.image.PngImages;
 import io.sparkdiffusion.image.Uint8Image;
-import io.sparkdiffusion.jobs.glue.PreparedShards;
+import io.sparkdiffusion.jobs.io.PreparedShards;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.sql.Dataset;

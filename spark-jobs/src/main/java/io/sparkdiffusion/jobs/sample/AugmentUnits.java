@@ -10,7 +10,7 @@ import io.sparkdiffusion.generate.ModelBytes;
 import io.sparkdiffusion.generate.PlannedImage;
 import io.sparkdiffusion.generate.Recipe;
 import io.sparkdiffusion.generate.VariationPlan;
-import io.sparkdiffusion.jobs.glue.PreparedShards;
+import io.sparkdiffusion.jobs.io.PreparedShards;
 import org.apache.spark.api.java.JavaPairRDD;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.sql.Row;
@@ -100,7 +100,7 @@ public final class AugmentUnits {
     }
 
     /** A unit's variations in source order (grouping does not keep it). */
-    private static UnitWork unitWork(VariationPlan plan, int unit, Iterable<Source> members) {
+    private static PlannedUnit unitWork(VariationPlan plan, int unit, Iterable<Source> members) {
         List<Source> sorted = new ArrayList<>();
         members.forEach(sorted::add);
         sorted.sort((a, b) -> Long.compare(a.index(), b.index()));
@@ -108,6 +108,6 @@ public final class AugmentUnits {
         for (Source s : sorted) {
             images.addAll(variations(plan, s));
         }
-        return new UnitWork(unit, images);
+        return new PlannedUnit(unit, images);
     }
 }

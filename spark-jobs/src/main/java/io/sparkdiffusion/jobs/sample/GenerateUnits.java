@@ -20,7 +20,7 @@ import java.util.Iterator;
  * What an executor does with its units: borrow the model (rebuilt once per JVM from the broadcast bytes),
  * generate each unit's images in batches, and commit them with the unit's marker.
  */
-final class GenerateUnits implements VoidFunction<Iterator<UnitWork>> {
+final class GenerateUnits implements VoidFunction<Iterator<PlannedUnit>> {
     private final Broadcast<ModelBytes> model;
     private final Broadcast<SerializableConfiguration> hadoop;
     private final Recipe recipe;
@@ -39,7 +39,7 @@ final class GenerateUnits implements VoidFunction<Iterator<UnitWork>> {
     }
 
     @Override
-    public void call(Iterator<UnitWork> units) throws Exception {
+    public void call(Iterator<PlannedUnit> units) throws Exception {
         if (!units.hasNext()) {
             return;
         }
@@ -50,7 +50,7 @@ final class GenerateUnits implements VoidFunction<Iterator<UnitWork>> {
             ImageGenerator generator = new ImageGenerator(denoiser, bytes.spec(), NoiseSchedule.of(bytes.schedule()),
                     recipe);
             while (units.hasNext()) {
-                UnitWork unit = units.next();
+                PlannedUnit unit = units.next();
                 writer.commit(unit.unit(), unit.images(), generator.pngs(unit.images()));
             }
         } finally {

@@ -67,7 +67,7 @@ final class GenerationRun {
      * @param manifest the manifest rows of the whole run
      * @param report   the report to write before _SUCCESS, or null for none
      */
-    void run(ModelBytes model, Recipe recipe, Function<BitSet, JavaRDD<UnitWork>> pending, JavaRDD<Row> manifest,
+    void run(ModelBytes model, Recipe recipe, Function<BitSet, JavaRDD<PlannedUnit>> pending, JavaRDD<Row> manifest,
              GenerationReport report) throws IOException {
         JavaSparkContext sc = JavaSparkContext.fromSparkContext(spark.sparkContext());
         String job = settings.root();

@@ -50,7 +50,7 @@ public final class SampleUnits {
         new GenerationRun(spark, settings, output, records, plan.units(), plan.total()).run(model, recipe, done -> {
             List<Integer> pending = numbers(done, samples.units());
             int slices = settings.partitions() > 0 ? Math.min(settings.partitions(), pending.size()) : pending.size();
-            return sc.parallelize(pending, Math.max(1, slices)).map(k -> new UnitWork(k, samples.unit(k)));
+            return sc.parallelize(pending, Math.max(1, slices)).map(k -> new PlannedUnit(k, samples.unit(k)));
         }, manifest, report);
     }
 

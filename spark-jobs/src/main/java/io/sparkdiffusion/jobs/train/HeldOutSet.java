@@ -2,7 +2,7 @@ package io.sparkdiffusion.jobs.train;
 
 import io.sparkdiffusion.data.PreparedColumns;
 import io.sparkdiffusion.data.PreparedManifest;
-import io.sparkdiffusion.jobs.glue.PreparedShards;
+import io.sparkdiffusion.jobs.io.PreparedShards;
 import io.sparkdiffusion.train.TrainingBatchMaker;
 import io.sparkdiffusion.image.ImageShape;
 import io.sparkdiffusion.image.Pixels;

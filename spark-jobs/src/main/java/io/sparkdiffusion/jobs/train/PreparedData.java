@@ -2,7 +2,7 @@ package io.sparkdiffusion.jobs.train;
 
 import io.sparkdiffusion.config.InputError;
 import io.sparkdiffusion.data.PreparedManifest;
-import io.sparkdiffusion.jobs.glue.PreparedShards;
+import io.sparkdiffusion.jobs.io.PreparedShards;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;

@@ -20,7 +20,7 @@ class ContentGroupsTest {
         // Sorted by (hash, source), as the shuffle leaves them: a reject first, then two contents under one hash.
         List<Row> sorted = List.of(rejected("file:/r.png"), decoded("file:/a.png", "h1", P), decoded("file:/b.png", "h1", Q),
                 decoded("file:/c.png", "h1", P), decoded("file:/d.png", "h2", P), decoded("file:/e.png", "h2", P));
-        TallyAccumulator tally = new TallyAccumulator(1, 1);
+        PrepareCountsAccumulator tally = new PrepareCountsAccumulator(1, 1);
 
         List<String> kept = new ArrayList<>();
         ContentGroups.keptRows(tally, 1, 1, EarlierContents.NONE).call(sorted.iterator()).forEachRemaining(r -> kept.add(r.getString(1)));

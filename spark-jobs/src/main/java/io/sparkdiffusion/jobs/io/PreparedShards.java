@@ -1,4 +1,4 @@
-package io.sparkdiffusion.jobs.glue;
+package io.sparkdiffusion.jobs.io;
 
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.lit;

@@ -1,4 +1,4 @@
-package io.sparkdiffusion.jobs.glue;
+package io.sparkdiffusion.jobs.io;
 
 import io.sparkdiffusion.config.ConfigError;
 import io.sparkdiffusion.config.Settings;

@@ -1,4 +1,4 @@
-package io.sparkdiffusion.jobs.glue;
+package io.sparkdiffusion.jobs.session;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;

@@ -1,4 +1,4 @@
-package io.sparkdiffusion.jobs.glue;
+package io.sparkdiffusion.jobs.io;
 
 import java.io.IOException;
 import java.io.OutputStream;

@@ -16,14 +16,14 @@ import org.apache.spark.broadcast.Broadcast;
  * What an executor needs to score images: the feature classifier's directory (read once per executor JVM, a
  * copy per task thread) and the judge classifiers trained on the driver (broadcast as bytes).
  */
-final class ScoringSetup implements Serializable {
+final class ScorerFactory implements Serializable {
     private final String classifierDir;
     private final ClassifierInfo info;
     private final Broadcast<Map<String, byte[]>> judges;
     private final int batchSize;
 
     /** @param judges name → ModelSerializer bytes of a classifier with the feature classifier's classes, or null */
-    ScoringSetup(String classifierDir, ClassifierInfo info, Broadcast<Map<String, byte[]>> judges, int batchSize) {
+    ScorerFactory(String classifierDir, ClassifierInfo info, Broadcast<Map<String, byte[]>> judges, int batchSize) {
         this.classifierDir = classifierDir;
         this.info = info;
         this.judges = judges;

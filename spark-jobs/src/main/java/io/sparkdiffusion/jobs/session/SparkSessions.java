@@ -1,4 +1,4 @@
-package io.sparkdiffusion.jobs.glue;
+package io.sparkdiffusion.jobs.session;
 
 import java.util.Arrays;
 import java.util.Map;

@@ -1,4 +1,4 @@
-package io.sparkdiffusion.jobs.glue;
+package io.sparkdiffusion.jobs.io;
 
 import java.util.ArrayList;
 import java.util.List;

@@ -1,4 +1,4 @@
-package io.sparkdiffusion.jobs.glue;
+package io.sparkdiffusion.jobs.session;
 
 import io.sparkdiffusion.config.InputError;
 

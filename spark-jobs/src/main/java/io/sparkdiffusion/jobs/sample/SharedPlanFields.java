@@ -7,8 +7,8 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /** The part of {@code plan.json} both generation jobs share: everything that decides the pixels of an image. */
-public final class GenerationPlans {
-    private GenerationPlans() {
+public final class SharedPlanFields {
+    private SharedPlanFields() {
     }
 
     /**

@@ -6,5 +6,5 @@ import java.io.Serializable;
 import java.util.List;
 
 /** One unit of a generation run as a Spark task gets it: its number and its images, in order. */
-public record UnitWork(int unit, List<PlannedImage> images) implements Serializable {
+public record PlannedUnit(int unit, List<PlannedImage> images) implements Serializable {
 }

@@ -7,7 +7,7 @@ import java.io.Serializable;
  * first by source, for the error message), duplicates, and the {@link ShardSummary} of the kept images.
  * Partial tallies merge in any order to the same result.
  */
-public final class Tally implements Serializable {
+public final class PrepareCounts implements Serializable {
     private final ShardSummary kept;
     private long files;
     private long rejected;
@@ -15,7 +15,7 @@ public final class Tally implements Serializable {
     private String firstRejectSource;
     private String firstRejectReason;
 
-    public Tally(int channels, int classes) {
+    public PrepareCounts(int channels, int classes) {
         this.kept = new ShardSummary(channels, classes);
     }
 
@@ -42,7 +42,7 @@ public final class Tally implements Serializable {
         }
     }
 
-    public Tally merge(Tally other) {
+    public PrepareCounts merge(PrepareCounts other) {
         kept.merge(other.kept);
         files += other.files;
         rejected += other.rejected;
