@@ -108,8 +108,7 @@ public final class AugmentJob {
         record.put("dataImages", manifest.images());
         record.put("split", split);
         if (newestVersionOnly) { // the newest version today is another one tomorrow: a rerun must vary the same images
-            record.put("dataVersion", manifest.versioned() ? manifest.versions().get(manifest.versions().size() - 1)
-                    .number() : 1);
+            record.put("dataVersion", manifest.version());
         }
         record.put("variations", plan.variations());
         record.put("fraction", fraction);

@@ -6,6 +6,7 @@ import static org.apache.spark.sql.functions.lit;
 import java.util.ArrayList;
 import java.util.List;
 
+import io.sparkdiffusion.config.InputError;
 import io.sparkdiffusion.data.PreparedColumns;
 import io.sparkdiffusion.data.PreparedManifest;
 import io.sparkdiffusion.data.PreparedManifest.Version;
@@ -39,15 +40,22 @@ public final class PreparedShards {
 
     /**
      * The (id, label, pixels) rows of a split, with {@code newestVersionOnly} only those the newest version of an
-     * incremental output added (what a scheduled run has not seen yet); a full output is one version.
+     * incremental output added (what a scheduled run has not seen yet): its shards alone are read, since no later
+     * version can have removed any of their rows. A full output is one version.
      */
     public static Dataset<Row> images(SparkSession spark, String dataDir, PreparedManifest manifest, String split,
                                       boolean newestVersionOnly) {
-        Dataset<Row> rows = manifest.versioned() ? currentRows(spark, dataDir, manifest)
-                : spark.read().parquet(new Path(dataDir, manifest.shards().path()).toString());
-        if (newestVersionOnly && manifest.versioned()) {
-            List<Version> versions = manifest.versions();
-            rows = rows.filter(col(PreparedColumns.VERSION).equalTo(versions.get(versions.size() - 1).number()));
+        Dataset<Row> rows;
+        if (!manifest.versioned()) {
+            rows = spark.read().parquet(new Path(dataDir, manifest.shards().path()).toString());
+        } else if (newestVersionOnly) {
+            Version newest = manifest.versions().get(manifest.versions().size() - 1);
+            if (newest.shardFiles() == 0) {
+                throw new InputError("version " + newest.number() + " of " + dataDir + " added no image");
+            }
+            rows = spark.read().parquet(new Path(dataDir, newest.shards()).toString());
+        } else {
+            rows = currentRows(spark, dataDir, manifest);
         }
         if (!split.equals(PreparedColumns.BOTH_SPLITS)) {
             rows = rows.filter(col(PreparedColumns.SPLIT).equalTo(split));
