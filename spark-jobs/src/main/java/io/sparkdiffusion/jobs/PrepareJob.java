@@ -116,16 +116,17 @@ public final class PrepareJob {
                 false, "prepare.output", conf);
         try (SparkSessions spark = SparkSessions.open("prepare", settings.sparkMaster(), LOCAL_DEFAULTS)) {
             StageClock clock = new StageClock();
+            IncrementalPrepare.Outcome outcome;
             try {
-                System.out.println(new IncrementalPrepare(spark.session(), settings, input, clock)
-                        .run(previous.orElse(null), output, out));
+                outcome = new IncrementalPrepare(spark.session(), settings, input, clock)
+                        .run(previous.orElse(null), output, out);
             } catch (Exception | Error e) {
                 out.abandon();
                 throw e;
             }
-            PreparedManifest current = PreparedManifest.readFrom(output.toString(), conf);
-            boolean added = previous.map(p -> p.version() < current.version()).orElse(true);
-            if (reportSettings != null && added) { // the page of the newest version, over the one before
+            System.out.println(outcome.line());
+            PreparedManifest current = outcome.committed();
+            if (reportSettings != null && current != null) { // the page of the newest version, over the one before
                 Path report = new Path(output, ReportFiles.FILE);
                 Path version = current.version() == 1 ? output
                         : new Path(output, IncrementalPrepare.versionDir(current.version()));

@@ -103,9 +103,9 @@ public final class IncrementalPrepare {
 
     /**
      * Prepares version 1 into {@code out} (a new output), or the next version after {@code previous} into {@code out}
-     * staged for {@code versions/vNNNN}, and commits it. Returns the line to print.
+     * staged for {@code versions/vNNNN}, and commits it.
      */
-    public String run(PreparedManifest previous, Path output, StagedOutput out) throws IOException {
+    public Outcome run(PreparedManifest previous, Path output, StagedOutput out) throws IOException {
         TreeCorpus tree = new TreeCorpus(spark, input, settings);
         if (tree.files() == 0) {
             throw new InputError("no files matching prepare.glob " + settings.glob() + " under " + input);
@@ -121,8 +121,9 @@ public final class IncrementalPrepare {
         if (previous != null && changes.none()) {
             out.abandon();
             LOG.info("nothing new: version {} stays current after {}", previous.version(), clock);
-            return String.format("prepare: nothing new under %s since version %d of %s (%d files unchanged);"
-                    + " nothing decoded, nothing written", input, previous.version(), output, changes.unchanged());
+            return new Outcome(null, String.format("prepare: nothing new under %s since version %d of %s"
+                    + " (%d files unchanged); nothing decoded, nothing written", input, previous.version(), output,
+                    changes.unchanged()));
         }
         Map<String, IndexedFile> current = new HashMap<>(index);
         for (CorpusChanges.Removal r : changes.removed()) {
@@ -175,11 +176,17 @@ public final class IncrementalPrepare {
                 skippedFolders, current.values(), added, previous == null ? shardFiles : previous.shards().files());
         commit(output, out, manifest, version);
         LOG.info("committed version {} of {} after {}", version, output, clock);
-        return String.format("prepare: version %d of %s: %d new, %d changed, %d deleted files (%d decoded);"
-                        + " +%d images, -%d; now %d images (%d rejected, %d duplicates) of shape %s",
+        return new Outcome(manifest, String.format("prepare: version %d of %s: %d new, %d changed, %d deleted files"
+                        + " (%d decoded); +%d images, -%d; now %d images (%d rejected, %d duplicates) of shape %s",
                 version, output, changes.newFiles(), changes.changed(), changes.deleted(), changes.added().size(),
                 imagesAdded, imagesRemoved, manifest.images(), manifest.rejected(), manifest.duplicates(),
-                manifest.shape());
+                manifest.shape()));
+    }
+
+    /**
+     * What a run did: the manifest of the version it committed (null when nothing was new) and the line to print.
+     */
+    public record Outcome(PreparedManifest committed, String line) {
     }
 
     /**
