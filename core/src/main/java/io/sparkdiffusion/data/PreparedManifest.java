@@ -2,7 +2,6 @@ package io.sparkdiffusion.data;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.util.List;
 import java.util.Map;
 
@@ -186,10 +185,6 @@ public record PreparedManifest(int formatVersion, String createdAt, String input
 
     public byte[] toJson() throws IOException {
         return JSON.writeValueAsBytes(this);
-    }
-
-    public void write(OutputStream out) throws IOException {
-        out.write(toJson());
     }
 
     public static PreparedManifest read(InputStream in) throws IOException {

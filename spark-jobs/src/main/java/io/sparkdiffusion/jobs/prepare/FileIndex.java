@@ -41,8 +41,6 @@ public final class FileIndex {
     public static final String DUPLICATE = "duplicate";
     public static final String REJECTED = "rejected";
 
-    static final String LENGTH = "length";
-    static final String MODIFIED = "modified";
     static final String STATUS = "status";
     static final String CONTENT_HASH = "content_hash";
     static final String DUPLICATE_OF = "duplicate_of";
