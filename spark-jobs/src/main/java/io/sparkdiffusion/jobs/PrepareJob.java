@@ -128,11 +128,9 @@ public final class PrepareJob {
             PreparedManifest current = outcome.committed();
             if (reportSettings != null && current != null) { // the page of the newest version, over the one before
                 Path report = new Path(output, ReportFiles.FILE);
-                Path version = current.version() == 1 ? output
-                        : new Path(output, IncrementalPrepare.versionDir(current.version()));
                 FileSystem fs = out.fileSystem();
                 ReportFiles.writeOrWarn("prepare", output, () -> OutputPaths.replaceFile(fs, report, PrepareReport.html(
-                        current, reportSettings, spark.session(), started, fs, version, output)));
+                        current, reportSettings, spark.session(), started, fs, output, output)));
             }
         }
     }

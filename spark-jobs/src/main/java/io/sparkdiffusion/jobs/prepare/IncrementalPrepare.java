@@ -101,6 +101,11 @@ public final class IncrementalPrepare {
         return number == 1 ? "" : VERSIONS + "/" + String.format("v%04d", number);
     }
 
+    /** The directory of version {@code number} of {@code output}. */
+    public static Path versionPath(Path output, int number) {
+        return number == 1 ? output : new Path(output, versionDir(number));
+    }
+
     /**
      * Prepares version 1 into {@code out} (a new output), or the next version after {@code previous} into {@code out}
      * staged for {@code versions/vNNNN}, and commits it.
@@ -173,7 +178,7 @@ public final class IncrementalPrepare {
         List<String> skippedFolders = TreeCorpus.skippedFolders(
                 input.getFileSystem(spark.sparkContext().hadoopConfiguration()), input);
         PreparedManifest manifest = VersionedManifest.of(previous, settings, input.toString(), classNames,
-                skippedFolders, current.values(), added, previous == null ? shardFiles : previous.shards().files());
+                skippedFolders, current.values(), added);
         commit(output, out, manifest, version);
         LOG.info("committed version {} of {} after {}", version, output, clock);
         return new Outcome(manifest, String.format("prepare: version %d of %s: %d new, %d changed, %d deleted files"

@@ -25,11 +25,10 @@ final class VersionedManifest {
      * @param current    the file index after this version
      * @param classNames by label: the previous version's, then new class folders in sorted order
      * @param version    this version
-     * @param shardFiles Parquet files of version 1 (this version's when it is 1)
      */
     static PreparedManifest of(PreparedManifest previous, PrepareSettings settings, String input,
                                List<String> classNames, List<String> skippedFolders, Collection<IndexedFile> current,
-                               PreparedManifest.Version version, int shardFiles) {
+                               PreparedManifest.Version version) {
         int channels = settings.image().channels();
         long valuesPerChannel = (long) settings.image().size() * settings.image().size();
         PixelStatistics pixels = new PixelStatistics(channels);
@@ -62,7 +61,7 @@ final class VersionedManifest {
         List<PreparedManifest.Version> versions = new ArrayList<>(previous == null ? List.of() : previous.versions());
         versions.add(version);
         PreparedManifest.Shards first = previous == null
-                ? new PreparedManifest.Shards("shards", shardFiles, settings.rowsPerShard()) : previous.shards();
+                ? new PreparedManifest.Shards("shards", version.shardFiles(), settings.rowsPerShard()) : previous.shards();
         return new PreparedManifest(PreparedManifest.VERSIONED_FORMAT, Instant.now().toString(), input,
                 settings.layout().configName(), settings.image().shape(), classNames, imagesPerClass, pixels.images(),
                 current.size(), rejected, duplicates, skippedFolders,

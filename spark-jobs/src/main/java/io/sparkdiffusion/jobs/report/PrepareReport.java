@@ -3,6 +3,7 @@ package io.sparkdiffusion.jobs.report;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.sparkdiffusion.config.Settings;
+import io.sparkdiffusion.jobs.prepare.IncrementalPrepare;
 import io.sparkdiffusion.data.PreparedManifest;
 import io.sparkdiffusion.report.ReportPage;
 import org.apache.hadoop.fs.FileStatus;
@@ -34,7 +35,7 @@ public final class PrepareReport {
 
     /**
      * @param written the directory as written so far (a staging directory before its commit), for rejects/ and
-     *                duplicates/
+     *                duplicates/; of an incremental output, every version's directory under {@code output} is read
      * @param output  where the output is once committed
      */
     public static byte[] html(PreparedManifest manifest, Settings all, SparkSession spark, Instant started,
@@ -46,7 +47,9 @@ public final class PrepareReport {
         ran.put("output", output);
         ran.put("prepared at", ReportBasics.when(manifest.createdAt()));
         ran.put("image shape", manifest.shape());
-        ran.put("shards", manifest.shards().path() + "/, " + manifest.shards().files() + " Parquet "
+        ran.put("shards", manifest.versioned()
+                ? String.join("/, ", manifest.shardDirs()) + "/ (" + manifest.versions().size() + " versions)"
+                : manifest.shards().path() + "/, " + manifest.shards().files() + " Parquet "
                 + (manifest.shards().files() == 1 ? "file" : "files"));
         page.section("What ran").facts(ran);
 
@@ -89,31 +92,36 @@ public final class PrepareReport {
                     .table(List.of("channel", "mean", "std"), rows);
         }
 
-        listed(page, "Rejects", manifest.rejected(), fs, new Path(written, "rejects"), "reason",
-                "rejects/");
-        listed(page, "Duplicates", manifest.duplicates(), fs, new Path(written, "duplicates"), "duplicate_of",
-                "duplicates/");
+        // an incremental output keeps each version's rejects and duplicates in that version's directory
+        List<Path> dirs = manifest.versioned() ? manifest.versions().stream()
+                .map(v -> IncrementalPrepare.versionPath(output, v.number())).toList() : List.of(written);
+        String where = manifest.versioned() ? " of each version" : "";
+        listed(page, "Rejects", manifest.rejected(), fs, dirs, "rejects", "reason", where);
+        listed(page, "Duplicates", manifest.duplicates(), fs, dirs, "duplicates", "duplicate_of", where);
         ReportBasics.versions(page, spark);
         ReportBasics.settings(page, all, "prepare");
         return page.bytes();
     }
 
     /** The first {@link #LISTED} lines of a JSON-lines folder (source and {@code field}) as a table. */
-    private static void listed(ReportPage page, String title, long count, FileSystem fs, Path dir, String field,
-                               String folder) throws IOException {
+    private static void listed(ReportPage page, String title, long count, FileSystem fs, List<Path> dirs,
+                               String folder, String field, String where) throws IOException {
         page.section(title + " (" + count + ")");
         if (count == 0) {
             page.text("None.");
             return;
         }
         List<List<Object>> rows = new ArrayList<>();
-        FileStatus[] parts;
-        try {
-            parts = fs.listStatus(dir, p -> p.getName().startsWith("part-"));
-        } catch (FileNotFoundException none) {
-            parts = new FileStatus[0];
+        List<FileStatus> parts = new ArrayList<>();
+        for (Path dir : dirs) {
+            try {
+                FileStatus[] inDir = fs.listStatus(new Path(dir, folder), p -> p.getName().startsWith("part-"));
+                Arrays.sort(inDir);
+                parts.addAll(Arrays.asList(inDir));
+            } catch (FileNotFoundException none) {
+                // a version with no rejects (or duplicates) wrote none
+            }
         }
-        Arrays.sort(parts);
         for (FileStatus part : parts) {
             try (BufferedReader in = new BufferedReader(new InputStreamReader(fs.open(part.getPath()),
                     StandardCharsets.UTF_8))) {
@@ -127,7 +135,8 @@ public final class PrepareReport {
         }
         page.table(List.of("source", field.replace('_', ' ')), rows);
         if (count > rows.size()) {
-            page.text("The first " + rows.size() + " by source; all " + count + " are in " + folder + " (JSON lines).");
+            page.text("The first " + rows.size() + " by source; all " + count + " are in " + folder + "/" + where
+                    + " (JSON lines).");
         }
     }
 }
