@@ -121,7 +121,7 @@ class PrepareJobIncrementalTest extends PrepareJobTestSupport {
     }
 
     @Test
-    void aRunKilledMidWayLeavesThePreviousVersionReadableAndTheNextRunClearsWhatItLeft() throws Exception {
+    void aRunKilledMidWayLeavesThePreviousVersionReadableAndTheNextRunClearsWhatItLeftBeforeItStarts() throws Exception {
         Path in = tmp.resolve("in");
         for (int i = 0; i < 4; i++) {
             image(in.resolve("a/" + i + ".png"), i);
@@ -154,6 +154,8 @@ class PrepareJobIncrementalTest extends PrepareJobTestSupport {
         }
         Printed failed = incremental(in, out);
         assertEquals(2, failed.exitCode(), failed.stderr());
+        assertEquals(List.of(), listing(out.resolve("versions")),
+                "the failed run removed the killed run's leftovers before it began, and abandoned its own staging");
         assertArrayEquals(manifestV1, Files.readAllBytes(out.resolve("manifest.json")));
         assertEquals(rowsV1, imagesByClassName(out, PreparedManifest.readFrom(out.toString(), new Configuration())));
 
@@ -164,7 +166,7 @@ class PrepareJobIncrementalTest extends PrepareJobTestSupport {
         assertEquals(0, next.exitCode(), next.stderr());
         assertTrue(next.stdout().contains(": 1 new, 0 changed, 0 deleted files (1 decoded); +1 images, -0;"),
                 next.stdout());
-        assertEquals(List.of("v0002"), listing(out.resolve("versions")), "the leftovers are gone");
+        assertEquals(List.of("v0002"), listing(out.resolve("versions")), "only the version it committed");
         assertEquals(5, read(out, PreparedColumns.BOTH_SPLITS).size());
     }
 
@@ -187,6 +189,12 @@ class PrepareJobIncrementalTest extends PrepareJobTestSupport {
         assertEquals(12, m.images());
         assertEquals(List.of(uri(in.resolve("a/broken.png"))),
                 jsonRows(out, "versions/v0002/rejects").stream().map(r -> r.<String>getAs("source")).toList());
+
+        // the report of a later version still lists it: rejects stay in the directory of the version that found them
+        image(in.resolve("a/12.png"), 12);
+        assertEquals(0, incremental(in, out).exitCode());
+        String report = Files.readString(out.resolve("report.html"));
+        assertTrue(report.contains("Rejects (1)") && report.contains("a/broken.png"), "version 3's report");
     }
 
     @Test
