@@ -17,6 +17,8 @@ import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
+import java.util.HashMap;
 
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.min;
@@ -68,26 +70,46 @@ final class GeneratedGrid {
                            List<Integer> labels, List<String> names) throws IOException {
         PreparedManifest manifest = PreparedManifest.readFrom(dataDir, fs.getConf());
         Dataset<Row> samples = spark.read().parquet(layout.path(OutputLayout.MANIFEST).toString());
-        Dataset<Row> shards = fs.exists(layout.path(OutputLayout.IMAGES)) ? null
-                : spark.read().parquet(layout.path(OutputLayout.SHARDS).toString());
+        List<Integer> shown = labels.subList(0, Math.min(MAX_ROWS, labels.size()));
+        // Three queries for all rows, not three per row: each class's first source, those sources' pixels, and
+        // their variations (a few per source).
+        Map<Integer, String> sourceOf = new HashMap<>();
+        for (Row r : samples.where(col("label").isin(shown.toArray())).groupBy("label").agg(min("source_id"))
+                .collectAsList()) {
+            if (!r.isNullAt(1)) {
+                sourceOf.put(r.getInt(0), r.getString(1));
+            }
+        }
+        Object[] sources = sourceOf.values().toArray();
+        Map<String, byte[]> pixelsOf = new HashMap<>();
+        for (Row r : PreparedShards.images(spark, dataDir, manifest, PreparedColumns.BOTH_SPLITS)
+                .where(col(PreparedColumns.ID).isin(sources)).select(PreparedColumns.ID, PreparedColumns.PIXELS)
+                .collectAsList()) {
+            pixelsOf.put(r.getString(0), (byte[]) r.get(1));
+        }
+        boolean tree = fs.exists(layout.path(OutputLayout.IMAGES));
+        Dataset<Row> made = tree ? samples.select("id", "path", "source_id")
+                : spark.read().parquet(layout.path(OutputLayout.SHARDS).toString())
+                .select(col("id"), col("image.bytes").as("bytes"), col("source_id"));
+        Map<String, List<Row>> variationsOf = new HashMap<>();
+        for (Row r : made.where(col("source_id").isin(sources)).orderBy("id").collectAsList()) {
+            List<Row> some = variationsOf.computeIfAbsent(r.getString(2), k -> new ArrayList<>());
+            if (some.size() < PER_ROW - 1) {
+                some.add(r);
+            }
+        }
         List<List<Uint8Image>> rows = new ArrayList<>();
         List<String> rowNames = new ArrayList<>();
-        for (int i = 0; i < Math.min(MAX_ROWS, labels.size()); i++) {
-            Row first = samples.where(col("label").equalTo(labels.get(i))).agg(min("source_id")).first();
-            if (first.isNullAt(0)) {
+        for (int i = 0; i < shown.size(); i++) {
+            String source = sourceOf.get(shown.get(i));
+            if (source == null) {
                 continue;
             }
-            String source = first.getString(0);
             List<Uint8Image> row = new ArrayList<>();
-            row.add(new Uint8Image(manifest.shape(), (byte[]) PreparedShards.images(spark, dataDir, manifest,
-                    PreparedColumns.BOTH_SPLITS).where(col(PreparedColumns.ID).equalTo(source))
-                    .select(PreparedColumns.PIXELS).first().get(0)));
-            Dataset<Row> made = shards == null ? samples.select("id", "path", "source_id")
-                    : shards.select(col("id"), col("image.bytes").as("bytes"), col("source_id"));
-            for (Row variation : made.where(col("source_id").equalTo(source)).orderBy("id").limit(PER_ROW - 1)
-                    .collectAsList()) {
-                row.add(PngImages.decode(shards == null ? TrainReport.read(fs, new Path(layout.root(),
-                        variation.getString(1))) : (byte[]) variation.get(1)));
+            row.add(new Uint8Image(manifest.shape(), pixelsOf.get(source)));
+            for (Row variation : variationsOf.getOrDefault(source, List.of())) {
+                row.add(PngImages.decode(tree ? TrainReport.read(fs, new Path(layout.root(), variation.getString(1)))
+                        : (byte[]) variation.get(1)));
             }
             rows.add(row);
             rowNames.add(names.get(i) + " (" + source.substring(0, Math.min(8, source.length())) + "…)");
