@@ -5,6 +5,8 @@ import io.sparkdiffusion.config.Settings;
 import io.sparkdiffusion.jobs.evaluate.ClassifierTraining;
 import io.sparkdiffusion.jobs.evaluate.EvaluateSettings;
 import io.sparkdiffusion.jobs.evaluate.Evaluation;
+import io.sparkdiffusion.jobs.evaluate.Sweep;
+import io.sparkdiffusion.jobs.evaluate.SweepSettings;
 import io.sparkdiffusion.runtime.NativeRuntime;
 
 import java.time.Instant;
@@ -12,7 +14,8 @@ import java.time.Instant;
 /**
  * Scores generated images against real ones: Fréchet distance in the feature space of a small CNN classifier (with
  * the real-vs-real floor), class consistency, per-class counts, and train-on-synthetic vs train-on-real accuracy.
- * Mode {@code train-classifier} first trains that classifier on a PrepareJob output.
+ * Mode {@code train-classifier} first trains that classifier on a PrepareJob output; mode {@code sweep} samples from a
+ * checkpoint at a grid of sampler settings and guidance scales and scores every point.
  *
  * <pre>
  * spark-submit --class io.sparkdiffusion.jobs.EvaluateJob JAR --config conf/evaluate.conf --set evaluate.mode=train-classifier
@@ -41,6 +44,7 @@ public final class EvaluateJob {
         switch (settings.mode()) {
             case TRAIN_CLASSIFIER -> ClassifierTraining.run(settings, all, started);
             case EVALUATE -> Evaluation.run(settings, all, started);
+            case SWEEP -> Sweep.run(settings, SweepSettings.from(all), all, started);
             default -> throw new IllegalStateException("unknown mode " + settings.mode());
         }
     }

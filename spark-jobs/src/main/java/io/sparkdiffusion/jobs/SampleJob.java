@@ -48,7 +48,8 @@ public final class SampleJob {
         return JobRunner.run(ROOT, USAGE, args, SampleJob::sample);
     }
 
-    static void sample(Settings all) throws Exception {
+    /** The job on checked settings, in this JVM and its Spark session if one is running (EvaluateJob's sweep). */
+    public static void sample(Settings all) throws Exception {
         NativeRuntime.chooseNativeBuild(); // before anything in this JVM can load ND4J
         Instant started = Instant.now();
         GenerationSettings settings = GenerationSettings.from(all, ROOT);

@@ -1,9 +1,11 @@
 package io.sparkdiffusion.jobs;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.awt.image.BufferedImage;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -13,12 +15,14 @@ import java.util.function.Function;
 
 import io.sparkdiffusion.eval.ClassifierInfo;
 import io.sparkdiffusion.eval.EvaluationReport;
+import io.sparkdiffusion.eval.SweepTable;
 import io.sparkdiffusion.generate.GeneratedImage;
 import io.sparkdiffusion.generate.ImageShards;
 import io.sparkdiffusion.eval.PatternImages;
 import io.sparkdiffusion.image.PngImages;
 import io.sparkdiffusion.image.Uint8Image;
 import org.apache.hadoop.conf.Configuration;
+import javax.imageio.ImageIO;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -266,6 +270,91 @@ class EvaluateJobTest extends PrepareJobTestSupport {
                     c.expected() + ": " + run.stderr());
         }
         assertTrue(listing(tmp).stream().noneMatch(n -> n.startsWith("bad-out") || n.startsWith(".bad-out")),
+                "nothing written: " + listing(tmp));
+    }
+
+    @Test
+    void sweepSamplesAndScoresEveryPointLikeSampleJobAndEvaluateAndARerunKeepsScoredPoints() throws Exception {
+        Path runDir = GenerationFixtures.checkpoint(tmp.resolve("sweep-run"), PatternImages.CLASSES);
+        Path out = tmp.resolve("sweep");
+        List<String> sweep = List.of("evaluate.mode=sweep", "evaluate.reference=" + reference, "evaluate.output=" + out,
+                "evaluate.tstr-images=0", "evaluate.sweep.run-dir=" + runDir,
+                "evaluate.sweep.samplers=[\"ddim:2\", \"dpm-solver++:3\"]", "evaluate.sweep.guidance=[1, 3]",
+                "evaluate.sweep.per-class=6", "evaluate.sweep.seed=4");
+        Run run = evaluate(sweep);
+        assertEquals(0, run.exitCode(), run.stderr());
+
+        List<String> csv = Files.readAllLines(out.resolve("sweep.csv"));
+        assertEquals(5, csv.size(), "a header and one line per point: " + csv);
+        assertTrue(csv.get(1).startsWith("ddim,2,1,2,24,"), csv.get(1)); // ddim:2 unguided: 2 passes, 4 x 6 images
+        assertTrue(csv.get(2).startsWith("ddim,2,3,4,24,"), csv.get(2)); // guided: cond and uncond, twice the passes
+        assertTrue(csv.get(4).startsWith("dpm-solver++,3,3,6,24,"), csv.get(4));
+        BufferedImage plot = ImageIO.read(out.resolve("sweep.png").toFile());
+        assertEquals(900, plot.getWidth());
+
+        // every point: SampleJob's images for the same settings, and EvaluateJob's scores of them
+        Path direct = tmp.resolve("sweep-direct");
+        GenerationFixtures.Result sampled = GenerationFixtures.capturingStderr(() -> SampleJob.run(GenerationFixtures.sets(List.of(
+                "sample.run-dir=" + runDir, "sample.output=" + direct, "sample.sampler=dpm-solver++", "sample.steps=3",
+                "sample.guidance=3", "sample.per-class=6", "sample.seed=4", "sample.spark-master=local[2]"))));
+        assertEquals(0, sampled.code(), sampled.stderr());
+        Path point = out.resolve("points/dpm-solver-pp-3-g3");
+        GenerationFixtures.assertSameImages(GenerationFixtures.images(direct),
+                GenerationFixtures.images(point.resolve("samples")), "the sweep's images of dpm-solver++:3 at guidance 3");
+        EvaluationReport direct3 = evaluated(direct, "sweep-direct-scores", "evaluate.tstr-images=0");
+        EvaluationReport point3 = EvaluationReport.fromJson(Files.readAllBytes(point.resolve("scores/metrics.json")));
+        assertEquals(direct3.frechetDistance(), point3.frechetDistance());
+        assertEquals(direct3.classConsistency(), point3.classConsistency());
+        SweepTable.Row row = SweepTable.Row.fromJson(Files.readAllBytes(point.resolve("point.json")));
+        assertEquals(direct3.frechetDistance(), row.frechetDistance());
+        assertTrue(Files.readString(out.resolve("sweep.json")).contains("\"frechetDistance\" : " + row.frechetDistance()));
+        List<Double> distances = csv.stream().skip(1).map(l -> Double.parseDouble(l.split(",")[5])).distinct().toList();
+        assertEquals(4, distances.size(), "every setting makes other images: " + csv);
+
+        // a rerun after a kill while scoring one point: the others are kept as they were, that one is scored again
+        Path kept = out.resolve("points/ddim-2-g1/point.json");
+        byte[] keptBytes = Files.readAllBytes(kept);
+        java.nio.file.attribute.FileTime keptTime = Files.getLastModifiedTime(kept);
+        Files.delete(point.resolve("point.json"));
+        try (var files = Files.walk(point.resolve("scores"))) {
+            for (Path f : files.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.delete(f);
+            }
+        }
+        Run rerun = evaluate(sweep);
+        assertEquals(0, rerun.exitCode(), rerun.stderr());
+        assertArrayEquals(keptBytes, Files.readAllBytes(kept));
+        assertEquals(keptTime, Files.getLastModifiedTime(kept));
+        SweepTable.Row again = SweepTable.Row.fromJson(Files.readAllBytes(point.resolve("point.json")));
+        assertEquals(row.frechetDistance(), again.frechetDistance());
+        assertNull(again.sampleSeconds(), "its images were made by the earlier run");
+        assertEquals(csv.subList(0, 4), Files.readAllLines(out.resolve("sweep.csv")).subList(0, 4));
+    }
+
+    @Test
+    void aSweepOfGuidanceOnAnUnconditionalCheckpointOrOfBadSamplersExitsTwoBeforeWriting() throws Exception {
+        Path conditional = GenerationFixtures.checkpoint(tmp.resolve("sweep-bad-run"), PatternImages.CLASSES);
+        Path unconditional = GenerationFixtures.checkpoint(tmp.resolve("sweep-bad-uncond"), List.of());
+        Function<Path, List<String>> base = runDir -> List.of("evaluate.mode=sweep", "evaluate.reference=" + reference,
+                "evaluate.output=" + tmp.resolve("sweep-bad-out"), "evaluate.sweep.run-dir=" + runDir);
+        record Case(List<String> sets, String expected) {
+        }
+        for (Case c : List.of(
+                new Case(concat(base.apply(unconditional), List.of("evaluate.sweep.guidance=[1, 3]")),
+                        "evaluate.sweep.guidance lists 3.0, but the checkpoint"),
+                new Case(concat(base.apply(conditional), List.of("evaluate.sweep.samplers=[\"ddim:0\"]")),
+                        "'ddim:0' is not sampler:steps"),
+                new Case(concat(base.apply(conditional), List.of("evaluate.sweep.samplers=[\"euler:5\"]")),
+                        "unknown sampler in 'euler:5'"),
+                new Case(concat(base.apply(conditional), List.of("evaluate.sweep.samplers=[\"ddim:500\"]")),
+                        "500 is more than the 100 timesteps"),
+                new Case(concat(base.apply(tmp.resolve("no-run")), List.of()), "evaluate.sweep.run-dir"))) {
+            Run run = evaluate(c.sets());
+            assertEquals(2, run.exitCode(), c.expected() + ": " + run.stderr());
+            assertEquals(1, run.stderrLines().size(), run.stderr());
+            assertTrue(run.stderr().contains(c.expected()), c.expected() + ": " + run.stderr());
+        }
+        assertTrue(listing(tmp).stream().noneMatch(n -> n.startsWith("sweep-bad-out") || n.startsWith(".sweep-bad-out")),
                 "nothing written: " + listing(tmp));
     }
 }

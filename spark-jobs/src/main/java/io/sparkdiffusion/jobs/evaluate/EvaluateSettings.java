@@ -21,7 +21,7 @@ public record EvaluateSettings(Mode mode, String classifier, String data, int tr
     static final String ROOT = "evaluate";
 
     public enum Mode {
-        TRAIN_CLASSIFIER, EVALUATE;
+        TRAIN_CLASSIFIER, EVALUATE, SWEEP;
 
         public String configName() {
             return name().toLowerCase(java.util.Locale.ROOT).replace('_', '-');
@@ -36,17 +36,25 @@ public record EvaluateSettings(Mode mode, String classifier, String data, int tr
         ClassifierRecipe recipe = new ClassifierRecipe(r.getPositiveInt("epochs"), r.getPositiveInt("batch-size"),
                 r.getPositiveDouble("learning-rate"), r.getPositiveInt("feature-width"), r.getLong("seed"));
         boolean training = mode == Mode.TRAIN_CLASSIFIER;
+        boolean scoringGiven = mode == Mode.EVALUATE; // a sweep makes the images it scores
         return new EvaluateSettings(mode, classifier,
                 training ? required(s, "data", "a PrepareJob output to train the classifier on") : s.getString("data"),
                 s.getNonNegativeInt("train-images"),
                 s.getBoolean("overwrite"),
-                training ? "" : required(s, "generated", "the generated images (a SampleJob/AugmentJob output)"),
+                scoringGiven ? required(s, "generated", "the generated images (a SampleJob/AugmentJob output)") : "",
                 FileNameGlob.read(all, ROOT + ".glob"),
                 training ? "" : required(s, "reference", "a PrepareJob output of real images (e.g. the test set)"),
                 s.getChoice("reference-split", "all", "train", "validation"),
-                training ? "" : required(s, "output", "a directory for metrics.json"),
+                training ? "" : required(s, "output", mode == Mode.SWEEP ? "a directory for the sweep"
+                        : "a directory for metrics.json"),
                 s.getNonNegativeInt("tstr-images"), s.getOptionalString("real-train"), s.getLong("seed"),
                 s.getPositiveInt("batch-size"), recipe, s.getOptionalString("spark-master"));
+    }
+
+    /** The settings that score one sweep point: its images, its own output, replaced if a killed run left one. */
+    EvaluateSettings scoring(String generatedImages, String pointOutput) {
+        return new EvaluateSettings(Mode.EVALUATE, classifier, data, trainImages, true, generatedImages, "*.png",
+                reference, referenceSplit, pointOutput, tstrImages, realTrain, seed, batchSize, recipe, sparkMaster);
     }
 
     private static String required(Settings s, String key, String what) {

@@ -54,11 +54,11 @@ public final class Evaluation {
     }
 
     /** @param all the job's settings, for its report (when evaluate.report is on) */
-    public static void run(EvaluateSettings settings, Settings all, Instant started) throws Exception {
-        new Evaluation(settings, all, started).run();
+    public static EvaluationReport run(EvaluateSettings settings, Settings all, Instant started) throws Exception {
+        return new Evaluation(settings, all, started).run();
     }
 
-    private void run() throws Exception {
+    private EvaluationReport run() throws Exception {
         boolean writeReport = all.getBoolean("evaluate.report");
         // Everything that can be checked without Spark is checked first: bad input costs no cluster time.
         String classifierDir = qualified(settings.classifier());
@@ -117,6 +117,7 @@ public final class Evaluation {
                 out.commit();
                 System.out.print(report.table());
                 System.out.println("evaluate: wrote " + new Path(out.output(), "metrics.json"));
+                return report;
             } catch (Exception e) {
                 out.abandon();
                 throw TaskErrors.inputErrorOr(e); // bad input found by a task: one line, exit 2

@@ -11,6 +11,7 @@ import org.apache.hadoop.fs.Path;
 
 import java.io.FileNotFoundException;
 import java.io.IOException;
+import java.util.Optional;
 
 /**
  * The checkpoint a generation job uses, found and checked on the driver before Spark starts: an explicit
@@ -22,20 +23,30 @@ import java.io.IOException;
 public record CheckpointChoice(Path dir, CheckpointInfo info) {
 
     public static CheckpointChoice resolve(GenerationSettings settings, Configuration conf) throws IOException {
+        return resolve(settings.runDir(), settings.checkpoint(), settings.root(), conf);
+    }
+
+    /**
+     * The checkpoint directory when given, else the run directory's latest complete checkpoint.
+     *
+     * @param root the keys' section, e.g. "sample", for error messages
+     */
+    public static CheckpointChoice resolve(Optional<String> runDir, Optional<String> checkpoint, String root,
+                                           Configuration conf) throws IOException {
         String dir;
-        if (settings.checkpoint().isPresent()) {
-            dir = settings.checkpoint().get();
+        if (checkpoint.isPresent()) {
+            dir = checkpoint.get();
         } else {
-            CheckpointStore store = CheckpointStore.open(settings.runDir().orElseThrow(), conf);
+            CheckpointStore store = CheckpointStore.open(runDir.orElseThrow(), conf);
             CheckpointRef latest = store.latest().orElseThrow(() -> new InputError("no complete checkpoint in "
-                    + store.checkpointsDir() + " (" + settings.key("run-dir") + ")"));
+                    + store.checkpointsDir() + " (" + root + ".run-dir)"));
             dir = latest.dir().toString();
         }
         CheckpointInfo info;
         try {
             info = CheckpointStore.readInfo(dir, conf);
         } catch (FileNotFoundException e) {
-            throw new InputError(e.getMessage() + " (" + settings.key("checkpoint") + ")", e);
+            throw new InputError(e.getMessage() + " (" + root + ".checkpoint)", e);
         } catch (IOException e) {
             throw new InputError("cannot read the checkpoint " + dir + ": " + e.getMessage(), e);
         }
