@@ -11,7 +11,7 @@ import java.util.List;
 
 import io.sparkdiffusion.config.InputError;
 import io.sparkdiffusion.data.LabeledImages;
-import io.sparkdiffusion.data.PreparedManifest;
+import io.sparkdiffusion.data.PreparedColumns;
 import io.sparkdiffusion.eval.EvaluationReport;
 import io.sparkdiffusion.eval.EvaluationTally;
 import io.sparkdiffusion.eval.FloorSubsets;
@@ -26,15 +26,6 @@ final class PreparedSets {
     private PreparedSets() {
     }
 
-    /** Images in a split (train, validation or all), from the manifest's counts. */
-    static long count(PreparedManifest manifest, String split) {
-        return switch (split) {
-            case "train" -> manifest.split().train();
-            case "validation" -> manifest.split().validation();
-            default -> manifest.images();
-        };
-    }
-
     /**
      * The floor positions of the rows' images ({@link FloorSubsets#position}) per bucket: class index + 1, 0 for
      * unlabeled images. Only ids and labels are read; the driver receives one number per image.
@@ -42,7 +33,7 @@ final class PreparedSets {
      * @param labelMap the data's labels → the classifier's class indices
      */
     static double[][] positions(Dataset<Row> rows, int[] labelMap, int numClasses, long seed) {
-        return rows.select("id", "label").javaRDD().mapPartitions((Iterator<Row> it) -> {
+        return rows.select(PreparedColumns.ID, PreparedColumns.LABEL).javaRDD().mapPartitions((Iterator<Row> it) -> {
             List<List<Double>> buckets = new ArrayList<>();
             for (int b = 0; b <= numClasses; b++) {
                 buckets.add(new ArrayList<>());
@@ -95,7 +86,7 @@ final class PreparedSets {
      */
     static LabeledImages collect(Dataset<Row> rows, ImageShape shape, int limit, long seed, int[] labelMap,
                                  List<String> classNames, String what) {
-        Dataset<Row> chosen = rows.orderBy(xxhash64(col("id"), lit(seed)), col("id"));
+        Dataset<Row> chosen = rows.orderBy(xxhash64(col(PreparedColumns.ID), lit(seed)), col(PreparedColumns.ID));
         if (limit > 0) {
             chosen = chosen.limit(limit);
         }

@@ -1,6 +1,7 @@
 package io.sparkdiffusion.jobs.train;
 
 import io.sparkdiffusion.config.InputError;
+import io.sparkdiffusion.data.PreparedColumns;
 import io.sparkdiffusion.data.PreparedManifest;
 import io.sparkdiffusion.jobs.io.PreparedShards;
 import org.apache.spark.api.java.JavaRDD;
@@ -64,7 +65,7 @@ public final class PreparedData {
                     "mix" + i));
         }
         JavaRDD<TrainingImage> images = rows
-                .orderBy("id")
+                .orderBy(PreparedColumns.ID)
                 .javaRDD()
                 .zipWithIndex()
                 .mapToPair(row -> new Tuple2<>(row._2(), new TrainingImage(row._1().getInt(1), (byte[]) row._1().get(2))))
@@ -96,12 +97,14 @@ public final class PreparedData {
         }
         Dataset<Row> out = null;
         for (long copy = 0; copy < want / available; copy++) {
-            out = union(out, rows.withColumn("id", concat(lit(prefix + "-" + copy + ":"), col("id"))));
+            out = union(out, rows.withColumn(PreparedColumns.ID,
+                    concat(lit(prefix + "-" + copy + ":"), col(PreparedColumns.ID))));
         }
         long rest = want % available;
         if (rest > 0 || out == null) {
-            out = union(out, rows.orderBy(xxhash64(col("id"), lit(seed)), col("id")).limit(Math.toIntExact(rest))
-                    .withColumn("id", concat(lit(prefix + "-rest:"), col("id"))));
+            out = union(out, rows.orderBy(xxhash64(col(PreparedColumns.ID), lit(seed)), col(PreparedColumns.ID))
+                    .limit(Math.toIntExact(rest))
+                    .withColumn(PreparedColumns.ID, concat(lit(prefix + "-rest:"), col(PreparedColumns.ID))));
         }
         return out;
     }
