@@ -10,6 +10,7 @@ import java.util.Iterator;
 import java.util.List;
 
 import io.sparkdiffusion.config.InputError;
+import io.sparkdiffusion.data.LabeledImage;
 import io.sparkdiffusion.data.LabeledImages;
 import io.sparkdiffusion.data.PreparedColumns;
 import io.sparkdiffusion.eval.EvaluationReport;
@@ -18,6 +19,7 @@ import io.sparkdiffusion.eval.FloorSubsets;
 import io.sparkdiffusion.eval.ImageScorer;
 import io.sparkdiffusion.image.ImageShape;
 import io.sparkdiffusion.image.Uint8Image;
+import io.sparkdiffusion.jobs.io.PreparedShards;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 
@@ -70,11 +72,10 @@ final class PreparedSets {
         return rows.javaRDD().mapPartitions((Iterator<Row> it) -> {
             ImageScorer scorer = setup.open();
             while (it.hasNext()) {
-                Row row = it.next();
-                String id = row.getString(0);
-                int label = row.isNullAt(1) || row.getInt(1) < 0 ? -1 : labelMap[row.getInt(1)];
-                scorer.add(id, new Uint8Image(shape, (byte[]) row.get(2)), label,
-                        floor.referenceGroups(id, label, EvaluationReport.REFERENCE));
+                LabeledImage image = PreparedShards.image(it.next());
+                int label = image.label() < 0 ? -1 : labelMap[image.label()];
+                scorer.add(image.id(), new Uint8Image(shape, image.pixels()), label,
+                        floor.referenceGroups(image.id(), label, EvaluationReport.REFERENCE));
             }
             return List.of(scorer.finish()).iterator();
         }).reduce(EvaluationTally::add);
@@ -94,17 +95,17 @@ final class PreparedSets {
         List<Integer> labels = new ArrayList<>();
         Iterator<Row> it = chosen.toLocalIterator();
         while (it.hasNext()) {
-            Row row = it.next();
-            if (row.isNullAt(1) || row.getInt(1) < 0) {
+            LabeledImage image = PreparedShards.image(it.next());
+            if (image.label() < 0) {
                 throw new InputError(what + " has unlabeled images; a classifier trains on labeled ones");
             }
-            byte[] p = (byte[]) row.get(2);
+            byte[] p = image.pixels();
             if (p.length != shape.size()) {
-                throw new InputError(what + ": image " + row.getString(0) + " has " + p.length + " pixel values, not "
+                throw new InputError(what + ": image " + image.id() + " has " + p.length + " pixel values, not "
                         + shape.size() + " (" + shape + ")");
             }
             pixels.writeBytes(p);
-            labels.add(labelMap[row.getInt(1)]);
+            labels.add(labelMap[image.label()]);
         }
         return new LabeledImages(shape, pixels.toByteArray(), labels.stream().mapToInt(Integer::intValue).toArray(),
                 classNames);
