@@ -3,7 +3,6 @@ package io.sparkdiffusion.jobs.prepare;
 import static io.sparkdiffusion.data.PreparedColumns.DUPLICATE_OF;
 import static io.sparkdiffusion.data.PreparedColumns.LABEL;
 import static io.sparkdiffusion.data.PreparedColumns.SOURCE;
-import static io.sparkdiffusion.data.PreparedColumns.SPLIT;
 import static io.sparkdiffusion.jobs.prepare.PreparedRows.CONTENT_HASH;
 
 import java.io.IOException;
