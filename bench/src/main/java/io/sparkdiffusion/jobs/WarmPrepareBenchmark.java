@@ -70,7 +70,7 @@ public final class WarmPrepareBenchmark {
     }
 
     private static PreparedManifest manifest(FileSystem fs, Path output) throws IOException {
-        try (InputStream in = fs.open(new Path(output, "manifest.json"))) {
+        try (InputStream in = fs.open(new Path(output, PreparedManifest.FILE_NAME))) {
             return PreparedManifest.read(in);
         }
     }

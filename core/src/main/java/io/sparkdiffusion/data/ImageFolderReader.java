@@ -1,5 +1,6 @@
 package io.sparkdiffusion.data;
 
+import io.sparkdiffusion.config.HadoopFiles;
 import io.sparkdiffusion.config.InputError;
 import io.sparkdiffusion.image.ImageShape;
 import io.sparkdiffusion.image.PngImages;
@@ -9,9 +10,7 @@ import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.TreeMap;
@@ -65,7 +64,7 @@ public final class ImageFolderReader {
         int i = 0;
         for (int label = 0; label < classNames.size(); label++) {
             for (Path file : byClass.get(classNames.get(label))) {
-                Uint8Image image = PngImages.decode(readAll(fs, file));
+                Uint8Image image = PngImages.decode(HadoopFiles.readAll(fs, file));
                 if (shape == null) {
                     shape = image.shape();
                     pixels = new byte[total * shape.size()];
@@ -78,13 +77,5 @@ public final class ImageFolderReader {
             }
         }
         return new LabeledImages(shape, pixels, labels, classNames);
-    }
-
-    private static byte[] readAll(FileSystem fs, Path file) throws IOException {
-        try (InputStream in = fs.open(file)) {
-            ByteArrayOutputStream out = new ByteArrayOutputStream();
-            in.transferTo(out);
-            return out.toByteArray();
-        }
     }
 }

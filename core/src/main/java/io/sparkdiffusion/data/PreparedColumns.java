@@ -23,11 +23,15 @@ public final class PreparedColumns {
     public static final String BOTH_SPLITS = "all";
 
     /**
-     * An incremental output's {@code removed} lists (JSON lines, {@link PreparedManifest.Version#removed}): a row
-     * of an earlier version no longer in the output is named by its {@link #ID} and the version that added it.
+     * The JSON-lines lists beside the shards: {@code rejects/} ({@link #SOURCE}, {@link #REASON}),
+     * {@code duplicates/} ({@link #SOURCE}, {@link #DUPLICATE_OF}: the source of the image kept), and an incremental
+     * output's {@code removed/} ({@link PreparedManifest.Version#removed}: {@link #ID}, {@link #VERSION},
+     * {@link #SOURCE}, {@link #REASON}), where a row of an earlier version no longer in the output is named by its
+     * id and the version that added it.
      */
-    public static final String VERSION = "version";
     public static final String REASON = "reason";
+    public static final String DUPLICATE_OF = "duplicate_of";
+    public static final String VERSION = "version";
 
     private PreparedColumns() {
     }

@@ -20,9 +20,10 @@ import org.apache.hadoop.fs.Path;
 
 /**
  * {@code manifest.json} of a PrepareJob output: what a trainer needs to know about the shards without reading
- * them. Shards hold one row per kept image: {@code id} (string, {@link SourceIds#id}), {@code source},
- * {@code label} (int, −1 unlabeled), {@code height}, {@code width}, {@code channels}, {@code pixels} (binary,
- * uint8 CHW), {@code split} ("train" / "validation").
+ * them. Shards hold one row per kept image, in the columns {@link PreparedColumns#ALL}: {@code id} (string,
+ * {@link SourceIds#id}), {@code source}, {@code label} (int, −1 unlabeled), {@code height}, {@code width},
+ * {@code channels}, {@code pixels} (binary, uint8 CHW), {@code split} ("train" / "validation"). The names of the
+ * output's files and directories are the constants below.
  *
  * @param formatVersion       {@link #FORMAT_VERSION}
  * @param createdAt           ISO-8601 instant
@@ -61,6 +62,16 @@ public record PreparedManifest(int formatVersion, String createdAt, String input
      */
     public static final int VERSIONED_FORMAT = 2;
 
+    /** This file, at the top of the output. */
+    public static final String FILE_NAME = "manifest.json";
+    /** The output's directories (of an incremental output's later versions: under the version's directory). */
+    public static final String SHARDS = "shards";
+    public static final String REJECTS = "rejects";
+    public static final String DUPLICATES = "duplicates";
+    /** An incremental output's file index ({@link Version#files}) and removed rows ({@link Version#removed}). */
+    public static final String FILES = "files";
+    public static final String REMOVED = "removed";
+
     private static final ObjectMapper JSON = JsonMapper.builder()
             .enable(SerializationFeature.INDENT_OUTPUT)
             .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
@@ -73,7 +84,7 @@ public record PreparedManifest(int formatVersion, String createdAt, String input
     public static PreparedManifest readFrom(String dataDir, Configuration conf) throws IOException {
         Path dir = new Path(dataDir);
         FileSystem fs = dir.getFileSystem(conf);
-        Path manifestPath = new Path(dir, "manifest.json");
+        Path manifestPath = new Path(dir, FILE_NAME);
         if (!fs.exists(new Path(dir, OutputPaths.SUCCESS)) || !fs.exists(manifestPath)) {
             throw new InputError(dataDir + " is not a complete PrepareJob output (no _SUCCESS or manifest.json)");
         }
@@ -125,8 +136,8 @@ public record PreparedManifest(int formatVersion, String createdAt, String input
             return images();
         }
         return switch (split) {
-            case "train" -> split().train();
-            case "validation" -> split().validation();
+            case PreparedColumns.TRAIN -> split().train();
+            case PreparedColumns.VALIDATION -> split().validation();
             default -> images();
         };
     }

@@ -15,9 +15,6 @@ import java.util.HexFormat;
  * the corpus grows or the job reruns.
  */
 public final class SourceIds {
-    public static final String TRAIN = "train";
-    public static final String VALIDATION = "validation";
-
     private SourceIds() {
     }
 
@@ -30,9 +27,9 @@ public final class SourceIds {
         }
     }
 
-    /** "train" or "validation" for an id made by {@link #id}. */
+    /** {@link PreparedColumns#TRAIN} or {@link PreparedColumns#VALIDATION} for an id made by {@link #id}. */
     public static String split(String id, double validationFraction) {
         long bucket = Long.parseLong(id.substring(0, 8), 16); // 0 .. 2^32 - 1
-        return bucket < validationFraction * 0x1p32 ? VALIDATION : TRAIN;
+        return bucket < validationFraction * 0x1p32 ? PreparedColumns.VALIDATION : PreparedColumns.TRAIN;
     }
 }

@@ -31,6 +31,7 @@ import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.learning.config.Adam;
 import org.nd4j.linalg.lossfunctions.LossFunctions;
 
+import io.sparkdiffusion.config.HadoopFiles;
 import io.sparkdiffusion.data.LabeledImages;
 import io.sparkdiffusion.image.ImageShape;
 import io.sparkdiffusion.model.ModelZip;
@@ -226,10 +227,7 @@ public final class FeatureClassifier {
                 throw new FileNotFoundException(dir + " is not a saved classifier: it has no " + file);
             }
         }
-        ClassifierInfo info;
-        try (InputStream in = fs.open(new Path(path, INFO_FILE))) {
-            info = ClassifierInfo.fromJson(in.readAllBytes());
-        }
+        ClassifierInfo info = ClassifierInfo.fromJson(HadoopFiles.readAll(fs, new Path(path, INFO_FILE)));
         if (info.formatVersion() > ClassifierInfo.FORMAT_VERSION) {
             throw new IOException(dir + " has classifier format " + info.formatVersion() + "; this build reads up to "
                     + ClassifierInfo.FORMAT_VERSION);

@@ -2,6 +2,7 @@ package io.sparkdiffusion.generate;
 
 import io.sparkdiffusion.checkpoint.CheckpointInfo;
 import io.sparkdiffusion.checkpoint.CheckpointStore;
+import io.sparkdiffusion.config.HadoopFiles;
 import io.sparkdiffusion.model.ModelZip;
 import io.sparkdiffusion.model.UNetSpec;
 import io.sparkdiffusion.runtime.NativeRuntime;
@@ -10,14 +11,12 @@ import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.deeplearning4j.nn.graph.ComputationGraph;
-import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
 import java.io.ByteArrayInputStream;
 import java.io.DataInputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.Serializable;
 
 /**
@@ -39,9 +38,9 @@ public record ModelBytes(String key, byte[] model, byte[] ema, UNetSpec spec, Sc
             throws IOException {
         FileSystem fs = checkpointDir.getFileSystem(conf);
         Path modelFile = new Path(checkpointDir, CheckpointStore.MODEL_FILE);
-        byte[] model = readAll(fs, modelFile);
+        byte[] model = HadoopFiles.readAll(fs, modelFile);
         ModelZip.checkEntries(model, modelFile.toString()); // on the driver: a refused file is exit 2, not task failures
-        byte[] ema = useEma ? readAll(fs, new Path(checkpointDir, CheckpointStore.EMA_FILE)) : null;
+        byte[] ema = useEma ? HadoopFiles.readAll(fs, new Path(checkpointDir, CheckpointStore.EMA_FILE)) : null;
         String key = fs.makeQualified(checkpointDir) + "@" + info.step() + "/" + (useEma ? "ema" : "raw");
         return new ModelBytes(key, model, ema, info.model(), info.schedule());
     }
@@ -62,12 +61,6 @@ public record ModelBytes(String key, byte[] model, byte[] ema, UNetSpec spec, Sc
             graph.setParams(params.castTo(graph.params().dataType()).reshape(graph.params().shape()));
         }
         return graph;
-    }
-
-    private static byte[] readAll(FileSystem fs, Path file) throws IOException {
-        try (InputStream in = fs.open(file)) {
-            return in.readAllBytes();
-        }
     }
 
     @Override

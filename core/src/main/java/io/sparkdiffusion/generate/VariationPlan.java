@@ -1,5 +1,6 @@
 package io.sparkdiffusion.generate;
 
+import io.sparkdiffusion.data.LabeledImage;
 import io.sparkdiffusion.diffusion.ImageNoise;
 
 import java.io.Serializable;
@@ -41,14 +42,16 @@ public record VariationPlan(long runSeed, int variations, double fraction) imple
     }
 
     /** The variations of one source image. */
-    public List<PlannedImage> variationsOf(String sourceId, int label, byte[] pixels) {
+    public List<PlannedImage> variationsOf(LabeledImage source) {
+        String sourceId = source.id();
         if (!sourceId.matches("[A-Za-z0-9_-]{1,100}")) { // it becomes a file name
             throw new IllegalArgumentException("source id '" + sourceId + "' is not a safe file name");
         }
         List<PlannedImage> out = new ArrayList<>(variations);
         long key = ImageNoise.seedFor(runSeed, hash(sourceId));
         for (int v = 0; v < variations; v++) {
-            out.add(new PlannedImage(id(sourceId, v), label, ImageNoise.seedFor(key, v), sourceId, pixels));
+            out.add(new PlannedImage(id(sourceId, v), source.label(), ImageNoise.seedFor(key, v), sourceId,
+                    source.pixels()));
         }
         return out;
     }

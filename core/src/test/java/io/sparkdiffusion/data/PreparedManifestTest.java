@@ -76,10 +76,11 @@ class PreparedManifestTest {
         assertEquals(32, SourceIds.id("file:/a.png").length());
         int validation = 0;
         for (int i = 0; i < 10_000; i++) {
-            validation += SourceIds.split(SourceIds.id("file:/img" + i + ".png"), 0.2).equals(SourceIds.VALIDATION) ? 1 : 0;
+            validation += SourceIds.split(SourceIds.id("file:/img" + i + ".png"), 0.2)
+                    .equals(PreparedColumns.VALIDATION) ? 1 : 0;
         }
         assertEquals(2000, validation, 150);
-        assertEquals(SourceIds.TRAIN, SourceIds.split(SourceIds.id("x"), 0));
-        assertEquals(SourceIds.VALIDATION, SourceIds.split(SourceIds.id("x"), 1));
+        assertEquals(PreparedColumns.TRAIN, SourceIds.split(SourceIds.id("x"), 0));
+        assertEquals(PreparedColumns.VALIDATION, SourceIds.split(SourceIds.id("x"), 1));
     }
 }

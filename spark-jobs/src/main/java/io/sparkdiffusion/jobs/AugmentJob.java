@@ -4,6 +4,7 @@ import io.sparkdiffusion.cli.JobRunner;
 import io.sparkdiffusion.config.ConfigError;
 import io.sparkdiffusion.config.InputError;
 import io.sparkdiffusion.config.Settings;
+import io.sparkdiffusion.data.PreparedColumns;
 import io.sparkdiffusion.data.PreparedManifest;
 import io.sparkdiffusion.generate.FolderNames;
 import io.sparkdiffusion.generate.GeneratedImages;
@@ -78,7 +79,8 @@ public final class AugmentJob {
         if (data.isBlank()) {
             throw new ConfigError("augment.data is empty: set it to a PrepareJob output directory");
         }
-        String split = s.getChoice("split", "all", "train", "validation");
+        String split = s.getChoice("split", PreparedColumns.BOTH_SPLITS, PreparedColumns.TRAIN,
+                PreparedColumns.VALIDATION);
         boolean newestVersionOnly = s.getChoice("versions", "all", "newest").equals("newest");
         double strength = s.getDoubleInRange("strength", 0, 1);
         double fraction = s.getDoubleInRange("fraction", 0, 1);

@@ -6,6 +6,7 @@ import io.sparkdiffusion.cli.JobRunner;
 import io.sparkdiffusion.config.OutputPaths;
 import io.sparkdiffusion.config.InputError;
 import io.sparkdiffusion.config.Settings;
+import io.sparkdiffusion.data.PreparedColumns;
 import io.sparkdiffusion.data.PreparedManifest;
 import io.sparkdiffusion.image.ImageShape;
 import io.sparkdiffusion.jobs.session.SparkSessions;
@@ -191,7 +192,8 @@ public final class TrainJob {
             System.out.println("train: " + settings.data() + " has no validation split: no validation loss");
         } else {
             System.out.printf("train: validation loss on %d images of the validation split every %d rounds%s%n",
-                    heldOut.images(), settings.validation().everyRounds(), settings.split().equals("train") ? ""
+                    heldOut.images(), settings.validation().everyRounds(),
+                    settings.split().equals(PreparedColumns.TRAIN) ? ""
                             : " (not held out: train.split = " + settings.split() + " trains on them too)");
         }
         return heldOut;

@@ -19,6 +19,7 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.stream.Stream;
 
+import io.sparkdiffusion.data.LabeledImage;
 import io.sparkdiffusion.data.PreparedColumns;
 import io.sparkdiffusion.eval.ClassifierInfo;
 import io.sparkdiffusion.data.PreparedManifest;
@@ -220,7 +221,8 @@ class PrepareJobIncrementalTest extends PrepareJobTestSupport {
         Map<Integer, Integer> newest = new TreeMap<>();
         for (Row r : PreparedShards.images(spark, out.toString(), manifest(out), PreparedColumns.BOTH_SPLITS, true)
                 .collectAsList()) {
-            newest.put(r.getInt(1), ((byte[]) r.get(2))[0] & 0xFF);
+            LabeledImage image = PreparedShards.image(r);
+            newest.put(image.label(), image.pixels()[0] & 0xFF);
         }
         assertEquals(Map.of(0, 41 * 29 & 0xFF, 1, 42 * 29 & 0xFF), newest, "label -> first pixel of version 2's rows");
 
@@ -307,8 +309,9 @@ class PrepareJobIncrementalTest extends PrepareJobTestSupport {
     private static Map<String, String> imagesByClassName(Path out, PreparedManifest m) {
         Map<String, String> images = new TreeMap<>();
         for (Row r : PreparedShards.images(spark, out.toString(), m, PreparedColumns.BOTH_SPLITS).collectAsList()) {
-            String previous = images.put(r.getString(0), m.classNames().get(r.getInt(1)) + ": "
-                    + java.util.Arrays.toString((byte[]) r.get(2)));
+            LabeledImage image = PreparedShards.image(r);
+            String previous = images.put(image.id(), m.classNames().get(image.label()) + ": "
+                    + java.util.Arrays.toString(image.pixels()));
             assertNull(previous, "one row per id");
         }
         return images;

@@ -5,6 +5,7 @@ import java.util.List;
 
 import io.sparkdiffusion.config.InputError;
 import io.sparkdiffusion.config.Settings;
+import io.sparkdiffusion.data.PreparedColumns;
 import io.sparkdiffusion.jobs.report.EvaluateReport;
 import io.sparkdiffusion.report.ReportFiles;
 import io.sparkdiffusion.data.LabeledImages;
@@ -44,7 +45,7 @@ public final class ClassifierTraining {
             throw new InputError(settings.data() + " has " + classes.size() + " classes; a classifier needs labeled "
                     + "images of at least 2 (evaluate.data)");
         }
-        if (PreparedSets.count(manifest, "train") == 0) {
+        if (manifest.imagesIn(PreparedColumns.TRAIN) == 0) {
             throw new InputError("the train split of " + settings.data() + " is empty (evaluate.data)");
         }
         ImageShape shape = manifest.shape();
@@ -55,20 +56,23 @@ public final class ClassifierTraining {
         NativeRuntime.init();
         try (SparkSessions spark = SparkSessions.open("evaluate", settings.sparkMaster())) {
             try {
-                Dataset<Row> train = PreparedShards.images(spark.session(), settings.data(), manifest, "train");
+                Dataset<Row> train = PreparedShards.images(spark.session(), settings.data(), manifest,
+                        PreparedColumns.TRAIN);
                 LabeledImages images = PreparedSets.collect(train, shape, settings.trainImages(), settings.seed(),
                         identity, classes, "evaluate.data " + settings.data());
                 long started = System.nanoTime();
                 FeatureClassifier classifier = FeatureClassifier.train(images, settings.recipe());
                 double seconds = (System.nanoTime() - started) / 1e9;
-                LabeledImages validation = PreparedSets.count(manifest, "validation") == 0 ? null
-                        : PreparedSets.collect(PreparedShards.images(spark.session(), settings.data(), manifest, "validation"),
+                LabeledImages validation = manifest.imagesIn(PreparedColumns.VALIDATION) == 0 ? null
+                        : PreparedSets.collect(PreparedShards.images(spark.session(), settings.data(), manifest,
+                        PreparedColumns.VALIDATION),
                         shape, 0, settings.seed(), identity, classes, "evaluate.data " + settings.data());
                 Double accuracy = validation == null ? null : classifier.accuracy(validation, settings.batchSize());
                 // qualified, so that TRTR finds the data from wherever the evaluation runs
                 Path data = new Path(settings.data());
                 classifier = classifier.withInfo(classifier.info()
-                        .withTrainingData(data.getFileSystem(hadoop).makeQualified(data).toString(), "train")
+                        .withTrainingData(data.getFileSystem(hadoop).makeQualified(data).toString(),
+                                PreparedColumns.TRAIN)
                         .withValidation(validation == null ? 0 : validation.count(), accuracy));
                 classifier.save(out.fileSystem(), out.staging());
                 if (writeReport) { // staged with the model, so committed with it

@@ -4,6 +4,7 @@ import java.util.Optional;
 
 import io.sparkdiffusion.config.ConfigError;
 import io.sparkdiffusion.config.Settings;
+import io.sparkdiffusion.data.PreparedColumns;
 import io.sparkdiffusion.eval.ClassifierRecipe;
 import io.sparkdiffusion.jobs.io.FileNameGlob;
 
@@ -44,7 +45,8 @@ public record EvaluateSettings(Mode mode, String classifier, String data, int tr
                 scoringGiven ? required(s, "generated", "the generated images (a SampleJob/AugmentJob output)") : "",
                 FileNameGlob.read(all, ROOT + ".glob"),
                 training ? "" : required(s, "reference", "a PrepareJob output of real images (e.g. the test set)"),
-                s.getChoice("reference-split", "all", "train", "validation"),
+                s.getChoice("reference-split", PreparedColumns.BOTH_SPLITS, PreparedColumns.TRAIN,
+                        PreparedColumns.VALIDATION),
                 training ? "" : required(s, "output", mode == Mode.SWEEP ? "a directory for the sweep"
                         : "a directory for metrics.json"),
                 s.getNonNegativeInt("tstr-images"), s.getOptionalString("real-train"), s.getLong("seed"),

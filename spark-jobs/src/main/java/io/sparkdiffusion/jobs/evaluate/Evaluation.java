@@ -9,6 +9,7 @@ import java.util.Map;
 
 import io.sparkdiffusion.config.InputError;
 import io.sparkdiffusion.config.Settings;
+import io.sparkdiffusion.data.PreparedColumns;
 import io.sparkdiffusion.jobs.report.EvaluateReport;
 import io.sparkdiffusion.report.ReportFiles;
 import io.sparkdiffusion.data.LabeledImages;
@@ -67,7 +68,7 @@ public final class Evaluation {
         String referenceName = "reference " + settings.reference();
         checkShape(reference.shape(), info, referenceName);
         int[] referenceLabels = ClassMapping.of(classNames(reference), info.classNames(), referenceName);
-        long referenceImages = PreparedSets.count(reference, settings.referenceSplit());
+        long referenceImages = reference.imagesIn(settings.referenceSplit());
         if (referenceImages < 2) {
             throw new InputError("the " + settings.referenceSplit() + " split of " + settings.reference() + " has "
                     + referenceImages + " images; a Fréchet distance needs at least 2 (evaluate.reference-split)");
@@ -140,7 +141,8 @@ public final class Evaluation {
         if (realDir == null) {
             throw new InputError("the classifier records no training data; set evaluate.real-train (or tstr-images = 0)");
         }
-        String realSplit = settings.realTrain().isPresent() || info.trainingSplit() == null ? "train" : info.trainingSplit();
+        String realSplit = settings.realTrain().isPresent() || info.trainingSplit() == null ? PreparedColumns.TRAIN
+                : info.trainingSplit();
         PreparedManifest real;
         try {
             real = PreparedManifest.readFrom(realDir, hadoop);
@@ -151,7 +153,7 @@ public final class Evaluation {
         String realName = "real training data " + realDir;
         checkShape(real.shape(), info, realName);
         int[] realLabels = ClassMapping.of(classNames(real), info.classNames(), realName);
-        long n = Math.min(Math.min(generated.count(), PreparedSets.count(real, realSplit)), settings.tstrImages());
+        long n = Math.min(Math.min(generated.count(), real.imagesIn(realSplit)), settings.tstrImages());
         LabeledImages synthetic = generated.collect((int) n, settings.seed(), info.shape(), info.classNames());
         LabeledImages realImages = PreparedSets.collect(PreparedShards.images(spark, realDir, real, realSplit), info.shape(),
                 (int) n, settings.seed(), realLabels, info.classNames(), realName);

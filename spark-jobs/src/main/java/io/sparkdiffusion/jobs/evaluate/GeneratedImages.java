@@ -6,7 +6,6 @@ import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.xxhash64;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.Iterator;
@@ -15,6 +14,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.TreeSet;
 
+import io.sparkdiffusion.config.HadoopFiles;
 import io.sparkdiffusion.config.InputError;
 import io.sparkdiffusion.data.LabeledImages;
 import io.sparkdiffusion.eval.EvaluationReport;
@@ -171,9 +171,7 @@ final class GeneratedImages {
         }
         String path = paths.stream().min(String::compareTo).orElseThrow();
         Path file = new Path(path);
-        try (InputStream in = file.getFileSystem(conf).open(file)) {
-            return decode(path, in.readAllBytes());
-        }
+        return decode(path, HadoopFiles.readAll(file.getFileSystem(conf), file));
     }
 
     /** Scores every image on the executors: features into the generated group (and the floor's same-size subset), predictions against the folder class. */

@@ -10,29 +10,22 @@ import java.util.Iterator;
 import java.util.List;
 
 import io.sparkdiffusion.config.InputError;
+import io.sparkdiffusion.data.LabeledImage;
 import io.sparkdiffusion.data.LabeledImages;
-import io.sparkdiffusion.data.PreparedManifest;
+import io.sparkdiffusion.data.PreparedColumns;
 import io.sparkdiffusion.eval.EvaluationReport;
 import io.sparkdiffusion.eval.EvaluationTally;
 import io.sparkdiffusion.eval.FloorSubsets;
 import io.sparkdiffusion.eval.ImageScorer;
 import io.sparkdiffusion.image.ImageShape;
 import io.sparkdiffusion.image.Uint8Image;
+import io.sparkdiffusion.jobs.io.PreparedShards;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 
 /** A PrepareJob output's images as EvaluateJob uses them: scored on the executors, or a bounded subset in the driver. */
 final class PreparedSets {
     private PreparedSets() {
-    }
-
-    /** Images in a split (train, validation or all), from the manifest's counts. */
-    static long count(PreparedManifest manifest, String split) {
-        return switch (split) {
-            case "train" -> manifest.split().train();
-            case "validation" -> manifest.split().validation();
-            default -> manifest.images();
-        };
     }
 
     /**
@@ -42,7 +35,7 @@ final class PreparedSets {
      * @param labelMap the data's labels → the classifier's class indices
      */
     static double[][] positions(Dataset<Row> rows, int[] labelMap, int numClasses, long seed) {
-        return rows.select("id", "label").javaRDD().mapPartitions((Iterator<Row> it) -> {
+        return rows.select(PreparedColumns.ID, PreparedColumns.LABEL).javaRDD().mapPartitions((Iterator<Row> it) -> {
             List<List<Double>> buckets = new ArrayList<>();
             for (int b = 0; b <= numClasses; b++) {
                 buckets.add(new ArrayList<>());
@@ -79,11 +72,10 @@ final class PreparedSets {
         return rows.javaRDD().mapPartitions((Iterator<Row> it) -> {
             ImageScorer scorer = setup.open();
             while (it.hasNext()) {
-                Row row = it.next();
-                String id = row.getString(0);
-                int label = row.isNullAt(1) || row.getInt(1) < 0 ? -1 : labelMap[row.getInt(1)];
-                scorer.add(id, new Uint8Image(shape, (byte[]) row.get(2)), label,
-                        floor.referenceGroups(id, label, EvaluationReport.REFERENCE));
+                LabeledImage image = PreparedShards.image(it.next());
+                int label = image.label() < 0 ? -1 : labelMap[image.label()];
+                scorer.add(image.id(), new Uint8Image(shape, image.pixels()), label,
+                        floor.referenceGroups(image.id(), label, EvaluationReport.REFERENCE));
             }
             return List.of(scorer.finish()).iterator();
         }).reduce(EvaluationTally::add);
@@ -95,7 +87,7 @@ final class PreparedSets {
      */
     static LabeledImages collect(Dataset<Row> rows, ImageShape shape, int limit, long seed, int[] labelMap,
                                  List<String> classNames, String what) {
-        Dataset<Row> chosen = rows.orderBy(xxhash64(col("id"), lit(seed)), col("id"));
+        Dataset<Row> chosen = rows.orderBy(xxhash64(col(PreparedColumns.ID), lit(seed)), col(PreparedColumns.ID));
         if (limit > 0) {
             chosen = chosen.limit(limit);
         }
@@ -103,17 +95,17 @@ final class PreparedSets {
         List<Integer> labels = new ArrayList<>();
         Iterator<Row> it = chosen.toLocalIterator();
         while (it.hasNext()) {
-            Row row = it.next();
-            if (row.isNullAt(1) || row.getInt(1) < 0) {
+            LabeledImage image = PreparedShards.image(it.next());
+            if (image.label() < 0) {
                 throw new InputError(what + " has unlabeled images; a classifier trains on labeled ones");
             }
-            byte[] p = (byte[]) row.get(2);
+            byte[] p = image.pixels();
             if (p.length != shape.size()) {
-                throw new InputError(what + ": image " + row.getString(0) + " has " + p.length + " pixel values, not "
+                throw new InputError(what + ": image " + image.id() + " has " + p.length + " pixel values, not "
                         + shape.size() + " (" + shape + ")");
             }
             pixels.writeBytes(p);
-            labels.add(labelMap[row.getInt(1)]);
+            labels.add(labelMap[image.label()]);
         }
         return new LabeledImages(shape, pixels.toByteArray(), labels.stream().mapToInt(Integer::intValue).toArray(),
                 classNames);

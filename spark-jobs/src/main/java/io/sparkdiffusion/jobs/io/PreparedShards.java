@@ -7,6 +7,8 @@ import java.util.ArrayList;
 import java.util.List;
 
 import io.sparkdiffusion.config.InputError;
+import io.sparkdiffusion.data.LabeledImage;
+import io.sparkdiffusion.data.LabeledImages;
 import io.sparkdiffusion.data.PreparedColumns;
 import io.sparkdiffusion.data.PreparedManifest;
 import io.sparkdiffusion.data.PreparedManifest.Version;
@@ -28,8 +30,14 @@ public final class PreparedShards {
     private PreparedShards() {
     }
 
+    /** A row of {@link #images} as readers pass it on (a null label, which PrepareJob never writes, is unlabeled). */
+    public static LabeledImage image(Row row) {
+        return new LabeledImage(row.getString(0), row.isNullAt(1) ? LabeledImages.UNLABELED : row.getInt(1),
+                (byte[]) row.get(2));
+    }
+
     /**
-     * The (id, label, pixels) rows of a split.
+     * The (id, label, pixels) rows of a split ({@link #image} makes each a {@link LabeledImage}).
      *
      * @param manifest the output's manifest ({@link PreparedManifest#readFrom})
      * @param split    train, validation or all
@@ -60,7 +68,7 @@ public final class PreparedShards {
         if (!split.equals(PreparedColumns.BOTH_SPLITS)) {
             rows = rows.filter(col(PreparedColumns.SPLIT).equalTo(split));
         }
-        return rows.select(PreparedColumns.ID, PreparedColumns.LABEL, PreparedColumns.PIXELS);
+        return rows.select(PreparedColumns.ID, PreparedColumns.LABEL, PreparedColumns.PIXELS); // as image() reads them
     }
 
     /**

@@ -28,7 +28,7 @@ final class ContentGroups {
     private static final int PIXELS = PreparedRows.DECODED.fieldIndex(PreparedColumns.PIXELS);
     private static final int SPLIT = PreparedRows.DECODED.fieldIndex(PreparedColumns.SPLIT);
     private static final int CONTENT_HASH = PreparedRows.DECODED.fieldIndex(PreparedRows.CONTENT_HASH);
-    private static final int REASON = PreparedRows.DECODED.fieldIndex(PreparedRows.REASON);
+    private static final int REASON = PreparedRows.DECODED.fieldIndex(PreparedColumns.REASON);
 
     private ContentGroups() {
     }

@@ -1,8 +1,9 @@
 package io.sparkdiffusion.jobs.prepare;
 
+import static io.sparkdiffusion.data.PreparedColumns.DUPLICATE_OF;
 import static io.sparkdiffusion.data.PreparedColumns.LABEL;
 import static io.sparkdiffusion.data.PreparedColumns.SOURCE;
-import static io.sparkdiffusion.data.PreparedColumns.SPLIT;
+import static io.sparkdiffusion.jobs.prepare.PreparedRows.CONTENT_HASH;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -42,8 +43,6 @@ public final class FileIndex {
     public static final String REJECTED = "rejected";
 
     static final String STATUS = "status";
-    static final String CONTENT_HASH = "content_hash";
-    static final String DUPLICATE_OF = "duplicate_of";
     static final String SUM = "sum";
     static final String SUM_OF_SQUARES = "sum_of_squares";
     /** A version's index file, in its {@code files/} directory. */

@@ -2,7 +2,6 @@ package io.sparkdiffusion.jobs.prepare;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -160,7 +159,7 @@ public final class IncrementalPrepare {
                 listed.put(status.getPath().toString(), status);
             }
             read = FileIndex.of(written.outcomes(), listed, version, settings.validationFraction());
-            FileIndex.write(out.fileSystem(), read, out.path("files"));
+            FileIndex.write(out.fileSystem(), read, out.path(PreparedManifest.FILES));
             imagesAdded = written.tally().kept().images();
             shardFiles = stages.shardFiles();
         }
@@ -169,11 +168,12 @@ public final class IncrementalPrepare {
         }
         long imagesRemoved = changes.removed().stream().filter(r -> r.file().kept()).count();
         if (!changes.removed().isEmpty()) {
-            out.writeFile("removed/part-00000.json", removedLines(changes.removed()));
+            out.writeFile(PreparedManifest.REMOVED + "/part-00000.json", removedLines(changes.removed()));
         }
         PreparedManifest.Version added = new PreparedManifest.Version(version, Instant.now().toString(),
-                prefix + "shards", shardFiles, prefix + "files", read.size(),
-                changes.removed().isEmpty() ? null : prefix + "removed", changes.newFiles(), changes.changed(),
+                prefix + PreparedManifest.SHARDS, shardFiles, prefix + PreparedManifest.FILES, read.size(),
+                changes.removed().isEmpty() ? null : prefix + PreparedManifest.REMOVED, changes.newFiles(),
+                changes.changed(),
                 changes.deleted(), imagesAdded, imagesRemoved);
         List<String> skippedFolders = TreeCorpus.skippedFolders(
                 input.getFileSystem(spark.sparkContext().hadoopConfiguration()), input);
@@ -200,11 +200,11 @@ public final class IncrementalPrepare {
      */
     private static void commit(Path output, StagedOutput out, PreparedManifest manifest, int version) throws IOException {
         if (version == 1) {
-            out.writeFile("manifest.json", manifest.toJson());
+            out.writeFile(PreparedManifest.FILE_NAME, manifest.toJson());
             out.commit();
         } else {
             out.commit();
-            OutputPaths.replaceFile(out.fileSystem(), new Path(output, "manifest.json"), manifest.toJson());
+            OutputPaths.replaceFile(out.fileSystem(), new Path(output, PreparedManifest.FILE_NAME), manifest.toJson());
         }
     }
 

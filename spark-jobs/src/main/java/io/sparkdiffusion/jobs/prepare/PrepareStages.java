@@ -1,10 +1,14 @@
 package io.sparkdiffusion.jobs.prepare;
 
+import static io.sparkdiffusion.data.PreparedColumns.DUPLICATE_OF;
 import static io.sparkdiffusion.data.PreparedColumns.ID;
 import static io.sparkdiffusion.data.PreparedColumns.PIXELS;
+import static io.sparkdiffusion.data.PreparedColumns.REASON;
 import static io.sparkdiffusion.data.PreparedColumns.SOURCE;
+import static io.sparkdiffusion.data.PreparedManifest.DUPLICATES;
+import static io.sparkdiffusion.data.PreparedManifest.REJECTS;
+import static io.sparkdiffusion.data.PreparedManifest.SHARDS;
 import static io.sparkdiffusion.jobs.prepare.PreparedRows.CONTENT_HASH;
-import static io.sparkdiffusion.jobs.prepare.PreparedRows.REASON;
 import static org.apache.spark.sql.functions.col;
 
 import java.io.IOException;
@@ -44,7 +48,6 @@ import org.slf4j.LoggerFactory;
  * </ol>
  */
 public final class PrepareStages {
-    private static final String DUPLICATE_OF = "duplicate_of";
     // Our own _SUCCESS marks the whole output; none inside shards/, rejects/, duplicates/.
     private static final String NO_NESTED_SUCCESS = "mapreduce.fileoutputcommitter.marksuccessfuljobs";
 
@@ -55,9 +58,9 @@ public final class PrepareStages {
             "parquet.enable.dictionary#" + ID, "false", "parquet.enable.dictionary#" + SOURCE, "false",
             "parquet.enable.dictionary#" + PIXELS, "false");
 
-    private static final StructType REJECTS = new StructType()
+    private static final StructType REJECT_ROWS = new StructType()
             .add(SOURCE, DataTypes.StringType, false).add(REASON, DataTypes.StringType, false);
-    private static final StructType DUPLICATES = new StructType()
+    private static final StructType DUPLICATE_ROWS = new StructType()
             .add(SOURCE, DataTypes.StringType, false).add(DUPLICATE_OF, DataTypes.StringType, false);
 
     private final SparkSession spark;
@@ -114,7 +117,7 @@ public final class PrepareStages {
         LOG.info("listed {} files or idx records in {} classes after {}", inputs, classNames.size(), clock);
         PrepareCounts tally = write(decoded, inputs, classNames, EarlierContents.NONE, false, 0, 0).tally();
         PreparedManifest manifest = manifest(classNames, tally, skippedFolders);
-        out.writeFile("manifest.json", manifest.toJson());
+        out.writeFile(PreparedManifest.FILE_NAME, manifest.toJson());
         LOG.info("wrote rejects, duplicates and the manifest after {}", clock);
         return manifest;
     }
@@ -146,7 +149,7 @@ public final class PrepareStages {
         spark.createDataFrame(grouped.mapPartitions(ContentGroups.keptRows(accumulator, settings.image().channels(),
                         classNames.size(), earlier)), PreparedRows.SHARD)
                 .write().option(NO_NESTED_SUCCESS, "false").options(NO_DICTIONARY)
-                .parquet(out.path("shards").toString());
+                .parquet(out.path(SHARDS).toString());
         PrepareCounts tally = accumulator.value();
         LOG.info("decoded {} files or idx records ({} rejected, {} duplicates) and wrote the shards after {}",
                 tally.files(), tally.rejected(), tally.duplicates(), clock);
@@ -155,15 +158,15 @@ public final class PrepareStages {
         if (tally.rejected() > 0) {
             JavaRDD<Row> rejects = grouped.filter(row -> row.getAs(REASON) != null)
                     .map(row -> RowFactory.create(row.getAs(SOURCE), row.getAs(REASON)));
-            writeSorted(spark.createDataFrame(rejects, REJECTS), "rejects");
+            writeSorted(spark.createDataFrame(rejects, REJECT_ROWS), REJECTS);
         } else {
-            writeEmpty("rejects");
+            writeEmpty(REJECTS);
         }
         if (tally.duplicates() > 0) {
-            writeSorted(spark.createDataFrame(grouped.mapPartitions(ContentGroups.duplicates(earlier)), DUPLICATES),
-                    "duplicates");
+            writeSorted(spark.createDataFrame(grouped.mapPartitions(ContentGroups.duplicates(earlier)), DUPLICATE_ROWS),
+                    DUPLICATES);
         } else {
-            writeEmpty("duplicates");
+            writeEmpty(DUPLICATES);
         }
         List<Row> fileOutcomes = outcomes
                 ? grouped.mapPartitions(ContentGroups.outcomes(settings.image().channels(), earlier)).collect()
@@ -201,7 +204,7 @@ public final class PrepareStages {
     /** The number of Parquet files written to {@code shards/}. */
     public int shardFiles() throws IOException {
         int shardFiles = 0;
-        for (FileStatus f : out.fileSystem().listStatus(out.path("shards"))) {
+        for (FileStatus f : out.fileSystem().listStatus(out.path(SHARDS))) {
             shardFiles += f.getPath().getName().endsWith(".parquet") ? 1 : 0;
         }
         return shardFiles;
@@ -223,6 +226,6 @@ public final class PrepareStages {
                         summary.validation()),
                 new PreparedManifest.Statistics(PreparedManifest.Statistics.SCALE, summary.pixels().mean(),
                         summary.pixels().std()),
-                new PreparedManifest.Shards("shards", shardFiles, settings.rowsPerShard()), settings.parameters(), null);
+                new PreparedManifest.Shards(SHARDS, shardFiles, settings.rowsPerShard()), settings.parameters(), null);
     }
 }

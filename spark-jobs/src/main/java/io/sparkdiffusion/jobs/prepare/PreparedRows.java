@@ -5,6 +5,7 @@ import static io.sparkdiffusion.data.PreparedColumns.HEIGHT;
 import static io.sparkdiffusion.data.PreparedColumns.ID;
 import static io.sparkdiffusion.data.PreparedColumns.LABEL;
 import static io.sparkdiffusion.data.PreparedColumns.PIXELS;
+import static io.sparkdiffusion.data.PreparedColumns.REASON;
 import static io.sparkdiffusion.data.PreparedColumns.SOURCE;
 import static io.sparkdiffusion.data.PreparedColumns.SPLIT;
 import static io.sparkdiffusion.data.PreparedColumns.WIDTH;
@@ -20,13 +21,11 @@ import org.apache.spark.sql.types.StructType;
 
 /**
  * The rows PrepareJob passes between its stages. A decoded row is one input file (or idx record): the shard
- * documented columns plus {@code content_hash} (for duplicates) and {@code reason} (non-null = rejected,
- * and then the image columns are null).
+ * columns ({@link PreparedColumns#ALL}) plus {@code content_hash} (for duplicates) and {@code reason} (non-null =
+ * rejected, and then the image columns are null).
  */
 public final class PreparedRows {
     public static final String CONTENT_HASH = "content_hash";
-    public static final String REASON = "reason";
-
 
     public static final StructType DECODED = new StructType()
             .add(ID, DataTypes.StringType, false)

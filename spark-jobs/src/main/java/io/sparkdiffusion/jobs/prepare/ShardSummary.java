@@ -2,7 +2,7 @@ package io.sparkdiffusion.jobs.prepare;
 
 import java.io.Serializable;
 
-import io.sparkdiffusion.data.SourceIds;
+import io.sparkdiffusion.data.PreparedColumns;
 import io.sparkdiffusion.image.PixelStatistics;
 
 /**
@@ -28,7 +28,7 @@ public final class ShardSummary implements Serializable {
         } else {
             unlabeled++;
         }
-        if (SourceIds.VALIDATION.equals(split)) {
+        if (PreparedColumns.VALIDATION.equals(split)) {
             validation++;
         } else {
             train++;

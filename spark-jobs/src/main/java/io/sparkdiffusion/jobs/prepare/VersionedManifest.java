@@ -8,7 +8,7 @@ import java.util.List;
 import java.util.Map;
 
 import io.sparkdiffusion.data.PreparedManifest;
-import io.sparkdiffusion.data.SourceIds;
+import io.sparkdiffusion.data.PreparedColumns;
 import io.sparkdiffusion.image.PixelStatistics;
 
 /**
@@ -46,7 +46,7 @@ final class VersionedManifest {
                     if (f.label() >= 0) {
                         perClass[f.label()]++;
                     }
-                    if (SourceIds.VALIDATION.equals(f.split())) {
+                    if (PreparedColumns.VALIDATION.equals(f.split())) {
                         validation++;
                     } else {
                         train++;
@@ -61,7 +61,8 @@ final class VersionedManifest {
         List<PreparedManifest.Version> versions = new ArrayList<>(previous == null ? List.of() : previous.versions());
         versions.add(version);
         PreparedManifest.Shards first = previous == null
-                ? new PreparedManifest.Shards("shards", version.shardFiles(), settings.rowsPerShard()) : previous.shards();
+                ? new PreparedManifest.Shards(PreparedManifest.SHARDS, version.shardFiles(), settings.rowsPerShard())
+                : previous.shards();
         return new PreparedManifest(PreparedManifest.VERSIONED_FORMAT, Instant.now().toString(), input,
                 settings.layout().configName(), settings.image().shape(), classNames, imagesPerClass, pixels.images(),
                 current.size(), rejected, duplicates, skippedFolders,

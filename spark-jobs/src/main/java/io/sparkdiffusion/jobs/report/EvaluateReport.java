@@ -2,6 +2,7 @@ package io.sparkdiffusion.jobs.report;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.sparkdiffusion.config.HadoopFiles;
 import io.sparkdiffusion.config.Settings;
 import io.sparkdiffusion.data.PreparedManifest;
 import io.sparkdiffusion.eval.ClassifierInfo;
@@ -125,7 +126,7 @@ public final class EvaluateReport {
             for (Path dir : new Path[]{generatedRoot, generatedRoot.getParent()}) {
                 Path plan = dir == null ? null : new Path(dir, OutputLayout.PLAN);
                 if (plan != null && fs.exists(plan)) {
-                    return JSON.readTree(TrainReport.read(fs, plan));
+                    return JSON.readTree(HadoopFiles.readAll(fs, plan));
                 }
             }
             return null;

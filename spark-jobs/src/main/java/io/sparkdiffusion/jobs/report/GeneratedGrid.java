@@ -1,5 +1,6 @@
 package io.sparkdiffusion.jobs.report;
 
+import io.sparkdiffusion.config.HadoopFiles;
 import io.sparkdiffusion.data.PreparedColumns;
 import io.sparkdiffusion.data.PreparedManifest;
 import io.sparkdiffusion.generate.OutputLayout;
@@ -108,7 +109,7 @@ final class GeneratedGrid {
             List<Uint8Image> row = new ArrayList<>();
             row.add(new Uint8Image(manifest.shape(), pixelsOf.get(source)));
             for (Row variation : variationsOf.getOrDefault(source, List.of())) {
-                row.add(PngImages.decode(tree ? TrainReport.read(fs, new Path(layout.root(), variation.getString(1)))
+                row.add(PngImages.decode(tree ? HadoopFiles.readAll(fs, new Path(layout.root(), variation.getString(1)))
                         : (byte[]) variation.get(1)));
             }
             rows.add(row);
@@ -149,7 +150,7 @@ final class GeneratedGrid {
         List<byte[]> pngs = new ArrayList<>();
         for (Row row : spark.read().parquet(layout.path(OutputLayout.MANIFEST).toString())
                 .where(col("label").equalTo(label)).orderBy("id").limit(PER_ROW).select("path").collectAsList()) {
-            pngs.add(TrainReport.read(fs, new Path(layout.root(), row.getString(0))));
+            pngs.add(HadoopFiles.readAll(fs, new Path(layout.root(), row.getString(0))));
         }
         return pngs;
     }

@@ -3,6 +3,7 @@ package io.sparkdiffusion.jobs.report;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.sparkdiffusion.config.Settings;
+import io.sparkdiffusion.data.PreparedColumns;
 import io.sparkdiffusion.jobs.prepare.IncrementalPrepare;
 import io.sparkdiffusion.data.PreparedManifest;
 import io.sparkdiffusion.report.ReportPage;
@@ -96,8 +97,9 @@ public final class PrepareReport {
         List<Path> dirs = manifest.versioned() ? manifest.versions().stream()
                 .map(v -> IncrementalPrepare.versionPath(output, v.number())).toList() : List.of(written);
         String where = manifest.versioned() ? " of each version" : "";
-        listed(page, "Rejects", manifest.rejected(), fs, dirs, "rejects", "reason", where);
-        listed(page, "Duplicates", manifest.duplicates(), fs, dirs, "duplicates", "duplicate_of", where);
+        listed(page, "Rejects", manifest.rejected(), fs, dirs, PreparedManifest.REJECTS, PreparedColumns.REASON, where);
+        listed(page, "Duplicates", manifest.duplicates(), fs, dirs, PreparedManifest.DUPLICATES,
+                PreparedColumns.DUPLICATE_OF, where);
         ReportBasics.versions(page, spark);
         ReportBasics.settings(page, all, "prepare");
         return page.bytes();
@@ -128,7 +130,7 @@ public final class PrepareReport {
                 for (String line = in.readLine(); line != null && rows.size() < LISTED; line = in.readLine()) {
                     if (!line.isBlank()) {
                         JsonNode row = JSON.readTree(line);
-                        rows.add(List.of(row.path("source").asText(), row.path(field).asText()));
+                        rows.add(List.of(row.path(PreparedColumns.SOURCE).asText(), row.path(field).asText()));
                     }
                 }
             }

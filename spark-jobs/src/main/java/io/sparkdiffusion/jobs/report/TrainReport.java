@@ -3,6 +3,7 @@ package io.sparkdiffusion.jobs.report;
 import io.sparkdiffusion.checkpoint.CheckpointInfo;
 import io.sparkdiffusion.checkpoint.CheckpointRef;
 import io.sparkdiffusion.checkpoint.CheckpointStore;
+import io.sparkdiffusion.config.HadoopFiles;
 import io.sparkdiffusion.config.Settings;
 import io.sparkdiffusion.data.PreparedManifest;
 import io.sparkdiffusion.image.PngImages;
@@ -16,7 +17,6 @@ import org.apache.spark.sql.SparkSession;
 
 import java.io.FileNotFoundException;
 import java.io.IOException;
-import java.io.InputStream;
 import java.time.Instant;
 import java.util.Arrays;
 import java.util.Comparator;
@@ -121,7 +121,7 @@ public final class TrainReport {
         Arrays.sort(files, Comparator.comparing((FileStatus f) -> f.getPath().getName()).reversed());
         String columns = classes == null || classes.isEmpty() ? "" : " Columns: " + String.join(", ", classes) + ".";
         for (int i = 0; i < Math.min(GRIDS, files.length); i++) {
-            byte[] png = read(fs, files[i].getPath());
+            byte[] png = HadoopFiles.readAll(fs, files[i].getPath());
             int width = Math.min(MAX_WIDTH, PngImages.decode(png).width());
             long step = Long.parseLong(files[i].getPath().getName().replaceAll("\\D", ""));
             page.image(i == 0 ? "sample-grid" : "sample-grid-" + step, png, i == 0 ? width : width / 2,
@@ -129,12 +129,6 @@ public final class TrainReport {
         }
         if (files.length > GRIDS) {
             page.text((files.length - GRIDS) + " older grids are in samples/.");
-        }
-    }
-
-    static byte[] read(FileSystem fs, Path file) throws IOException {
-        try (InputStream in = fs.open(file)) {
-            return in.readAllBytes();
         }
     }
 

@@ -1,6 +1,7 @@
 package io.sparkdiffusion.jobs.sample;
 
 import io.sparkdiffusion.config.InputError;
+import io.sparkdiffusion.data.LabeledImage;
 import io.sparkdiffusion.data.PreparedColumns;
 import io.sparkdiffusion.data.PreparedManifest;
 import io.sparkdiffusion.jobs.report.GenerationReport;
@@ -29,8 +30,8 @@ import java.util.List;
  * never on how Spark partitions them.
  */
 public final class AugmentUnits {
-    /** One selected source image: its place j in id order, id, label and pixels. */
-    record Source(long index, String id, int label, byte[] pixels) implements Serializable {
+    /** One selected source image and its place j in id order. */
+    record Source(long index, LabeledImage image) implements Serializable {
     }
 
     private final JavaRDD<Source> sources;
@@ -54,9 +55,10 @@ public final class AugmentUnits {
         JavaRDD<Source> sources = PreparedShards.images(spark, dataDir, manifest, split, newestVersionOnly)
                 .orderBy(PreparedColumns.ID)
                 .javaRDD()
-                .filter(r -> plan.selected(r.getString(0)))
+                .map(PreparedShards::image)
+                .filter(image -> plan.selected(image.id()))
                 .zipWithIndex()
-                .map(t -> new Source(t._2(), t._1().getString(0), t._1().getInt(1), (byte[]) t._1().get(2)))
+                .map(t -> new Source(t._2(), t._1()))
                 .persist(StorageLevel.MEMORY_AND_DISK_SER());
         long count = sources.count();
         if (count == 0) {
@@ -96,7 +98,7 @@ public final class AugmentUnits {
     }
 
     private static List<PlannedImage> variations(VariationPlan plan, Source s) {
-        return plan.variationsOf(s.id(), s.label(), s.pixels());
+        return plan.variationsOf(s.image());
     }
 
     /** A unit's variations in source order (grouping does not keep it). */

@@ -1,5 +1,6 @@
 package io.sparkdiffusion.jobs.train;
 
+import io.sparkdiffusion.data.LabeledImage;
 import io.sparkdiffusion.data.PreparedColumns;
 import io.sparkdiffusion.data.PreparedManifest;
 import io.sparkdiffusion.jobs.io.PreparedShards;
@@ -78,8 +79,7 @@ public final class HeldOutSet {
         JavaRDD<Batch> batches = rows.javaRDD()
                 .zipWithIndex()
                 .mapToPair(row -> new Tuple2<>(Math.toIntExact(row._2() / HeldOutLoss.BATCH),
-                        new Tuple2<>(Math.toIntExact(row._2()), new TrainingImage(row._1().getInt(1),
-                                (byte[]) row._1().get(2)))))
+                        new Tuple2<>(Math.toIntExact(row._2()), PreparedShards.image(row._1()))))
                 .groupByKey(new HashPartitioner(partitions))
                 .map(HeldOutSet::batch)
                 .persist(StorageLevel.MEMORY_AND_DISK_SER());
@@ -87,8 +87,8 @@ public final class HeldOutSet {
                 new HeldOutLoss(batchMaker, count, settings.seed())));
     }
 
-    private static Batch batch(Tuple2<Integer, Iterable<Tuple2<Integer, TrainingImage>>> group) {
-        List<Tuple2<Integer, TrainingImage>> images = new ArrayList<>();
+    private static Batch batch(Tuple2<Integer, Iterable<Tuple2<Integer, LabeledImage>>> group) {
+        List<Tuple2<Integer, LabeledImage>> images = new ArrayList<>();
         group._2().forEach(images::add);
         images.sort(Comparator.comparingInt(Tuple2::_1));
         int[] positions = new int[images.size()];

@@ -1,6 +1,8 @@
 package io.sparkdiffusion.jobs.train;
 
 import io.sparkdiffusion.config.InputError;
+import io.sparkdiffusion.data.LabeledImage;
+import io.sparkdiffusion.data.PreparedColumns;
 import io.sparkdiffusion.data.PreparedManifest;
 import io.sparkdiffusion.jobs.io.PreparedShards;
 import org.apache.spark.api.java.JavaRDD;
@@ -31,10 +33,10 @@ import static org.apache.spark.sql.functions.xxhash64;
  */
 public final class PreparedData {
     private final PreparedManifest manifest;
-    private final JavaRDD<TrainingImage> images;
+    private final JavaRDD<LabeledImage> images;
     private final int[] partitionSizes;
 
-    private PreparedData(PreparedManifest manifest, JavaRDD<TrainingImage> images, int[] partitionSizes) {
+    private PreparedData(PreparedManifest manifest, JavaRDD<LabeledImage> images, int[] partitionSizes) {
         this.manifest = manifest;
         this.images = images;
         this.partitionSizes = partitionSizes;
@@ -63,11 +65,11 @@ public final class PreparedData {
             rows = rows.union(subset(mixedRows, m.manifest().imagesIn(split), Math.round(m.weight() * main), seed,
                     "mix" + i));
         }
-        JavaRDD<TrainingImage> images = rows
-                .orderBy("id")
+        JavaRDD<LabeledImage> images = rows
+                .orderBy(PreparedColumns.ID)
                 .javaRDD()
                 .zipWithIndex()
-                .mapToPair(row -> new Tuple2<>(row._2(), new TrainingImage(row._1().getInt(1), (byte[]) row._1().get(2))))
+                .mapToPair(row -> new Tuple2<>(row._2(), PreparedShards.image(row._1())))
                 .repartitionAndSortWithinPartitions(new RoundRobinPartitioner(workers))
                 .values()
                 .persist(StorageLevel.MEMORY_AND_DISK_SER()); // serialized, as DL4J advises: compact, little GC
@@ -96,12 +98,14 @@ public final class PreparedData {
         }
         Dataset<Row> out = null;
         for (long copy = 0; copy < want / available; copy++) {
-            out = union(out, rows.withColumn("id", concat(lit(prefix + "-" + copy + ":"), col("id"))));
+            out = union(out, rows.withColumn(PreparedColumns.ID,
+                    concat(lit(prefix + "-" + copy + ":"), col(PreparedColumns.ID))));
         }
         long rest = want % available;
         if (rest > 0 || out == null) {
-            out = union(out, rows.orderBy(xxhash64(col("id"), lit(seed)), col("id")).limit(Math.toIntExact(rest))
-                    .withColumn("id", concat(lit(prefix + "-rest:"), col("id"))));
+            out = union(out, rows.orderBy(xxhash64(col(PreparedColumns.ID), lit(seed)), col(PreparedColumns.ID))
+                    .limit(Math.toIntExact(rest))
+                    .withColumn(PreparedColumns.ID, concat(lit(prefix + "-rest:"), col(PreparedColumns.ID))));
         }
         return out;
     }
@@ -111,7 +115,7 @@ public final class PreparedData {
     }
 
     /** (partition index, size) as two numbers, so the driver learns the sizes without collecting images. */
-    private static Iterator<Integer> partitionSize(int partition, Iterator<TrainingImage> it) {
+    private static Iterator<Integer> partitionSize(int partition, Iterator<LabeledImage> it) {
         int n = 0;
         while (it.hasNext()) {
             it.next();
@@ -126,7 +130,7 @@ public final class PreparedData {
         return manifest;
     }
 
-    public JavaRDD<TrainingImage> images() {
+    public JavaRDD<LabeledImage> images() {
         return images;
     }
 

@@ -1,5 +1,6 @@
 package io.sparkdiffusion.jobs.train;
 
+import io.sparkdiffusion.data.LabeledImage;
 import io.sparkdiffusion.train.TrainingBatchMaker;
 import io.sparkdiffusion.image.ImageShape;
 import io.sparkdiffusion.image.Pixels;
@@ -19,7 +20,7 @@ import java.util.List;
  * partition's epoch order, each with fresh timesteps and noise from {@code TrainingOrder.batchSeed}. Nothing
  * random depends on where or how often this runs, so a retried task makes the same batches.
  */
-final class RoundBatches implements Function2<Integer, Iterator<TrainingImage>, Iterator<MultiDataSet>> {
+final class RoundBatches implements Function2<Integer, Iterator<LabeledImage>, Iterator<MultiDataSet>> {
     private static final long serialVersionUID = 1L;
 
     private final TrainingBatchMaker batchMaker;
@@ -42,8 +43,8 @@ final class RoundBatches implements Function2<Integer, Iterator<TrainingImage>, 
     }
 
     @Override
-    public Iterator<MultiDataSet> call(Integer partition, Iterator<TrainingImage> rows) {
-        List<TrainingImage> images = new ArrayList<>();
+    public Iterator<MultiDataSet> call(Integer partition, Iterator<LabeledImage> rows) {
+        List<LabeledImage> images = new ArrayList<>();
         rows.forEachRemaining(images::add);
         int[] order = TrainingOrder.epochOrder(images.size(), runSeed, epoch, partition);
         int batches = TrainingOrder.batchesPerEpoch(images.size(), batchSize);
@@ -54,7 +55,7 @@ final class RoundBatches implements Function2<Integer, Iterator<TrainingImage>, 
             List<Uint8Image> batch = new ArrayList<>(end - start);
             int[] labels = new int[end - start];
             for (int k = start; k < end; k++) {
-                TrainingImage image = images.get(order[k]);
+                LabeledImage image = images.get(order[k]);
                 batch.add(new Uint8Image(shape, image.pixels()));
                 labels[k - start] = image.label();
             }

@@ -2,6 +2,7 @@ package io.sparkdiffusion.jobs.train;
 
 import io.sparkdiffusion.config.ConfigError;
 import io.sparkdiffusion.config.Settings;
+import io.sparkdiffusion.data.PreparedColumns;
 import io.sparkdiffusion.model.SpecReader;
 import io.sparkdiffusion.sampling.Samplers;
 import io.sparkdiffusion.schedule.ScheduleSpec;
@@ -73,7 +74,8 @@ public record TrainSettings(String data, List<Mix> mix, String split, String run
         }
         Settings sample = s.at("sample");
         Settings validation = s.at("validation");
-        return new TrainSettings(data, mix(all), s.getChoice("split", "train", "validation", "all"), runDir,
+        return new TrainSettings(data, mix(all), s.getChoice("split", PreparedColumns.TRAIN,
+                PreparedColumns.VALIDATION, PreparedColumns.BOTH_SPLITS), runDir,
                 s.getPositiveInt("epochs"), s.getLong("max-steps"), s.getBoolean("resume"), s.getLong("seed"),
                 s.getPositiveInt("batch-size"), s.getNonNegativeInt("workers"), s.getPositiveInt("averaging-frequency"),
                 s.getPositiveDouble("learning-rate"), s.getNonNegativeInt("warmup-steps"),
