@@ -20,7 +20,7 @@ import java.util.UUID;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-import io.sparkdiffusion.config.OutputPaths;
+import io.sparkdiffusion.config.CommitProtocol;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.ChecksumException;
 import org.apache.hadoop.fs.ChecksumFileSystem;
@@ -371,7 +371,7 @@ public final class CheckpointStore {
             out.write((name + "\n").getBytes(StandardCharsets.UTF_8));
         }
         // where it cannot be atomic a reader may briefly find no LATEST, and then falls back to scanning
-        OutputPaths.renameReplacing(fs, tmp, latest);
+        CommitProtocol.renameReplacing(fs, tmp, latest);
     }
 
     private static void checkLength(String what, INDArray vector, ComputationGraph graph) {

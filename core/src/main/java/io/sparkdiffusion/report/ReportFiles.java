@@ -1,6 +1,6 @@
 package io.sparkdiffusion.report;
 
-import io.sparkdiffusion.config.OutputPaths;
+import io.sparkdiffusion.config.CommitProtocol;
 import org.apache.hadoop.fs.FSDataOutputStream;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;

@@ -4,8 +4,8 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.util.UUID;
 
+import io.sparkdiffusion.config.CommitProtocol;
 import io.sparkdiffusion.config.InputError;
-import io.sparkdiffusion.config.OutputPaths;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
@@ -18,7 +18,7 @@ import org.apache.hadoop.fs.Path;
  *
  * <p>An old output being replaced is moved aside and deleted only once the new one is in place with its
  * {@code _SUCCESS}; the next run on that output settles a leftover of a crash in between
- * ({@link OutputPaths#recoverAside}), so a rerun with {@code overwrite} redoes the replacement.
+ * ({@link CommitProtocol#recoverAside}), so a rerun with {@code overwrite} redoes the replacement.
  */
 public final class StagedOutput {
 
@@ -43,12 +43,12 @@ public final class StagedOutput {
     public static StagedOutput prepare(Path output, boolean overwrite, String key, Configuration conf) throws IOException {
         FileSystem fs = output.getFileSystem(conf);
         Path qualified = fs.makeQualified(output);
-        OutputPaths.recoverAside(fs, qualified);
+        CommitProtocol.recoverAside(fs, qualified);
         if (fs.exists(qualified) && !overwrite) {
             throw new InputError("output " + qualified + " already exists; remove it, choose another " + key
                     + ", or set " + key.replaceAll("\\.[^.]+$", "") + ".overwrite=true to replace it");
         }
-        OutputPaths.belowRoot(qualified);
+        CommitProtocol.belowRoot(qualified);
         Path staging = new Path(qualified.getParent(), "." + qualified.getName() + ".staging-" + UUID.randomUUID());
         return new StagedOutput(fs, qualified, staging, overwrite);
     }
@@ -86,7 +86,7 @@ public final class StagedOutput {
             if (!overwrite) { // appeared while we ran
                 throw new InputError("output " + output + " appeared while the job ran; not replacing it");
             }
-            aside = OutputPaths.moveAside(fs, output);
+            aside = CommitProtocol.moveAside(fs, output);
         }
         try {
             if (!fs.rename(staging, output)) {
@@ -98,9 +98,9 @@ public final class StagedOutput {
             }
             throw e;
         }
-        fs.create(new Path(output, OutputPaths.SUCCESS), false).close();
+        fs.create(new Path(output, CommitProtocol.SUCCESS), false).close();
         if (aside != null) {
-            OutputPaths.deleteAside(fs, output, aside);
+            CommitProtocol.deleteAside(fs, output, aside);
         }
     }
 
