@@ -89,9 +89,9 @@ public final class PrepareJob {
             try {
                 PreparedManifest manifest = new PrepareStages(spark.session(), settings, input, out, clock).run();
                 if (report) { // staged with the data, so committed with it
-                    ReportFiles.writeOrWarn("prepare", out.output(), () -> ReportFiles.write(out.fileSystem(),
-                            out.path(ReportFiles.FILE), PrepareReport.html(manifest, all, spark.session(), started,
-                                    out.fileSystem(), out.staging(), out.output())));
+                    ReportFiles.writeOrWarn("prepare", out.output(), () -> out.writeFile(ReportFiles.FILE,
+                            PrepareReport.html(manifest, all, spark.session(), started, out.fileSystem(), out.staging(),
+                                    out.output())));
                 }
                 out.commit();
                 LOG.info("committed the output (_SUCCESS written) after {}", clock);
