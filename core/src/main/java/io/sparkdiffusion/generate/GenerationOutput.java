@@ -6,7 +6,6 @@ import io.sparkdiffusion.checkpoint.CheckpointInfo;
 import io.sparkdiffusion.config.CommitProtocol;
 import io.sparkdiffusion.config.InputError;
 import org.apache.hadoop.conf.Configuration;
-import org.apache.hadoop.fs.FSDataOutputStream;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
@@ -77,7 +76,7 @@ public final class GenerationOutput {
         JsonNode wanted = JSON.readTree(JSON.writeValueAsBytes(plan));
         CommitProtocol.recoverAside(fs, root);
         if (fs.exists(root) && overwrite) {
-            aside = CommitProtocol.moveAside(fs, root); // deleted by finish(), put back by the next run if this one fails
+            aside = CommitProtocol.moveAside(fs, root); // deleted by finish(), put back by the next run if it fails
         }
         if (fs.exists(root)) {
             JsonNode existing = readPlan();
@@ -90,20 +89,16 @@ public final class GenerationOutput {
                 throw new InputError("output " + root + " holds a run with another plan (differs in: "
                         + String.join(", ", differences(existing, wanted)) + "); rerun with the same settings to"
                         + " finish it, choose another " + key + ", or set overwrite=true to replace it");
-            } else if (fs.exists(layout.path(CommitProtocol.SUCCESS))) {
+            } else if (CommitProtocol.isComplete(fs, root)) {
                 return State.COMPLETE;
             } else {
                 return State.RESUMING;
             }
         }
         fs.mkdirs(layout.path(OutputLayout.UNITS));
-        Path tmp = new Path(layout.path(OutputLayout.TMP), OutputLayout.PLAN + "-" + UUID.randomUUID());
-        try (FSDataOutputStream out = writer.create(tmp, false)) {
-            out.write(JSON.writeValueAsBytes(wanted));
-        }
-        if (!writer.rename(tmp, layout.path(OutputLayout.PLAN))) {
-            throw new IOException("could not rename " + tmp + " into " + layout.path(OutputLayout.PLAN));
-        }
+        Path tmp = staging(OutputLayout.PLAN);
+        CommitProtocol.write(writer, tmp, JSON.writeValueAsBytes(wanted));
+        CommitProtocol.rename(writer, tmp, layout.path(OutputLayout.PLAN));
         return State.NEW;
     }
 
@@ -186,14 +181,12 @@ public final class GenerationOutput {
         if (fs.exists(target) && !fs.delete(target, true)) {
             throw new IOException("could not replace " + target);
         }
-        if (!fs.rename(staged, target)) {
-            throw new IOException("could not rename " + staged + " to " + target);
-        }
+        CommitProtocol.rename(fs, staged, target);
     }
 
     /** Writes _SUCCESS, then removes what only the run needed (markers, temporary files, the replaced output). */
     public void finish() throws IOException {
-        writer.create(layout.path(CommitProtocol.SUCCESS), true).close();
+        CommitProtocol.markComplete(writer, layout.root());
         fs.delete(layout.path(OutputLayout.TMP), true);
         fs.delete(layout.path(OutputLayout.UNITS), true);
         if (aside != null) {
