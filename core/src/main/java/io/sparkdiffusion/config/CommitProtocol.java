@@ -178,7 +178,7 @@ public final class CommitProtocol {
      * Renames a complete temporary file over {@code target}: atomically on HDFS, where FileContext can rename over a
      * file (FileSystem.rename cannot); FileContext on a local disk, and object stores without one, delete it first.
      */
-    public static void renameReplacing(FileSystem fs, Path tmp, Path target) throws IOException {
+    private static void renameReplacing(FileSystem fs, Path tmp, Path target) throws IOException {
         try {
             FileContext.getFileContext(fs.getUri(), fs.getConf()).rename(tmp, target, Options.Rename.OVERWRITE);
         } catch (UnsupportedFileSystemException noFileContext) {
