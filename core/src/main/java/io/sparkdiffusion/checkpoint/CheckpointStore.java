@@ -20,11 +20,10 @@ import java.util.UUID;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-import io.sparkdiffusion.config.OutputPaths;
+import io.sparkdiffusion.config.CommitProtocol;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.ChecksumException;
 import org.apache.hadoop.fs.ChecksumFileSystem;
-import org.apache.hadoop.fs.FSDataOutputStream;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
@@ -48,10 +47,10 @@ import io.sparkdiffusion.model.ModelZip;
  * &lt;run&gt;/checkpoints/LATEST            the name of the newest complete checkpoint directory
  * </pre>
  *
- * <p>A save never exposes a half-written checkpoint: files go to a {@code _tmp-…} directory that is renamed
- * into place, and LATEST is replaced last. A directory counts as a checkpoint only when it holds all three
- * files (on s3a a directory rename is a copy, so a name alone proves nothing). If LATEST is missing or names
- * an unusable directory (a crash, or a file system whose rename cannot overwrite), readers fall back to the
+ * <p>A save never exposes a half-written checkpoint ({@link CommitProtocol}): files go to a {@code _tmp-…}
+ * directory that is renamed into place, and LATEST is replaced last. A directory counts as a checkpoint only when it
+ * holds all three files (on s3a a directory rename is a copy, so a name alone proves nothing). If LATEST is missing
+ * or names an unusable directory (a crash, or a file system whose rename cannot overwrite), readers fall back to the
  * newest complete {@code step-*} directory. One writer per run directory.
  */
 public final class CheckpointStore {
@@ -68,7 +67,6 @@ public final class CheckpointStore {
     private static final Pattern OLD_DIR = Pattern.compile("_old-(step-\\d{7,})-.*");
     private static final String TMP_PREFIX = "_tmp-";
     private static final String OLD_PREFIX = "_old-";
-    private static final String LATEST_TMP_PREFIX = LATEST + ".tmp-";
     private static final int BUFFER = 1 << 20;
 
     private final FileSystem fs;
@@ -140,20 +138,16 @@ public final class CheckpointStore {
         if (outerMomentum != null) {
             writeVector(new Path(tmp, OUTER_MOMENTUM_FILE), outerMomentum);
         }
-        try (OutputStream out = create(new Path(tmp, INFO_FILE))) {
-            out.write(info.toJson().getBytes(StandardCharsets.UTF_8));
-        }
+        CommitProtocol.write(fs, new Path(tmp, INFO_FILE), info.toJson().getBytes(StandardCharsets.UTF_8));
 
-        if (fs.exists(target)) {
-            // Move the old one aside rather than deleting it first, so its data survives until the new one is in.
-            Path old = new Path(checkpointsDir, OLD_PREFIX + name + "-" + uuid);
-            rename(target, old);
-            rename(tmp, target);
+        // an old one of the step is moved aside, not deleted, so its data survives until the new one is in
+        Path old = CommitProtocol.swapIn(fs, tmp, target, new Path(checkpointsDir, OLD_PREFIX + name + "-" + uuid));
+        if (old != null) {
             fs.delete(old, true);
-        } else {
-            rename(tmp, target);
         }
-        writeLatest(name, uuid);
+        // where it cannot be atomic a reader may briefly find no LATEST, and then falls back to scanning
+        CommitProtocol.replaceFile(fs, new Path(checkpointsDir, LATEST),
+                (name + "\n").getBytes(StandardCharsets.UTF_8));
         LOG.info("saved checkpoint {}", target);
         return new CheckpointRef(info.step(), target);
     }
@@ -300,7 +294,7 @@ public final class CheckpointStore {
     }
 
     /**
-     * Removes what crashed saves left behind: {@code _tmp-*} directories and {@code LATEST.tmp-*} files. An
+     * Removes what crashed saves left behind: {@code _tmp-*} directories and LATEST's temporary files. An
      * {@code _old-step-N-*} directory (a replaced checkpoint) is removed only when a complete step-N exists,
      * otherwise it may be the only copy and is kept. Call only when no save is running.
      *
@@ -315,7 +309,7 @@ public final class CheckpointStore {
         for (FileStatus status : listOrEmpty(checkpointsDir)) {
             String name = status.getPath().getName();
             Matcher old = OLD_DIR.matcher(name);
-            boolean leftover = name.startsWith(TMP_PREFIX) || name.startsWith(LATEST_TMP_PREFIX)
+            boolean leftover = name.startsWith(TMP_PREFIX) || CommitProtocol.isTemporary(name)
                     || (old.matches() && complete.contains(old.group(1)));
             if (leftover && fs.delete(status.getPath(), true)) {
                 removed.add(status.getPath());
@@ -363,17 +357,6 @@ public final class CheckpointStore {
         }
     }
 
-    /** Writes LATEST through a temporary file and a rename, so readers see the old name or the new one. */
-    private void writeLatest(String name, String uuid) throws IOException {
-        Path tmp = new Path(checkpointsDir, LATEST_TMP_PREFIX + uuid);
-        Path latest = new Path(checkpointsDir, LATEST);
-        try (FSDataOutputStream out = fs.create(tmp, false)) {
-            out.write((name + "\n").getBytes(StandardCharsets.UTF_8));
-        }
-        // where it cannot be atomic a reader may briefly find no LATEST, and then falls back to scanning
-        OutputPaths.renameReplacing(fs, tmp, latest);
-    }
-
     private static void checkLength(String what, INDArray vector, ComputationGraph graph) {
         if (vector.length() != graph.numParams()) {
             throw new IllegalArgumentException(what + " has " + vector.length() + " values, the network "
@@ -395,12 +378,6 @@ public final class CheckpointStore {
 
     private OutputStream create(Path file) throws IOException {
         return new BufferedOutputStream(fs.create(file, false), BUFFER);
-    }
-
-    private void rename(Path from, Path to) throws IOException {
-        if (!fs.rename(from, to)) {
-            throw new IOException("could not rename " + from + " to " + to);
-        }
     }
 
     private static CheckpointInfo readInfo(FileSystem fs, Path dir) throws IOException {

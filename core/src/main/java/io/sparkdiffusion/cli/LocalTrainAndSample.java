@@ -3,6 +3,7 @@ package io.sparkdiffusion.cli;
 import io.sparkdiffusion.checkpoint.CheckpointInfo;
 import io.sparkdiffusion.checkpoint.CheckpointStore;
 import io.sparkdiffusion.checkpoint.LoadedCheckpoint;
+import io.sparkdiffusion.config.CommitProtocol;
 import io.sparkdiffusion.config.ConfigError;
 import io.sparkdiffusion.config.InputError;
 import io.sparkdiffusion.config.Settings;
@@ -25,7 +26,6 @@ import io.sparkdiffusion.train.TrainingDiverged;
 import io.sparkdiffusion.train.NetworkOptimizerSettings;
 import io.sparkdiffusion.train.WarmupSchedule;
 import org.apache.hadoop.conf.Configuration;
-import org.apache.hadoop.fs.FSDataOutputStream;
 import org.apache.hadoop.fs.Path;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.nd4j.linalg.learning.config.Adam;
@@ -161,7 +161,7 @@ public final class LocalTrainAndSample {
         long start = System.nanoTime();
         byte[] png = grid.samplePng(network, ema.params(), sample.getPositiveInt("count"), sample.getLong("seed"));
         Path gridPath = new Path(store.runDir(), String.format("samples-step-%07d.png", trainer.step()));
-        write(gridPath, png, hadoop);
+        CommitProtocol.write(gridPath.getFileSystem(hadoop), gridPath, png);
         System.out.printf("sampled %d images (%s, %d steps) in %.1f s%n", sample.getPositiveInt("count"),
                 samplerName, sample.getPositiveInt("steps"), (System.nanoTime() - start) / 1e9);
         System.out.println("sample grid: " + gridPath);
@@ -202,12 +202,6 @@ public final class LocalTrainAndSample {
             store.keepLast(keep);
         } catch (java.io.IOException e) {
             throw new java.io.UncheckedIOException("checkpoint failed", e);
-        }
-    }
-
-    private static void write(Path path, byte[] bytes, Configuration hadoop) throws java.io.IOException {
-        try (FSDataOutputStream out = path.getFileSystem(hadoop).create(path, true)) {
-            out.write(bytes);
         }
     }
 

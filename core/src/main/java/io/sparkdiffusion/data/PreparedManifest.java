@@ -11,8 +11,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 
+import io.sparkdiffusion.config.CommitProtocol;
 import io.sparkdiffusion.config.InputError;
-import io.sparkdiffusion.config.OutputPaths;
 import io.sparkdiffusion.image.ImageShape;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
@@ -85,7 +85,7 @@ public record PreparedManifest(int formatVersion, String createdAt, String input
         Path dir = new Path(dataDir);
         FileSystem fs = dir.getFileSystem(conf);
         Path manifestPath = new Path(dir, FILE_NAME);
-        if (!fs.exists(new Path(dir, OutputPaths.SUCCESS)) || !fs.exists(manifestPath)) {
+        if (!CommitProtocol.isComplete(fs, dir) || !fs.exists(manifestPath)) {
             throw new InputError(dataDir + " is not a complete PrepareJob output (no _SUCCESS or manifest.json)");
         }
         PreparedManifest manifest;

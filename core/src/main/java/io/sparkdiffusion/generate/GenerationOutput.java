@@ -3,10 +3,9 @@ package io.sparkdiffusion.generate;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.sparkdiffusion.checkpoint.CheckpointInfo;
+import io.sparkdiffusion.config.CommitProtocol;
 import io.sparkdiffusion.config.InputError;
-import io.sparkdiffusion.config.OutputPaths;
 import org.apache.hadoop.conf.Configuration;
-import org.apache.hadoop.fs.FSDataOutputStream;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
@@ -27,7 +26,7 @@ import java.util.UUID;
  * stopped, knows which units are done, and finishes it. A run is identified by its plan ({@code plan.json}:
  * the checkpoint, the recipe, the counts, the seed, the unit size, …): the same plan continues, another one
  * is refused, so one output never mixes the images of two configurations. An output replaced with {@code overwrite}
- * is moved aside until the new one is complete ({@link OutputPaths}).
+ * is moved aside until the new one is complete ({@link CommitProtocol}).
  */
 public final class GenerationOutput {
     /** What {@link #begin} found. */
@@ -51,7 +50,7 @@ public final class GenerationOutput {
     public static GenerationOutput open(String output, List<String> folders, Configuration conf) throws IOException {
         Path path = new Path(output);
         FileSystem fs = path.getFileSystem(conf);
-        Path qualified = OutputPaths.belowRoot(fs.makeQualified(path));
+        Path qualified = CommitProtocol.belowRoot(fs.makeQualified(path));
         return new GenerationOutput(new OutputLayout(qualified.toString(), folders), fs);
     }
 
@@ -75,9 +74,9 @@ public final class GenerationOutput {
         Path root = layout.root();
         // through the bytes, as a rerun will read it: a Long and an Integer of one value are different nodes
         JsonNode wanted = JSON.readTree(JSON.writeValueAsBytes(plan));
-        OutputPaths.recoverAside(fs, root);
+        CommitProtocol.recoverAside(fs, root);
         if (fs.exists(root) && overwrite) {
-            aside = OutputPaths.moveAside(fs, root); // deleted by finish(), put back by the next run if this one fails
+            aside = CommitProtocol.moveAside(fs, root); // deleted by finish(), put back by the next run if it fails
         }
         if (fs.exists(root)) {
             JsonNode existing = readPlan();
@@ -90,20 +89,16 @@ public final class GenerationOutput {
                 throw new InputError("output " + root + " holds a run with another plan (differs in: "
                         + String.join(", ", differences(existing, wanted)) + "); rerun with the same settings to"
                         + " finish it, choose another " + key + ", or set overwrite=true to replace it");
-            } else if (fs.exists(layout.path(OutputPaths.SUCCESS))) {
+            } else if (CommitProtocol.isComplete(fs, root)) {
                 return State.COMPLETE;
             } else {
                 return State.RESUMING;
             }
         }
         fs.mkdirs(layout.path(OutputLayout.UNITS));
-        Path tmp = new Path(layout.path(OutputLayout.TMP), OutputLayout.PLAN + "-" + UUID.randomUUID());
-        try (FSDataOutputStream out = writer.create(tmp, false)) {
-            out.write(JSON.writeValueAsBytes(wanted));
-        }
-        if (!writer.rename(tmp, layout.path(OutputLayout.PLAN))) {
-            throw new IOException("could not rename " + tmp + " into " + layout.path(OutputLayout.PLAN));
-        }
+        Path tmp = staging(OutputLayout.PLAN);
+        CommitProtocol.write(writer, tmp, JSON.writeValueAsBytes(wanted));
+        CommitProtocol.rename(writer, tmp, layout.path(OutputLayout.PLAN));
         return State.NEW;
     }
 
@@ -186,18 +181,16 @@ public final class GenerationOutput {
         if (fs.exists(target) && !fs.delete(target, true)) {
             throw new IOException("could not replace " + target);
         }
-        if (!fs.rename(staged, target)) {
-            throw new IOException("could not rename " + staged + " to " + target);
-        }
+        CommitProtocol.rename(fs, staged, target);
     }
 
     /** Writes _SUCCESS, then removes what only the run needed (markers, temporary files, the replaced output). */
     public void finish() throws IOException {
-        writer.create(layout.path(OutputPaths.SUCCESS), true).close();
+        CommitProtocol.markComplete(writer, layout.root());
         fs.delete(layout.path(OutputLayout.TMP), true);
         fs.delete(layout.path(OutputLayout.UNITS), true);
         if (aside != null) {
-            OutputPaths.deleteAside(fs, layout.root(), aside);
+            CommitProtocol.deleteAside(fs, layout.root(), aside);
             aside = null;
         }
     }

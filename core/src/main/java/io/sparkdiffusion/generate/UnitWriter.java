@@ -1,7 +1,7 @@
 package io.sparkdiffusion.generate;
 
+import io.sparkdiffusion.config.CommitProtocol;
 import org.apache.hadoop.conf.Configuration;
-import org.apache.hadoop.fs.FSDataOutputStream;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 
@@ -51,7 +51,7 @@ public final class UnitWriter {
             for (int i = 0; i < images.size(); i++) {
                 PlannedImage image = images.get(i);
                 Path tmp = new Path(attempt, image.id() + ".png");
-                write(tmp, pngs.get(i));
+                CommitProtocol.write(fs, tmp, pngs.get(i));
                 moveIntoPlace(tmp, layout.path(layout.relativeImagePath(image)));
             }
         }
@@ -61,15 +61,9 @@ public final class UnitWriter {
             moveIntoPlace(tmp, layout.unitShard(unit));
         }
         Path tmpMarker = new Path(attempt, OutputLayout.markerName(unit));
-        write(tmpMarker, (images.size() + " images\n").getBytes(StandardCharsets.UTF_8));
+        CommitProtocol.write(fs, tmpMarker, (images.size() + " images\n").getBytes(StandardCharsets.UTF_8));
         moveIntoPlace(tmpMarker, layout.marker(unit));
         fs.delete(attempt, true);
-    }
-
-    private void write(Path file, byte[] bytes) throws IOException {
-        try (FSDataOutputStream out = fs.create(file, true)) {
-            out.write(bytes);
-        }
     }
 
     /**

@@ -103,7 +103,7 @@ public final class OutputLock implements AutoCloseable {
         if (output.getName().isEmpty() && output.getParent() != null) { // "out/" made from a URI keeps its slash
             output = output.getParent();
         }
-        io.sparkdiffusion.config.OutputPaths.belowRoot(output);
+        io.sparkdiffusion.config.CommitProtocol.belowRoot(output);
         return new Path(output.getParent(), "." + output.getName() + ".lock");
     }
 

@@ -1,13 +1,7 @@
 package io.sparkdiffusion.report;
 
-import io.sparkdiffusion.config.OutputPaths;
-import org.apache.hadoop.fs.FSDataOutputStream;
-import org.apache.hadoop.fs.FileSystem;
-import org.apache.hadoop.fs.Path;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-
-import java.io.IOException;
 
 /**
  * Where a job's {@code report.html} goes and how a failure to make it is handled: the report describes the data,
@@ -38,13 +32,6 @@ public final class ReportFiles {
             LOG.warn("{}: no {} written to {} ({}); the job's output is not affected", job, FILE, where, e.toString()
                     .replace('\n', ' '));
             return false;
-        }
-    }
-
-    /** Writes {@code bytes} to {@code file} in one go (for a directory that is staged and committed as a whole). */
-    public static void write(FileSystem fs, Path file, byte[] bytes) throws IOException {
-        try (FSDataOutputStream out = fs.create(file, true)) {
-            out.write(bytes);
         }
     }
 }

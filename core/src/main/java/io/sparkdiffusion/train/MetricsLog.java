@@ -1,23 +1,23 @@
 package io.sparkdiffusion.train;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.sparkdiffusion.config.CommitProtocol;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 
 import java.io.BufferedReader;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStreamReader;
-import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 
 /**
  * {@code metrics.jsonl} of a run: one JSON object per logged step. Object stores (s3a://) cannot append, so
- * the whole file is rewritten to a temporary name and renamed on every flush; it stays small (one row per
+ * the whole file is replaced ({@link CommitProtocol#replaceFile}) on every flush; it stays small (one row per
  * log interval). On resume, rows after the checkpoint's step are dropped so the curve joins up.
  */
 public final class MetricsLog {
@@ -64,23 +64,16 @@ public final class MetricsLog {
     /** Renders the logged loss as {@code loss.png} beside the log and returns its path. */
     public Path writeLossCurve(String title) throws IOException {
         Path png = new Path(file.getParent(), LOSS_CURVE);
-        try (OutputStream out = fs.create(png, true)) {
-            out.write(LossCurve.png(rows, title));
-        }
+        CommitProtocol.replaceFile(fs, png, LossCurve.png(rows, title));
         return png;
     }
 
     public void flush() throws IOException {
-        Path tmp = new Path(file.getParent(), "." + FILE + "." + UUID.randomUUID() + ".tmp");
-        try (OutputStream out = fs.create(tmp, true)) {
-            for (Map<String, Object> row : rows) {
-                out.write(JSON.writeValueAsBytes(row));
-                out.write('\n');
-            }
+        ByteArrayOutputStream lines = new ByteArrayOutputStream();
+        for (Map<String, Object> row : rows) {
+            lines.write(JSON.writeValueAsBytes(row));
+            lines.write('\n');
         }
-        fs.delete(file, false);
-        if (!fs.rename(tmp, file)) {
-            throw new IOException("could not rename " + tmp + " to " + file);
-        }
+        CommitProtocol.replaceFile(fs, file, lines.toByteArray());
     }
 }

@@ -6,8 +6,8 @@ import java.util.Map;
 import java.util.Optional;
 
 import io.sparkdiffusion.cli.JobRunner;
+import io.sparkdiffusion.config.CommitProtocol;
 import io.sparkdiffusion.config.InputError;
-import io.sparkdiffusion.config.OutputPaths;
 import io.sparkdiffusion.config.Settings;
 import io.sparkdiffusion.data.PreparedManifest;
 import io.sparkdiffusion.jobs.session.SparkSessions;
@@ -89,9 +89,9 @@ public final class PrepareJob {
             try {
                 PreparedManifest manifest = new PrepareStages(spark.session(), settings, input, out, clock).run();
                 if (report) { // staged with the data, so committed with it
-                    ReportFiles.writeOrWarn("prepare", out.output(), () -> ReportFiles.write(out.fileSystem(),
-                            out.path(ReportFiles.FILE), PrepareReport.html(manifest, all, spark.session(), started,
-                                    out.fileSystem(), out.staging(), out.output())));
+                    ReportFiles.writeOrWarn("prepare", out.output(), () -> out.writeFile(ReportFiles.FILE,
+                            PrepareReport.html(manifest, all, spark.session(), started, out.fileSystem(), out.staging(),
+                                    out.output())));
                 }
                 out.commit();
                 LOG.info("committed the output (_SUCCESS written) after {}", clock);
@@ -107,7 +107,7 @@ public final class PrepareJob {
     /** A new output's version 1, or the next version of an existing incremental output ({@link IncrementalPrepare}). */
     private static void prepareIncrementally(PrepareSettings settings, Path input, Configuration conf,
                                              Settings reportSettings, Instant started) throws IOException {
-        Path given = OutputPaths.belowRoot(new Path(settings.output()));
+        Path given = CommitProtocol.belowRoot(new Path(settings.output()));
         Path output = given.getFileSystem(conf).makeQualified(given);
         Optional<PreparedManifest> previous = IncrementalPrepare.current(output, settings, input, conf);
         StagedOutput out = previous.isEmpty()
@@ -129,8 +129,8 @@ public final class PrepareJob {
             if (reportSettings != null && current != null) { // the page of the newest version, over the one before
                 Path report = new Path(output, ReportFiles.FILE);
                 FileSystem fs = out.fileSystem();
-                ReportFiles.writeOrWarn("prepare", output, () -> OutputPaths.replaceFile(fs, report, PrepareReport.html(
-                        current, reportSettings, spark.session(), started, fs, output, output)));
+                ReportFiles.writeOrWarn("prepare", output, () -> CommitProtocol.replaceFile(fs, report,
+                        PrepareReport.html(current, reportSettings, spark.session(), started, fs, output, output)));
             }
         }
     }

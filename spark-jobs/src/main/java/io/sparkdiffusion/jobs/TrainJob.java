@@ -3,7 +3,7 @@ package io.sparkdiffusion.jobs;
 import io.sparkdiffusion.checkpoint.CheckpointStore;
 import io.sparkdiffusion.checkpoint.LoadedCheckpoint;
 import io.sparkdiffusion.cli.JobRunner;
-import io.sparkdiffusion.config.OutputPaths;
+import io.sparkdiffusion.config.CommitProtocol;
 import io.sparkdiffusion.config.InputError;
 import io.sparkdiffusion.config.Settings;
 import io.sparkdiffusion.data.PreparedColumns;
@@ -143,7 +143,7 @@ public final class TrainJob {
                         + " (weight " + m.weight() + ")").toList(), manifest, model + "; " + NativeRuntime.describe(),
                         workers, resumed == null ? null : resumed.info().step());
                 Path file = new Path(store.runDir(), ReportFiles.FILE);
-                ReportFiles.writeOrWarn("train", file, () -> OutputPaths.replaceFile(runFs, file,
+                ReportFiles.writeOrWarn("train", file, () -> CommitProtocol.replaceFile(runFs, file,
                         TrainReport.html(run, all, spark.session(), started, store, runFs)));
             }
         }

@@ -77,9 +77,9 @@ public final class ClassifierTraining {
                 classifier.save(out.fileSystem(), out.staging());
                 if (writeReport) { // staged with the model, so committed with it
                     FeatureClassifier trained = classifier;
-                    ReportFiles.writeOrWarn("evaluate", out.output(), () -> ReportFiles.write(out.fileSystem(),
-                            out.path(ReportFiles.FILE), EvaluateReport.classifierHtml(trained.info(), manifest,
-                                    trained.numParams(), seconds, out.output(), all, spark.session(), startedAt)));
+                    ReportFiles.writeOrWarn("evaluate", out.output(), () -> out.writeFile(ReportFiles.FILE,
+                            EvaluateReport.classifierHtml(trained.info(), manifest, trained.numParams(), seconds,
+                                    out.output(), all, spark.session(), startedAt)));
                 }
                 out.commit();
                 System.out.printf(java.util.Locale.ROOT, "evaluate: classifier (%,d parameters, %d-d features) trained on "

@@ -111,9 +111,9 @@ public final class Evaluation {
                         generatedTally, referenceTally, info.classNames(), judgeImages);
                 out.writeFile("metrics.json", report.toJson());
                 if (writeReport) { // staged with metrics.json, so committed with it
-                    ReportFiles.writeOrWarn("evaluate", out.output(), () -> ReportFiles.write(out.fileSystem(),
-                            out.path(ReportFiles.FILE), EvaluateReport.html(report, reference, info, generatedRoot,
-                                    out.output(), all, spark.session(), started, hadoop)));
+                    ReportFiles.writeOrWarn("evaluate", out.output(), () -> out.writeFile(ReportFiles.FILE,
+                            EvaluateReport.html(report, reference, info, generatedRoot, out.output(), all,
+                                    spark.session(), started, hadoop)));
                 }
                 out.commit();
                 System.out.print(report.table());

@@ -3,7 +3,7 @@ package io.sparkdiffusion.jobs.evaluate;
 import com.typesafe.config.ConfigValueFactory;
 import io.sparkdiffusion.config.ConfigError;
 import io.sparkdiffusion.config.JobConfigLoader;
-import io.sparkdiffusion.config.OutputPaths;
+import io.sparkdiffusion.config.CommitProtocol;
 import io.sparkdiffusion.config.Settings;
 import io.sparkdiffusion.eval.EvaluationReport;
 import io.sparkdiffusion.eval.SweepPoint;
@@ -85,9 +85,9 @@ public final class Sweep {
             }
         }
         SweepTable table = new SweepTable(rows);
-        OutputPaths.replaceFile(fs, new Path(output, "sweep.json"), table.toJson());
-        OutputPaths.replaceFile(fs, new Path(output, "sweep.csv"), table.csv().getBytes(StandardCharsets.UTF_8));
-        OutputPaths.replaceFile(fs, new Path(output, "sweep.png"), table.png());
+        CommitProtocol.replaceFile(fs, new Path(output, "sweep.json"), table.toJson());
+        CommitProtocol.replaceFile(fs, new Path(output, "sweep.csv"), table.csv().getBytes(StandardCharsets.UTF_8));
+        CommitProtocol.replaceFile(fs, new Path(output, "sweep.png"), table.png());
         System.out.print(table.markdown());
         System.out.println("evaluate: wrote " + new Path(output, "sweep.csv") + " and sweep.png");
     }
@@ -101,7 +101,7 @@ public final class Sweep {
             }
         }
         Path samples = new Path(dir, "samples");
-        boolean sampledBefore = fs.exists(new Path(samples, OutputPaths.SUCCESS)); // by a run killed while scoring
+        boolean sampledBefore = CommitProtocol.isComplete(fs, samples); // by a run killed while scoring
         long begun = System.nanoTime();
         SampleJob.sample(sampleSettings(point, samples, checkpoint, conditional));
         // the time of this run's sampling: unknown if an earlier run made the images, low if it made some of them
@@ -111,7 +111,7 @@ public final class Sweep {
         EvaluationReport report = Evaluation.run(settings.scoring(samples.toString(), new Path(dir, "scores").toString()),
                 noReport, started);
         SweepTable.Row row = SweepTable.Row.of(point, conditional, report, sampleSeconds);
-        OutputPaths.replaceFile(fs, record, row.toJson());
+        CommitProtocol.replaceFile(fs, record, row.toJson());
         return row;
     }
 

@@ -1,24 +1,18 @@
 package io.sparkdiffusion.jobs.io;
 
 import java.io.IOException;
-import java.io.OutputStream;
-import java.util.UUID;
 
+import io.sparkdiffusion.config.CommitProtocol;
 import io.sparkdiffusion.config.InputError;
-import io.sparkdiffusion.config.OutputPaths;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 
 /**
- * A job output directory that appears complete or not at all. Everything is written into a hidden sibling
- * ({@code .<name>.staging-<uuid>}, ignored by Spark and Hadoop listings); {@link #commit()} then replaces the
- * output with it by a rename and writes {@code _SUCCESS} last. A failed run deletes its staging directory
- * and leaves an existing output untouched.
- *
- * <p>An old output being replaced is moved aside and deleted only once the new one is in place with its
- * {@code _SUCCESS}; the next run on that output settles a leftover of a crash in between
- * ({@link OutputPaths#recoverAside}), so a rerun with {@code overwrite} redoes the replacement.
+ * A job output directory that appears complete or not at all ({@link CommitProtocol}): everything is written into a
+ * hidden staging sibling that {@link #commit()} renames into place, {@code _SUCCESS} last. A failed run deletes its
+ * staging directory and leaves an existing output untouched; an old output being replaced ({@code overwrite}) is moved
+ * aside until the new one is complete, and the next run on that output settles what a crash in between left.
  */
 public final class StagedOutput {
 
@@ -43,14 +37,12 @@ public final class StagedOutput {
     public static StagedOutput prepare(Path output, boolean overwrite, String key, Configuration conf) throws IOException {
         FileSystem fs = output.getFileSystem(conf);
         Path qualified = fs.makeQualified(output);
-        OutputPaths.recoverAside(fs, qualified);
+        CommitProtocol.recoverAside(fs, qualified);
         if (fs.exists(qualified) && !overwrite) {
             throw new InputError("output " + qualified + " already exists; remove it, choose another " + key
                     + ", or set " + key.replaceAll("\\.[^.]+$", "") + ".overwrite=true to replace it");
         }
-        OutputPaths.belowRoot(qualified);
-        Path staging = new Path(qualified.getParent(), "." + qualified.getName() + ".staging-" + UUID.randomUUID());
-        return new StagedOutput(fs, qualified, staging, overwrite);
+        return new StagedOutput(fs, qualified, CommitProtocol.staging(CommitProtocol.belowRoot(qualified)), overwrite);
     }
 
     public FileSystem fileSystem() {
@@ -71,37 +63,15 @@ public final class StagedOutput {
     }
 
     public void writeFile(String child, byte[] bytes) throws IOException {
-        try (OutputStream out = fs.create(path(child), false)) {
-            out.write(bytes);
-        }
+        CommitProtocol.write(fs, path(child), bytes);
     }
 
-    /**
-     * Moves the staged files to the output, then writes _SUCCESS. An old output (replaced when allowed) is renamed
-     * aside first, put back if the new one cannot be renamed in, and deleted last.
-     */
+    /** Moves the staged files to the output, then writes _SUCCESS; an old output is replaced only when allowed. */
     public void commit() throws IOException {
-        Path aside = null;
-        if (fs.exists(output)) {
-            if (!overwrite) { // appeared while we ran
-                throw new InputError("output " + output + " appeared while the job ran; not replacing it");
-            }
-            aside = OutputPaths.moveAside(fs, output);
+        if (!overwrite && fs.exists(output)) { // appeared while we ran
+            throw new InputError("output " + output + " appeared while the job ran; not replacing it");
         }
-        try {
-            if (!fs.rename(staging, output)) {
-                throw new IOException("could not rename " + staging + " to " + output);
-            }
-        } catch (IOException | RuntimeException e) {
-            if (aside != null && !fs.exists(output)) {
-                fs.rename(aside, output); // the old output back where it was; a failure here is settled by the next run
-            }
-            throw e;
-        }
-        fs.create(new Path(output, OutputPaths.SUCCESS), false).close();
-        if (aside != null) {
-            OutputPaths.deleteAside(fs, output, aside);
-        }
+        CommitProtocol.commit(fs, staging, output);
     }
 
     /** Deletes the staging directory (after a failure); never throws. */

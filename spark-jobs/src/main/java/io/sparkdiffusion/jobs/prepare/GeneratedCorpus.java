@@ -1,7 +1,7 @@
 package io.sparkdiffusion.jobs.prepare;
 
+import io.sparkdiffusion.config.CommitProtocol;
 import io.sparkdiffusion.config.InputError;
-import io.sparkdiffusion.config.OutputPaths;
 import io.sparkdiffusion.generate.OutputLayout;
 import io.sparkdiffusion.image.ImagePreparer;
 import io.sparkdiffusion.image.PrepareOptions;
@@ -40,10 +40,10 @@ public final class GeneratedCorpus {
         this.output = output;
         FileSystem fs = output.getFileSystem(spark.sparkContext().hadoopConfiguration());
         Path shards = new Path(output, OutputLayout.SHARDS);
-        if (!fs.exists(new Path(output, OutputPaths.SUCCESS)) || !fs.exists(shards)) {
+        if (!CommitProtocol.isComplete(fs, output) || !fs.exists(shards)) {
             throw new InputError(output + " is not a complete SampleJob/AugmentJob output with Parquet shards (no "
-                    + OutputPaths.SUCCESS + " or " + OutputLayout.SHARDS + "/); write it with output-format = parquet"
-                    + " or both, or prepare its images/ folder with prepare.layout = class-folders");
+                    + CommitProtocol.SUCCESS + " or " + OutputLayout.SHARDS + "/); write it with output-format ="
+                    + " parquet or both, or prepare its images/ folder with prepare.layout = class-folders");
         }
         this.rows = spark.read().parquet(shards.toString())
                 .select(col("image.path").as("path"), col("label"), col("class_name"), col("image.bytes").as("png"));

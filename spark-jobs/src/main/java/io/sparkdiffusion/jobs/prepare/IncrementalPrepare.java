@@ -14,8 +14,8 @@ import java.util.Optional;
 import java.util.TreeSet;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.sparkdiffusion.config.CommitProtocol;
 import io.sparkdiffusion.config.InputError;
-import io.sparkdiffusion.config.OutputPaths;
 import io.sparkdiffusion.data.PreparedColumns;
 import io.sparkdiffusion.data.PreparedManifest;
 import io.sparkdiffusion.jobs.io.StagedOutput;
@@ -37,7 +37,7 @@ import org.slf4j.LoggerFactory;
  * &lt;output&gt;/versions/v0002/shards/, files/, removed/, rejects/, duplicates/, _SUCCESS
  * </pre>
  * A version is staged in a hidden sibling ({@link StagedOutput}), renamed to {@code versions/vNNNN} and becomes
- * current when {@code manifest.json} is replaced by the one that names it ({@link OutputPaths#replaceFile}); readers
+ * current when {@code manifest.json} is replaced by the one that names it ({@link CommitProtocol#replaceFile}); readers
  * follow the manifest only, so a run killed at any point leaves the previous version as it was, and the next run
  * deletes what it left.
  */
@@ -68,7 +68,7 @@ public final class IncrementalPrepare {
     public static Optional<PreparedManifest> current(Path output, PrepareSettings settings, Path input,
                                                              Configuration conf) throws IOException {
         FileSystem fs = output.getFileSystem(conf);
-        OutputPaths.recoverAside(fs, output);
+        CommitProtocol.recoverAside(fs, output);
         if (!fs.exists(output)) {
             return Optional.empty();
         }
@@ -204,7 +204,7 @@ public final class IncrementalPrepare {
             out.commit();
         } else {
             out.commit();
-            OutputPaths.replaceFile(out.fileSystem(), new Path(output, PreparedManifest.FILE_NAME), manifest.toJson());
+            CommitProtocol.replaceFile(out.fileSystem(), new Path(output, PreparedManifest.FILE_NAME), manifest.toJson());
         }
     }
 

@@ -1,5 +1,6 @@
 package io.sparkdiffusion.jobs.sample;
 
+import io.sparkdiffusion.config.CommitProtocol;
 import io.sparkdiffusion.generate.GeneratedImages;
 import io.sparkdiffusion.generate.GenerationOutput;
 import io.sparkdiffusion.generate.ImageShards;
@@ -125,7 +126,7 @@ final class GenerationRun {
         if (report != null) { // a part of the output like samples.parquet, so a rerun after a kill writes it again
             ReportFiles.writeOrWarn(job, output.layout().path(ReportFiles.FILE), () -> {
                 Path page = output.staging(ReportFiles.FILE);
-                ReportFiles.write(output.fileSystem(), page, report.html(spark, output, images));
+                CommitProtocol.write(output.fileSystem(), page, report.html(spark, output, images));
                 output.commit(page, ReportFiles.FILE);
             });
         }
