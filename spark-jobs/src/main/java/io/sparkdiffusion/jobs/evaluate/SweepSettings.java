@@ -1,8 +1,8 @@
 package io.sparkdiffusion.jobs.evaluate;
 
-import io.sparkdiffusion.config.ConfigError;
 import io.sparkdiffusion.config.Settings;
 import io.sparkdiffusion.eval.SweepPoint;
+import io.sparkdiffusion.jobs.sample.CheckpointChoice;
 
 import java.util.List;
 import java.util.Optional;
@@ -22,10 +22,7 @@ public record SweepSettings(Optional<String> runDir, Optional<String> checkpoint
         Settings s = all.at(ROOT);
         Optional<String> runDir = s.getOptionalString("run-dir");
         Optional<String> checkpoint = s.getOptionalString("checkpoint");
-        if (runDir.isEmpty() && checkpoint.isEmpty()) {
-            throw new ConfigError(ROOT + ".run-dir and " + ROOT + ".checkpoint are both empty: set one (a TrainJob run "
-                    + "directory, or one of its checkpoints/step-* directories)");
-        }
+        CheckpointChoice.requireOne(runDir, checkpoint, ROOT);
         return new SweepSettings(runDir, checkpoint,
                 SweepPoint.grid(s.getStringList("samplers"), s.getDoubleList("guidance"), ROOT),
                 s.getPositiveInt("per-class"), s.getLong("seed"), s.getChoice("weights", "ema", "raw"));

@@ -3,6 +3,7 @@ package io.sparkdiffusion.jobs.sample;
 import io.sparkdiffusion.checkpoint.CheckpointInfo;
 import io.sparkdiffusion.checkpoint.CheckpointRef;
 import io.sparkdiffusion.checkpoint.CheckpointStore;
+import io.sparkdiffusion.config.ConfigError;
 import io.sparkdiffusion.config.InputError;
 import io.sparkdiffusion.image.ImageShape;
 import io.sparkdiffusion.model.UNetSpec;
@@ -24,6 +25,14 @@ public record CheckpointChoice(Path dir, CheckpointInfo info) {
 
     public static CheckpointChoice resolve(GenerationSettings settings, Configuration conf) throws IOException {
         return resolve(settings.runDir(), settings.checkpoint(), settings.root(), conf);
+    }
+
+    /** Refuses settings that name neither a run directory nor a checkpoint (the keys {@code <root>.run-dir}, ...). */
+    public static void requireOne(Optional<String> runDir, Optional<String> checkpoint, String root) {
+        if (runDir.isEmpty() && checkpoint.isEmpty()) {
+            throw new ConfigError(root + ".run-dir and " + root + ".checkpoint are both empty: set one (a TrainJob run "
+                    + "directory, or one of its checkpoints/step-* directories)");
+        }
     }
 
     /**

@@ -34,10 +34,7 @@ public record GenerationSettings(String root, Optional<String> runDir, Optional<
         Settings s = all.at(root);
         Optional<String> runDir = s.getOptionalString("run-dir");
         Optional<String> checkpoint = s.getOptionalString("checkpoint");
-        if (runDir.isEmpty() && checkpoint.isEmpty()) {
-            throw new ConfigError(root + ".run-dir and " + root + ".checkpoint are both empty: set one (a TrainJob run "
-                    + "directory, or one of its checkpoints/step-* directories)");
-        }
+        CheckpointChoice.requireOne(runDir, checkpoint, root);
         String output = s.getString("output");
         if (output.isBlank()) {
             throw new ConfigError(root + ".output is empty: set it to the directory for the images");
