@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.function.Function;
+import java.util.function.Predicate;
 import java.util.stream.Collectors;
 
 import com.typesafe.config.Config;
@@ -213,31 +214,29 @@ public final class Settings {
     }
 
     private long integer(String key, String expected, long lo, long hi) {
-        ConfigValue v = value(key);
-        long n;
-        try {
-            n = parseInteger(v.unwrapped());
-        } catch (RuntimeException notAnInteger) {
-            throw wrong(key, expected, v);
-        }
-        if (n < lo || n > hi) {
-            throw wrong(key, expected, v);
-        }
-        return n;
+        return parsed(key, expected, Settings::parseInteger, n -> n >= lo && n <= hi);
     }
 
     private double real(String key, String expected, double lo, double hi) {
+        return parsed(key, expected, Settings::parseReal, d -> !Double.isNaN(d) && d >= lo && d <= hi);
+    }
+
+    /**
+     * The key's value read by {@code parse}; a value it cannot read and one {@code accepted} refuses get the same
+     * one-line error, naming what was {@code expected}.
+     */
+    private <T> T parsed(String key, String expected, Function<Object, T> parse, Predicate<T> accepted) {
         ConfigValue v = value(key);
-        double d;
+        T parsed;
         try {
-            d = parseReal(v.unwrapped());
-        } catch (RuntimeException notANumber) {
+            parsed = parse.apply(v.unwrapped());
+        } catch (RuntimeException unreadable) {
             throw wrong(key, expected, v);
         }
-        if (Double.isNaN(d) || d < lo || d > hi) {
+        if (!accepted.test(parsed)) {
             throw wrong(key, expected, v);
         }
-        return d;
+        return parsed;
     }
 
     /** 1 rather than 1.0 in a message. */

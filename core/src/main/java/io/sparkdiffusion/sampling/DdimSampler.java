@@ -85,11 +85,6 @@ public final class DdimSampler implements Sampler {
     }
 
     @Override
-    public int steps() {
-        return timesteps.length;
-    }
-
-    @Override
     public int[] timesteps() {
         return timesteps.clone();
     }

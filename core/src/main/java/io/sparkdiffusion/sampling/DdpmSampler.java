@@ -66,11 +66,6 @@ public final class DdpmSampler implements Sampler {
         return "ddpm";
     }
 
-    @Override
-    public int steps() {
-        return schedule.timesteps();
-    }
-
     /** T−1, T−2, …, 0. */
     @Override
     public int[] timesteps() {

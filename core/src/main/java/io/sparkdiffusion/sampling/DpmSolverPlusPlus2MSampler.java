@@ -99,11 +99,6 @@ public final class DpmSolverPlusPlus2MSampler implements Sampler {
     }
 
     @Override
-    public int steps() {
-        return timesteps.length;
-    }
-
-    @Override
     public int[] timesteps() {
         return timesteps.clone();
     }

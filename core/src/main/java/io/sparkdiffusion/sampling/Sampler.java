@@ -39,6 +39,8 @@ public interface Sampler {
     /** The name {@link Samplers#create} knows it by. */
     String name();
 
-    /** Denoiser calls per sample. */
-    int steps();
+    /** Denoiser calls per sample: one per timestep, for every sampler here. */
+    default int steps() {
+        return timesteps().length;
+    }
 }

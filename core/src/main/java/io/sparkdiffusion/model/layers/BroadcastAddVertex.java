@@ -1,11 +1,8 @@
 package io.sparkdiffusion.model.layers;
 
 import org.deeplearning4j.nn.conf.CNN2DFormat;
-import org.deeplearning4j.nn.conf.graph.GraphVertex;
 import org.deeplearning4j.nn.conf.inputs.InputType;
 import org.deeplearning4j.nn.conf.inputs.InvalidInputTypeException;
-import org.deeplearning4j.nn.conf.memory.LayerMemoryReport;
-import org.deeplearning4j.nn.conf.memory.MemoryReport;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -19,7 +16,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * Feature maps may also be NHWC ([N, H, W, C]; the vector is then added as in1[:, None, None, :]): the layout is
  * taken from the input type when the graph is built and kept in the JSON field {@code dataFormat}.
  */
-public class BroadcastAddVertex extends GraphVertex {
+public class BroadcastAddVertex extends NoParamVertex {
 
     /** Layout of the feature maps; taken from the input type when the graph is built (absent in older JSON: NCHW). */
     protected CNN2DFormat dataFormat = CNN2DFormat.NCHW;
@@ -53,17 +50,7 @@ public class BroadcastAddVertex extends GraphVertex {
     }
 
     @Override
-    public long numParams(boolean backprop) {
-        return 0;
-    }
-
-    @Override
-    public int minVertexInputs() {
-        return 2;
-    }
-
-    @Override
-    public int maxVertexInputs() {
+    protected int inputCount() {
         return 2;
     }
 
@@ -96,16 +83,6 @@ public class BroadcastAddVertex extends GraphVertex {
                     + " but the feature maps have " + maps.getChannels() + " channels");
         }
         return maps;
-    }
-
-    @Override
-    public MemoryReport getMemoryReport(InputType... inputTypes) {
-        InputType out = getOutputType(-1, inputTypes);
-        return new LayerMemoryReport.Builder(null, BroadcastAddVertex.class, inputTypes[0], out)
-                .standardMemory(0, 0)
-                .workingMemory(0, 0, 0, 0)
-                .cacheMemory(0, 0)
-                .build();
     }
 
     @Override

@@ -1,11 +1,8 @@
 package io.sparkdiffusion.model.layers;
 
-import org.deeplearning4j.nn.api.Layer;
 import org.deeplearning4j.nn.conf.CNN2DFormat;
-import org.deeplearning4j.nn.api.MaskState;
 import org.deeplearning4j.nn.gradient.Gradient;
 import org.deeplearning4j.nn.graph.ComputationGraph;
-import org.deeplearning4j.nn.graph.vertex.BaseGraphVertex;
 import org.deeplearning4j.nn.graph.vertex.VertexIndices;
 import org.deeplearning4j.nn.workspace.ArrayType;
 import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
@@ -22,7 +19,7 @@ import java.util.Arrays;
  * The implementation of {@link BroadcastAddVertex}: one broadcast add forward; backward a copy of epsilon for the
  * feature maps and, from that copy, one sum over H, W for the vector.
  */
-public class BroadcastAddVertexImpl extends BaseGraphVertex {
+public class BroadcastAddVertexImpl extends NoParamVertexImpl {
 
     /** A heap column of H·W ones for the backward sum (NCHW), or [N, 1, H·W] ones (NHWC). */
     private INDArray ones;
@@ -46,16 +43,6 @@ public class BroadcastAddVertexImpl extends BaseGraphVertex {
                                   VertexIndices[] outputVertices, DataType dataType, CNN2DFormat format) {
         super(graph, name, vertexIndex, inputVertices, outputVertices, dataType);
         this.nhwc = format == CNN2DFormat.NHWC;
-    }
-
-    @Override
-    public boolean hasLayer() {
-        return false;
-    }
-
-    @Override
-    public Layer getLayer() {
-        return null;
     }
 
     @Override
@@ -126,23 +113,6 @@ public class BroadcastAddVertexImpl extends BaseGraphVertex {
                     + " and [N, C], got "
                     + Arrays.toString(maps.shape()) + " and " + Arrays.toString(vector.shape()));
         }
-    }
-
-    @Override
-    public void setBackpropGradientsViewArray(INDArray backpropGradientsViewArray) {
-        if (backpropGradientsViewArray != null) {
-            throw new IllegalStateException(this + " has no parameters; gradients view array cannot be set");
-        }
-    }
-
-    /** The feature maps' mask (if any) passes through; the vector input's is ignored. */
-    @Override
-    public Pair<INDArray, MaskState> feedForwardMaskArrays(INDArray[] maskArrays, MaskState currentMaskState,
-                                                           int minibatchSize) {
-        if (maskArrays == null || maskArrays.length == 0) {
-            return new Pair<>(null, currentMaskState);
-        }
-        return new Pair<>(maskArrays[0], currentMaskState);
     }
 
     @Override

@@ -1,11 +1,8 @@
 package io.sparkdiffusion.model.layers;
 
 import org.deeplearning4j.nn.conf.CNN2DFormat;
-import org.deeplearning4j.nn.conf.graph.GraphVertex;
 import org.deeplearning4j.nn.conf.inputs.InputType;
 import org.deeplearning4j.nn.conf.inputs.InvalidInputTypeException;
-import org.deeplearning4j.nn.conf.memory.LayerMemoryReport;
-import org.deeplearning4j.nn.conf.memory.MemoryReport;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -18,7 +15,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * <p>Usage: {@code graph.addVertex("x_nhwc", new DataFormatVertex(CNN2DFormat.NHWC), "x")}. Implementation:
  * {@link DataFormatVertexImpl}.
  */
-public class DataFormatVertex extends GraphVertex {
+public class DataFormatVertex extends NoParamVertex {
 
     protected CNN2DFormat target = CNN2DFormat.NHWC;
     /** The input's layout, from the input type when the graph is built. */
@@ -70,17 +67,7 @@ public class DataFormatVertex extends GraphVertex {
     }
 
     @Override
-    public long numParams(boolean backprop) {
-        return 0;
-    }
-
-    @Override
-    public int minVertexInputs() {
-        return 1;
-    }
-
-    @Override
-    public int maxVertexInputs() {
+    protected int inputCount() {
         return 1;
     }
 
@@ -100,16 +87,6 @@ public class DataFormatVertex extends GraphVertex {
         InputType.InputTypeConvolutional in = (InputType.InputTypeConvolutional) vertexInputs[0];
         source = in.getFormat();
         return InputType.convolutional(in.getHeight(), in.getWidth(), in.getChannels(), target);
-    }
-
-    @Override
-    public MemoryReport getMemoryReport(InputType... inputTypes) {
-        InputType out = getOutputType(-1, inputTypes);
-        return new LayerMemoryReport.Builder(null, DataFormatVertex.class, inputTypes[0], out)
-                .standardMemory(0, 0)
-                .workingMemory(0, 0, 0, 0)
-                .cacheMemory(0, 0)
-                .build();
     }
 
     @Override

@@ -1,11 +1,8 @@
 package io.sparkdiffusion.model.layers;
 
-import org.deeplearning4j.nn.api.Layer;
-import org.deeplearning4j.nn.api.MaskState;
 import org.deeplearning4j.nn.conf.CNN2DFormat;
 import org.deeplearning4j.nn.gradient.Gradient;
 import org.deeplearning4j.nn.graph.ComputationGraph;
-import org.deeplearning4j.nn.graph.vertex.BaseGraphVertex;
 import org.deeplearning4j.nn.workspace.ArrayType;
 import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
 import org.nd4j.common.primitives.Pair;
@@ -13,7 +10,7 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /** The implementation of {@link DataFormatVertex}: a c-order copy of the transposed input (or epsilon). */
-public class DataFormatVertexImpl extends BaseGraphVertex {
+public class DataFormatVertexImpl extends NoParamVertexImpl {
 
     private final CNN2DFormat source;
     private final CNN2DFormat target;
@@ -23,16 +20,6 @@ public class DataFormatVertexImpl extends BaseGraphVertex {
         super(graph, name, vertexIndex, null, null, dataType);
         this.source = source;
         this.target = target;
-    }
-
-    @Override
-    public boolean hasLayer() {
-        return false;
-    }
-
-    @Override
-    public Layer getLayer() {
-        return null;
     }
 
     @Override
@@ -60,19 +47,6 @@ public class DataFormatVertexImpl extends BaseGraphVertex {
         }
         INDArray permuted = from == CNN2DFormat.NCHW ? x.permute(0, 2, 3, 1) : x.permute(0, 3, 1, 2);
         return mgr.dup(type, permuted, 'c');
-    }
-
-    @Override
-    public void setBackpropGradientsViewArray(INDArray backpropGradientsViewArray) {
-        if (backpropGradientsViewArray != null) {
-            throw new IllegalStateException(this + " has no parameters; gradients view array cannot be set");
-        }
-    }
-
-    @Override
-    public Pair<INDArray, MaskState> feedForwardMaskArrays(INDArray[] maskArrays, MaskState currentMaskState,
-                                                           int minibatchSize) {
-        return new Pair<>(maskArrays == null || maskArrays.length == 0 ? null : maskArrays[0], currentMaskState);
     }
 
     @Override

@@ -6,7 +6,6 @@ import org.deeplearning4j.nn.conf.CNN2DFormat;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.gradient.DefaultGradient;
 import org.deeplearning4j.nn.gradient.Gradient;
-import org.deeplearning4j.nn.layers.BaseLayer;
 import org.deeplearning4j.nn.workspace.ArrayType;
 import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
 import org.nd4j.common.primitives.Pair;
@@ -50,7 +49,7 @@ import java.util.Arrays;
  * <p>The statistics of the last forward pass are kept in the layer ([N, G]) and reused between iterations; backprop
  * recomputes them only if its input is not the array of that forward pass.
  */
-public class GroupNormLayer extends BaseLayer<GroupNormalization> {
+public class GroupNormLayer extends ChannelPreservingCnnLayerImpl<GroupNormalization> {
 
     private static final ActivationSiLU SILU = new ActivationSiLU();
 
@@ -79,18 +78,8 @@ public class GroupNormLayer extends BaseLayer<GroupNormalization> {
     }
 
     @Override
-    public boolean isPretrainLayer() {
-        return false;
-    }
-
-    @Override
     public boolean hasBias() {
         return false;
-    }
-
-    @Override
-    public void fit(INDArray input, LayerWorkspaceMgr workspaceMgr) {
-        throw new UnsupportedOperationException("GroupNormalization cannot be fit on its own " + layerId());
     }
 
     @Override
@@ -165,10 +154,7 @@ public class GroupNormLayer extends BaseLayer<GroupNormalization> {
     @Override
     public Pair<Gradient, INDArray> backpropGradient(INDArray epsilon, LayerWorkspaceMgr workspaceMgr) {
         assertInputSet(true);
-        if (!Arrays.equals(epsilon.shape(), input.shape())) {
-            throw new DL4JInvalidInputException("GroupNormalization: epsilon shape " + Arrays.toString(epsilon.shape())
-                    + " differs from input shape " + Arrays.toString(input.shape()) + " " + layerId());
-        }
+        checkEpsilonShape(epsilon, input.shape());
         if (nhwc()) {
             return backpropNhwc(epsilon, workspaceMgr);
         }
@@ -376,15 +362,7 @@ public class GroupNormLayer extends BaseLayer<GroupNormalization> {
     }
 
     private Dims dims(INDArray x) {
-        if (x.rank() != 4) {
-            throw new DL4JInvalidInputException("GroupNormalization expects rank 4 input [N, C, H, W], got shape "
-                    + Arrays.toString(x.shape()) + " " + layerId());
-        }
-        long channels = layerConf().getNOut();
-        if (x.size(1) != channels) {
-            throw new DL4JInvalidInputException("GroupNormalization expects " + channels + " channels (NCHW), got shape "
-                    + Arrays.toString(x.shape()) + " " + layerId());
-        }
+        checkNchwShape(x);
         return new Dims(x.size(0), x.size(1), layerConf().getNGroups(), x.size(2) * x.size(3));
     }
 

@@ -2,14 +2,10 @@ package io.sparkdiffusion.model.layers;
 
 import org.deeplearning4j.nn.api.ParamInitializer;
 import org.deeplearning4j.nn.conf.CNN2DFormat;
-import org.deeplearning4j.nn.conf.InputPreProcessor;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.inputs.InputType;
-import org.deeplearning4j.nn.conf.layers.FeedForwardLayer;
 import org.deeplearning4j.nn.conf.layers.LayerValidation;
 import org.deeplearning4j.nn.conf.memory.LayerMemoryReport;
-import org.deeplearning4j.nn.conf.memory.MemoryReport;
-import org.deeplearning4j.nn.conf.preprocessor.FeedForwardToCnnPreProcessor;
 import org.deeplearning4j.optimize.api.TrainingListener;
 import org.nd4j.linalg.activations.IActivation;
 import org.nd4j.linalg.activations.impl.ActivationIdentity;
@@ -42,7 +38,7 @@ import java.util.Objects;
  *
  * <p>It serializes to JSON by class name like any DL4J layer (the {@code @class} property); it needs no registration.
  */
-public class GroupNormalization extends FeedForwardLayer {
+public class GroupNormalization extends ChannelPreservingCnnLayer {
 
     public static final double DEFAULT_EPS = 1e-5;
 
@@ -60,15 +56,6 @@ public class GroupNormalization extends FeedForwardLayer {
         super(builder);
         this.nGroups = builder.nGroups;
         this.eps = builder.eps;
-        if (nIn > 0 && nOut > 0 && nIn != nOut) {
-            throw new IllegalArgumentException("GroupNormalization keeps the channel count: nIn (" + nIn
-                    + ") and nOut (" + nOut + ") must be equal");
-        }
-        if (nOut <= 0) {
-            nOut = nIn;
-        } else if (nIn <= 0) {
-            nIn = nOut;
-        }
         this.activationFn = supported(activationFn);
         if (!(eps > 0)) {
             throw new IllegalArgumentException("GroupNormalization eps must be positive, got " + eps);
@@ -141,15 +128,13 @@ public class GroupNormalization extends FeedForwardLayer {
                 + activationFn + "; add an ActivationLayer after it");
     }
 
+    @Override
+    protected String kind() {
+        return "GroupNormalization";
+    }
+
     private void validateGroups(int layerIndex) {
-        String where = " (layer \"" + getLayerName() + "\"" + (layerIndex >= 0 ? ", index " + layerIndex : "") + ")";
-        if (nGroups < 1) {
-            throw new IllegalStateException("GroupNormalization needs nGroups >= 1, got " + nGroups + where);
-        }
-        if (nOut > 0 && nOut % nGroups != 0) {
-            throw new IllegalStateException("GroupNormalization: " + nGroups + " groups do not divide " + nOut
-                    + " channels" + where);
-        }
+        checkChannelSplit(nGroups, "nGroups", "groups", layerIndex);
     }
 
     @Override
@@ -168,59 +153,23 @@ public class GroupNormalization extends FeedForwardLayer {
         return GroupNormParamInitializer.getInstance();
     }
 
-    @Override
-    public InputType getOutputType(int layerIndex, InputType inputType) {
-        if (inputType == null) {
-            throw new IllegalStateException("GroupNormalization (layer \"" + getLayerName()
-                    + "\") expects CNN input, got null");
-        }
-        switch (inputType.getType()) {
-            case CNN:
-                return inputType;
-            case CNNFlat:
-                InputType.InputTypeConvolutionalFlat flat = (InputType.InputTypeConvolutionalFlat) inputType;
-                return InputType.convolutional(flat.getHeight(), flat.getWidth(), flat.getDepth());
-            default:
-                throw new IllegalStateException("GroupNormalization (layer \"" + getLayerName()
-                        + "\") expects CNN input [N, C, H, W], got " + inputType);
-        }
-    }
-
+    /** Takes the channel count and layout from the input type; a layer built for C channels checks them. */
     @Override
     public void setNIn(InputType inputType, boolean override) {
-        long channels;
-        switch (inputType.getType()) {
-            case CNN:
-                InputType.InputTypeConvolutional conv = (InputType.InputTypeConvolutional) inputType;
-                channels = conv.getChannels();
-                dataFormat = conv.getFormat();
-                break;
-            case CNNFlat:
-                channels = ((InputType.InputTypeConvolutionalFlat) inputType).getDepth();
-                break;
-            default:
-                throw new IllegalStateException("GroupNormalization (layer \"" + getLayerName()
-                        + "\") expects CNN input [N, C, H, W], got " + inputType);
+        long channels = channelsOf(inputType);
+        if (inputType instanceof InputType.InputTypeConvolutional conv) {
+            dataFormat = conv.getFormat();
         }
         if (nIn > 0 && !override) {
             if (nIn != channels) {
-                throw new IllegalStateException("GroupNormalization (layer \"" + getLayerName() + "\") was built for "
-                        + nIn + " channels but its input has " + channels);
+                throw new IllegalStateException(named() + " was built for " + nIn + " channels but its input has "
+                        + channels);
             }
             return;
         }
         nIn = channels;
         nOut = channels;
         validateGroups(-1);
-    }
-
-    @Override
-    public InputPreProcessor getPreProcessorForInputType(InputType inputType) {
-        if (inputType != null && inputType.getType() == InputType.Type.CNNFlat) {
-            InputType.InputTypeConvolutionalFlat flat = (InputType.InputTypeConvolutionalFlat) inputType;
-            return new FeedForwardToCnnPreProcessor(flat.getHeight(), flat.getWidth(), flat.getDepth());
-        }
-        return null;
     }
 
     /** No L1/L2/weight decay on gamma and beta. */
@@ -230,22 +179,10 @@ public class GroupNormalization extends FeedForwardLayer {
     }
 
     @Override
-    public boolean isPretrainParam(String paramName) {
-        return false;
-    }
-
-    @Override
     public LayerMemoryReport getMemoryReport(InputType inputType) {
         InputType outputType = getOutputType(-1, inputType);
-        long numParams = initializer().numParams(this);
-        long updaterState = iUpdater == null ? 0 : iUpdater.stateSize(numParams);
-        long perExample = inputType.arrayElementsPerExample();
         // forward: statistics are tiny; backprop: one working array the size of the input
-        return new LayerMemoryReport.Builder(layerName, GroupNormalization.class, inputType, outputType)
-                .standardMemory(numParams, updaterState)
-                .workingMemory(0, 0, 0, perExample)
-                .cacheMemory(MemoryReport.CACHE_MODE_ALL_ZEROS, MemoryReport.CACHE_MODE_ALL_ZEROS)
-                .build();
+        return memoryReport(inputType, outputType, 0, inputType.arrayElementsPerExample());
     }
 
     @Override
@@ -283,7 +220,7 @@ public class GroupNormalization extends FeedForwardLayer {
     }
 
     /** Builder; {@link #channels(long)} sets nIn = nOut. */
-    public static class Builder extends FeedForwardLayer.Builder<Builder> {
+    public static class Builder extends ChannelPreservingCnnLayer.Builder<Builder> {
 
         protected int nGroups;
         protected double eps = DEFAULT_EPS;
@@ -294,13 +231,6 @@ public class GroupNormalization extends FeedForwardLayer {
         /** Number of groups; must divide the channel count. */
         public Builder nGroups(int nGroups) {
             this.nGroups = nGroups;
-            return this;
-        }
-
-        /** The channel count C (nIn = nOut = C); optional when the graph has input types set. */
-        public Builder channels(long channels) {
-            this.nIn = channels;
-            this.nOut = channels;
             return this;
         }
 

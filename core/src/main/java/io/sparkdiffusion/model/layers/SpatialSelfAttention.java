@@ -2,14 +2,10 @@ package io.sparkdiffusion.model.layers;
 
 import org.deeplearning4j.nn.api.ParamInitializer;
 import org.deeplearning4j.nn.conf.CNN2DFormat;
-import org.deeplearning4j.nn.conf.InputPreProcessor;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.inputs.InputType;
-import org.deeplearning4j.nn.conf.layers.FeedForwardLayer;
 import org.deeplearning4j.nn.conf.layers.LayerValidation;
 import org.deeplearning4j.nn.conf.memory.LayerMemoryReport;
-import org.deeplearning4j.nn.conf.memory.MemoryReport;
-import org.deeplearning4j.nn.conf.preprocessor.FeedForwardToCnnPreProcessor;
 import org.deeplearning4j.optimize.api.TrainingListener;
 import org.nd4j.linalg.activations.IActivation;
 import org.nd4j.linalg.activations.impl.ActivationIdentity;
@@ -49,7 +45,7 @@ import java.util.Objects;
  * type), or {@code new SpatialSelfAttention.Builder().channels(128).nHeads(4).zeroInitOutput(false).name("attn")
  * .build()}. It serializes to JSON by class name like any DL4J layer.
  */
-public class SpatialSelfAttention extends FeedForwardLayer {
+public class SpatialSelfAttention extends ChannelPreservingCnnLayer {
 
     protected int nHeads;
     protected boolean zeroInitOutput = true;
@@ -63,15 +59,6 @@ public class SpatialSelfAttention extends FeedForwardLayer {
         super(builder);
         this.nHeads = builder.nHeads;
         this.zeroInitOutput = builder.zeroInitOutput;
-        if (nIn > 0 && nOut > 0 && nIn != nOut) {
-            throw new IllegalArgumentException("SpatialSelfAttention keeps the channel count: nIn (" + nIn
-                    + ") and nOut (" + nOut + ") must be equal");
-        }
-        if (nOut <= 0) {
-            nOut = nIn;
-        } else if (nIn <= 0) {
-            nIn = nOut;
-        }
         checkActivation(activationFn);
         this.activationFn = new ActivationIdentity();
         if (builder.nHeads != 0 || nOut > 0) {
@@ -120,15 +107,13 @@ public class SpatialSelfAttention extends FeedForwardLayer {
         }
     }
 
+    @Override
+    protected String kind() {
+        return "SpatialSelfAttention";
+    }
+
     private void validateHeads(int layerIndex) {
-        String where = " (layer \"" + getLayerName() + "\"" + (layerIndex >= 0 ? ", index " + layerIndex : "") + ")";
-        if (nHeads < 1) {
-            throw new IllegalStateException("SpatialSelfAttention needs nHeads >= 1, got " + nHeads + where);
-        }
-        if (nOut > 0 && nOut % nHeads != 0) {
-            throw new IllegalStateException("SpatialSelfAttention: " + nHeads + " heads do not divide " + nOut
-                    + " channels" + where);
-        }
+        checkChannelSplit(nHeads, "nHeads", "heads", layerIndex);
     }
 
     @Override
@@ -147,73 +132,28 @@ public class SpatialSelfAttention extends FeedForwardLayer {
         return SpatialSelfAttentionParamInitializer.getInstance();
     }
 
-    @Override
-    public InputType getOutputType(int layerIndex, InputType inputType) {
-        if (inputType == null) {
-            throw new IllegalStateException("SpatialSelfAttention (layer \"" + getLayerName()
-                    + "\") expects CNN input, got null");
-        }
-        switch (inputType.getType()) {
-            case CNN:
-                checkNchw((InputType.InputTypeConvolutional) inputType);
-                return inputType;
-            case CNNFlat:
-                InputType.InputTypeConvolutionalFlat flat = (InputType.InputTypeConvolutionalFlat) inputType;
-                return InputType.convolutional(flat.getHeight(), flat.getWidth(), flat.getDepth());
-            default:
-                throw new IllegalStateException("SpatialSelfAttention (layer \"" + getLayerName()
-                        + "\") expects CNN input [N, C, H, W], got " + inputType);
-        }
-    }
-
+    /** Takes the channel count from the input type, unless the layer was built for one. */
     @Override
     public void setNIn(InputType inputType, boolean override) {
         if (nIn > 0 && !override) {
             return;
         }
-        switch (inputType.getType()) {
-            case CNN:
-                InputType.InputTypeConvolutional conv = (InputType.InputTypeConvolutional) inputType;
-                checkNchw(conv);
-                nIn = conv.getChannels();
-                break;
-            case CNNFlat:
-                nIn = ((InputType.InputTypeConvolutionalFlat) inputType).getDepth();
-                break;
-            default:
-                throw new IllegalStateException("SpatialSelfAttention (layer \"" + getLayerName()
-                        + "\") expects CNN input [N, C, H, W], got " + inputType);
-        }
+        nIn = channelsOf(inputType);
         nOut = nIn;
         validateHeads(-1);
     }
 
-    private void checkNchw(InputType.InputTypeConvolutional conv) {
+    /** The layer computes on NCHW activations only. */
+    @Override
+    protected void checkFormat(InputType.InputTypeConvolutional conv) {
         if (conv.getFormat() != CNN2DFormat.NCHW) {
-            throw new IllegalStateException("SpatialSelfAttention (layer \"" + getLayerName()
-                    + "\") supports NCHW activations only, got " + conv.getFormat());
+            throw new IllegalStateException(named() + " supports NCHW activations only, got " + conv.getFormat());
         }
-    }
-
-    @Override
-    public InputPreProcessor getPreProcessorForInputType(InputType inputType) {
-        if (inputType != null && inputType.getType() == InputType.Type.CNNFlat) {
-            InputType.InputTypeConvolutionalFlat flat = (InputType.InputTypeConvolutionalFlat) inputType;
-            return new FeedForwardToCnnPreProcessor(flat.getHeight(), flat.getWidth(), flat.getDepth());
-        }
-        return null;
-    }
-
-    @Override
-    public boolean isPretrainParam(String paramName) {
-        return false;
     }
 
     @Override
     public LayerMemoryReport getMemoryReport(InputType inputType) {
         InputType outputType = getOutputType(-1, inputType);
-        long numParams = initializer().numParams(this);
-        long updaterState = iUpdater == null ? 0 : iUpdater.stateSize(numParams);
         long c = nOut;
         long hw = inputType.arrayElementsPerExample() / Math.max(1, c);
         long h = Math.max(1, nHeads);
@@ -222,11 +162,7 @@ public class SpatialSelfAttention extends FeedForwardLayer {
         long forwardWorking = hw * c;
         // backprop: dy, dO, dA, dqkv, dx (token-major)
         long backpropWorking = hw * c + hw * c + h * hw * hw + 3 * hw * c + hw * c;
-        return new LayerMemoryReport.Builder(layerName, SpatialSelfAttention.class, inputType, outputType)
-                .standardMemory(numParams, updaterState)
-                .workingMemory(0, forwardWorking + cache, 0, backpropWorking)
-                .cacheMemory(MemoryReport.CACHE_MODE_ALL_ZEROS, MemoryReport.CACHE_MODE_ALL_ZEROS)
-                .build();
+        return memoryReport(inputType, outputType, forwardWorking + cache, backpropWorking);
     }
 
     @Override
@@ -264,7 +200,7 @@ public class SpatialSelfAttention extends FeedForwardLayer {
     }
 
     /** Builder; {@link #channels(long)} sets nIn = nOut. */
-    public static class Builder extends FeedForwardLayer.Builder<Builder> {
+    public static class Builder extends ChannelPreservingCnnLayer.Builder<Builder> {
 
         protected int nHeads;
         protected boolean zeroInitOutput = true;
@@ -275,13 +211,6 @@ public class SpatialSelfAttention extends FeedForwardLayer {
         /** Number of attention heads; must divide the channel count. */
         public Builder nHeads(int nHeads) {
             this.nHeads = nHeads;
-            return this;
-        }
-
-        /** The channel count C (nIn = nOut = C); optional when the graph has input types set. */
-        public Builder channels(long channels) {
-            this.nIn = channels;
-            this.nOut = channels;
             return this;
         }
 

@@ -1,10 +1,8 @@
 package io.sparkdiffusion.model.layers;
 
-import org.deeplearning4j.exception.DL4JInvalidInputException;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.gradient.DefaultGradient;
 import org.deeplearning4j.nn.gradient.Gradient;
-import org.deeplearning4j.nn.layers.BaseLayer;
 import org.deeplearning4j.nn.workspace.ArrayType;
 import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
 import org.nd4j.common.primitives.Pair;
@@ -53,7 +51,7 @@ import static io.sparkdiffusion.model.layers.SpatialSelfAttentionParamInitialize
  * working memory and leave the cache alone. As with any DL4J layer, parameters must not be changed between a
  * training forward pass and its backprop.
  */
-public class SpatialSelfAttentionLayer extends BaseLayer<SpatialSelfAttention> {
+public class SpatialSelfAttentionLayer extends ChannelPreservingCnnLayerImpl<SpatialSelfAttention> {
 
     /**
      * Heap arrays holding the last training forward pass: [X 1] [N·L, C+1], QKV [N·L, 3C], A [N, h, L, L],
@@ -73,16 +71,6 @@ public class SpatialSelfAttentionLayer extends BaseLayer<SpatialSelfAttention> {
     @Override
     public Type type() {
         return Type.CONVOLUTIONAL;
-    }
-
-    @Override
-    public boolean isPretrainLayer() {
-        return false;
-    }
-
-    @Override
-    public void fit(INDArray input, LayerWorkspaceMgr workspaceMgr) {
-        throw new UnsupportedOperationException("SpatialSelfAttention cannot be fit on its own " + layerId());
     }
 
     @Override
@@ -122,11 +110,7 @@ public class SpatialSelfAttentionLayer extends BaseLayer<SpatialSelfAttention> {
         assertInputSet(true);
         INDArray x = input.castTo(dataType);
         Dims d = dims(x);
-        if (!Arrays.equals(epsilon.shape(), x.shape())) {
-            throw new DL4JInvalidInputException("SpatialSelfAttention: epsilon shape "
-                    + Arrays.toString(epsilon.shape()) + " differs from input shape " + Arrays.toString(x.shape())
-                    + " " + layerId());
-        }
+        checkEpsilonShape(epsilon, x.shape());
         Buffers b = heapCache(d);
         if (cacheInput != input) {
             attention(x, d, b, true, ArrayType.BP_WORKING_MEM, workspaceMgr);
@@ -296,15 +280,7 @@ public class SpatialSelfAttentionLayer extends BaseLayer<SpatialSelfAttention> {
     }
 
     private Dims dims(INDArray x) {
-        if (x.rank() != 4) {
-            throw new DL4JInvalidInputException("SpatialSelfAttention expects rank 4 input [N, C, H, W], got shape "
-                    + Arrays.toString(x.shape()) + " " + layerId());
-        }
-        long channels = layerConf().getNOut();
-        if (x.size(1) != channels) {
-            throw new DL4JInvalidInputException("SpatialSelfAttention expects " + channels
-                    + " channels (NCHW), got shape " + Arrays.toString(x.shape()) + " " + layerId());
-        }
+        checkNchwShape(x);
         return new Dims(x.size(0), x.size(1), x.size(2), x.size(3), layerConf().getNHeads());
     }
 

@@ -16,7 +16,6 @@ import io.sparkdiffusion.jobs.io.PreparedShards;
 import io.sparkdiffusion.jobs.session.SparkSessions;
 import io.sparkdiffusion.jobs.io.StagedOutput;
 import io.sparkdiffusion.lock.OutputLock;
-import io.sparkdiffusion.jobs.session.TaskErrors;
 import io.sparkdiffusion.runtime.NativeRuntime;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.Path;
@@ -55,7 +54,7 @@ public final class ClassifierTraining {
         int[] identity = java.util.stream.IntStream.range(0, classes.size()).toArray();
         NativeRuntime.init();
         try (SparkSessions spark = SparkSessions.open("evaluate", settings.sparkMaster())) {
-            try {
+            out.runOrAbandon(() -> {
                 Dataset<Row> train = PreparedShards.images(spark.session(), settings.data(), manifest,
                         PreparedColumns.TRAIN);
                 LabeledImages images = PreparedSets.collect(train, shape, settings.trainImages(), settings.seed(),
@@ -87,13 +86,7 @@ public final class ClassifierTraining {
                         classifier.numParams(), settings.recipe().featureWidth(), images.count(), shape, seconds,
                         accuracy == null ? "- (no validation split)" : String.format(java.util.Locale.ROOT, "%.1f %% on %,d images",
                                 100 * accuracy, validation.count()), out.output());
-            } catch (Exception e) {
-                out.abandon();
-                throw TaskErrors.inputErrorOr(e); // bad input found by a task: one line, exit 2
-            } catch (Error e) {
-                out.abandon();
-                throw e;
-            }
+            });
         }
     }
 }

@@ -25,7 +25,6 @@ import io.sparkdiffusion.jobs.io.PreparedShards;
 import io.sparkdiffusion.jobs.session.SparkSessions;
 import io.sparkdiffusion.jobs.io.StagedOutput;
 import io.sparkdiffusion.lock.OutputLock;
-import io.sparkdiffusion.jobs.session.TaskErrors;
 import io.sparkdiffusion.runtime.NativeRuntime;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
@@ -79,7 +78,7 @@ public final class Evaluation {
 
         NativeRuntime.init();
         try (SparkSessions spark = SparkSessions.open("evaluate", settings.sparkMaster())) {
-            try {
+            return out.runOrAbandon(() -> {
                 GeneratedImages generated = GeneratedImages.open(spark.session(), generatedRoot, settings.glob(),
                         info.classNames());
                 checkShape(generated.first(hadoop).shape(), info, "generated images " + generatedRoot);
@@ -119,13 +118,7 @@ public final class Evaluation {
                 System.out.print(report.table());
                 System.out.println("evaluate: wrote " + new Path(out.output(), "metrics.json"));
                 return report;
-            } catch (Exception e) {
-                out.abandon();
-                throw TaskErrors.inputErrorOr(e); // bad input found by a task: one line, exit 2
-            } catch (Error e) {
-                out.abandon();
-                throw e;
-            }
+            });
         }
     }
 

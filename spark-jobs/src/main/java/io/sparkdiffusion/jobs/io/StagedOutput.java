@@ -4,6 +4,7 @@ import java.io.IOException;
 
 import io.sparkdiffusion.config.CommitProtocol;
 import io.sparkdiffusion.config.InputError;
+import io.sparkdiffusion.jobs.session.TaskErrors;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
@@ -72,6 +73,42 @@ public final class StagedOutput {
             throw new InputError("output " + output + " appeared while the job ran; not replacing it");
         }
         CommitProtocol.commit(fs, staging, output);
+    }
+
+    /** A job's work on this output, ending with {@link #commit()}. */
+    @FunctionalInterface
+    public interface Work<T> {
+        T run() throws Exception;
+    }
+
+    /** {@link Work} without a result. */
+    @FunctionalInterface
+    public interface VoidWork {
+        void run() throws Exception;
+    }
+
+    /**
+     * Runs {@code work} and returns its result; if it fails, deletes the staging directory ({@link #abandon()}) and
+     * rethrows, bad input that a Spark task found unwrapped to its InputError (one line, exit 2).
+     */
+    public <T> T runOrAbandon(Work<T> work) throws Exception {
+        try {
+            return work.run();
+        } catch (Exception e) {
+            abandon();
+            throw TaskErrors.inputErrorOr(e);
+        } catch (Error e) {
+            abandon();
+            throw e;
+        }
+    }
+
+    /** {@link #runOrAbandon(Work)} for work without a result. */
+    public void runOrAbandon(VoidWork work) throws Exception {
+        runOrAbandon(() -> {
+            work.run();
+            return null;
+        });
     }
 
     /** Deletes the staging directory (after a failure); never throws. */

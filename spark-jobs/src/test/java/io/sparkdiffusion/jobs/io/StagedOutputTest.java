@@ -1,6 +1,7 @@
 package io.sparkdiffusion.jobs.io;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -94,6 +95,52 @@ class StagedOutputTest {
 
         assertEquals(List.of("_SUCCESS", "new.txt"), names(out));
         assertEquals(List.of("out"), names(tmp));
+    }
+
+    @Test
+    void failedWorkLeavesNoStagingAndRethrowsTheInputErrorATaskWrapped() throws Exception {
+        Path out = oldOutput(tmp.resolve("out"));
+        StagedOutput staged = StagedOutput.prepare(hadoopPath(out), true, "prepare.output", new Configuration());
+
+        InputError bad = new InputError("image 7 has the wrong shape");
+        Exception thrown = assertThrows(Exception.class, () -> staged.runOrAbandon(() -> {
+            staged.writeFile("half.txt", bytes("half"));
+            throw new RuntimeException("Job aborted", bad); // as Spark wraps an error of a task
+        }));
+
+        assertSame(bad, thrown, "the task's InputError, unwrapped: one line, exit 2");
+        assertEquals(List.of("out"), names(tmp), "no staging directory left");
+        assertEquals(List.of("_SUCCESS", "old.txt"), names(out), "the old output untouched");
+    }
+
+    @Test
+    void anErrorAlsoLeavesNoStagingAndIsRethrownAsItIs() throws Exception {
+        Path out = tmp.resolve("out");
+        StagedOutput staged = StagedOutput.prepare(hadoopPath(out), false, "prepare.output", new Configuration());
+        OutOfMemoryError oom = new OutOfMemoryError("test");
+
+        Error thrown = assertThrows(Error.class, () -> staged.runOrAbandon(() -> {
+            staged.writeFile("half.txt", bytes("half"));
+            throw oom;
+        }));
+
+        assertSame(oom, thrown);
+        assertEquals(List.of(), names(tmp));
+    }
+
+    @Test
+    void workThatCommitsReturnsItsResult() throws Exception {
+        Path out = tmp.resolve("out");
+        StagedOutput staged = StagedOutput.prepare(hadoopPath(out), false, "prepare.output", new Configuration());
+
+        String result = staged.runOrAbandon(() -> {
+            staged.writeFile("new.txt", bytes("new"));
+            staged.commit();
+            return "done";
+        });
+
+        assertEquals("done", result);
+        assertEquals(List.of("_SUCCESS", "new.txt"), names(out));
     }
 
     private static Path oldOutput(Path dir) throws IOException {
