@@ -14,10 +14,11 @@ import org.jfree.data.xy.XYSeries;
 import org.jfree.data.xy.XYSeriesCollection;
 
 import java.awt.Color;
+import java.awt.geom.Ellipse2D;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.util.LinkedHashMap;
+import java.text.NumberFormat;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -30,6 +31,10 @@ import java.util.function.Function;
  */
 public record SweepTable(List<Row> rows) {
     private static final ObjectMapper JSON = JsonMapper.builder().enable(SerializationFeature.INDENT_OUTPUT).build();
+    /** Dark, distinct line colours (Tableau 10) that read on white. */
+    private static final Color[] LINE_COLOURS = {new Color(0x4E79A7), new Color(0xF28E2B), new Color(0xE15759),
+            new Color(0x76B7B2), new Color(0x59A14F), new Color(0xEDC948), new Color(0xB07AA1), new Color(0xFF9DA7),
+            new Color(0x9C755F), new Color(0xBAB0AC)};
     private static final String CSV_HEADER = "sampler,steps,guidance,image_passes,images,frechet_distance,"
             + "same_size_floor,same_size_generated,class_consistency,tstr_accuracy,trtr_accuracy,sample_seconds";
 
@@ -113,9 +118,14 @@ public record SweepTable(List<Row> rows) {
         guidance.setAutoRangeIncludesZero(false);
         CombinedDomainXYPlot plot = new CombinedDomainXYPlot(guidance);
         plot.setGap(12);
-        plot.add(panel("Fréchet distance (lower is better)", Row::frechetDistance), 3);
+        List<String> lines = rows.stream().map(r -> r.point().samplerLabel()).distinct().toList();
+        plot.add(panel("Fréchet distance (lower is better)", Row::frechetDistance, lines, true), 3);
         if (rows.stream().anyMatch(r -> r.classConsistency() != null)) {
-            plot.add(panel("class consistency", Row::classConsistency), 2);
+            XYPlot consistency = panel("class consistency", Row::classConsistency, lines, false);
+            NumberFormat percent = NumberFormat.getPercentInstance(Locale.ROOT);
+            percent.setMaximumFractionDigits(1);
+            ((NumberAxis) consistency.getRangeAxis()).setNumberFormatOverride(percent);
+            plot.add(consistency, 2);
         }
         JFreeChart chart = new JFreeChart("Sampler sweep: quality against guidance", JFreeChart.DEFAULT_TITLE_FONT,
                 plot, true);
@@ -129,20 +139,30 @@ public record SweepTable(List<Row> rows) {
         return out.toByteArray();
     }
 
-    private XYPlot panel(String label, Function<Row, Double> value) {
-        Map<String, XYSeries> lines = new LinkedHashMap<>();
-        for (Row r : rows) {
-            Double v = value.apply(r);
-            if (v != null && Double.isFinite(v)) {
-                String name = r.point().samplerLabel();
-                lines.computeIfAbsent(name, XYSeries::new).add(r.point().guidance(), v);
-            }
-        }
+    /**
+     * One panel: a line per sampler setting, in the colour it has in every panel ({@code lines} fixes the order);
+     * only the panel with {@code legend} lists them, so the legend names each line once.
+     */
+    private XYPlot panel(String label, Function<Row, Double> value, List<String> lines, boolean legend) {
         XYSeriesCollection data = new XYSeriesCollection();
-        lines.values().forEach(data::addSeries);
+        XYLineAndShapeRenderer renderer = new XYLineAndShapeRenderer(true, true);
+        for (String line : lines) {
+            XYSeries series = new XYSeries(line);
+            for (Row r : rows) {
+                Double v = value.apply(r);
+                if (r.point().samplerLabel().equals(line) && v != null && Double.isFinite(v)) {
+                    series.add(r.point().guidance(), v);
+                }
+            }
+            int index = data.getSeriesCount();
+            data.addSeries(series);
+            renderer.setSeriesPaint(index, LINE_COLOURS[lines.indexOf(line) % LINE_COLOURS.length]);
+            renderer.setSeriesShape(index, new Ellipse2D.Double(-3.5, -3.5, 7, 7));
+            renderer.setSeriesVisibleInLegend(index, legend);
+        }
         NumberAxis axis = new NumberAxis(label);
         axis.setAutoRangeIncludesZero(false);
-        XYPlot panel = new XYPlot(data, null, axis, new XYLineAndShapeRenderer(true, true));
+        XYPlot panel = new XYPlot(data, null, axis, renderer);
         panel.setBackgroundPaint(Color.WHITE);
         panel.setDomainGridlinePaint(Color.LIGHT_GRAY);
         panel.setRangeGridlinePaint(Color.LIGHT_GRAY);
