@@ -29,6 +29,15 @@ class WorkerScalingTest {
     }
 
     @Test
+    void theScaledRateStopsAtTheCeilingButOneWorkersRateIsNeverLowered() {
+        assertEquals(new WarmupSchedule(1.6e-3, 50), WorkerScaling.LINEAR.schedule(8e-4, 100, 2, 3.2e-3));
+        assertEquals(new WarmupSchedule(3.2e-3, 7), WorkerScaling.LINEAR.schedule(8e-4, 100, 16, 3.2e-3));
+        assertEquals(new WarmupSchedule(1.28e-2, 7), WorkerScaling.LINEAR.schedule(8e-4, 100, 16, 0), "0: no ceiling");
+        assertEquals(new WarmupSchedule(5e-3, 100), WorkerScaling.LINEAR.schedule(5e-3, 100, 1, 3.2e-3));
+        assertEquals(new WarmupSchedule(5e-3, 25), WorkerScaling.LINEAR.schedule(5e-3, 100, 4, 3.2e-3));
+    }
+
+    @Test
     void noneChangesNothing() {
         assertEquals(new WarmupSchedule(2e-4, 100), WorkerScaling.NONE.schedule(2e-4, 100, 16));
     }

@@ -181,12 +181,12 @@ class TrainJobTest {
     }
 
     @Test
-    void workersTrainAtTheSqrtScaledRateAfterAWarmUpCountedInImages() throws Exception {
+    void workersTrainAtTheSqrtScaledRateUpToItsCeilingAfterAWarmUpCountedInImages() throws Exception {
         // one worker's schedule: 3e-3 after 4 warm-up steps; 2 workers: 3e-3 x sqrt(2) after 2 steps
         String[] run = {"train.workers=2", "train.averaging-frequency=2", "train.epochs=1", "train.warmup-steps=4",
                 "train.sample-every-epochs=0"};
         Path scaled = tmp.resolve("sqrt-scaled");
-        assertEquals(0, train(scaled, concat(run, "train.worker-scaling=sqrt")));
+        assertEquals(0, train(scaled, concat(run, "train.worker-scaling=sqrt", "train.max-learning-rate=0")));
         List<String> rows = Files.readAllLines(scaled.resolve("metrics.jsonl"));
         // the first round's row is logged at step 2, whose rate is the warm-up's end
         assertEquals(3e-3 * Math.sqrt(2), TrainJobFixtures.number(rows.get(0), "lr"), 1e-12, rows.get(0));
@@ -194,6 +194,10 @@ class TrainJobTest {
         assertEquals(0, train(unscaled, concat(run, "train.worker-scaling=none")));
         assertEquals(3e-3 * 3 / 4, TrainJobFixtures.number(Files.readAllLines(unscaled.resolve("metrics.jsonl")).get(0),
                 "lr"), 1e-12);
+        Path capped = tmp.resolve("sqrt-capped"); // the scaled rate stops at the ceiling
+        assertEquals(0, train(capped, concat(run, "train.worker-scaling=sqrt", "train.max-learning-rate=3.5e-3")));
+        assertEquals(3.5e-3, TrainJobFixtures.number(Files.readAllLines(capped.resolve("metrics.jsonl")).get(0), "lr"),
+                1e-12);
     }
 
     @Test

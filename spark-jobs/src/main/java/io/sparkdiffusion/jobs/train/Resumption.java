@@ -35,6 +35,7 @@ public final class Resumption {
     /** Trainer-state keys of the settings the learning-rate schedule and the gradient clip come from. */
     static final String LEARNING_RATE = "learningRate";
     static final String WARMUP_STEPS = "warmupSteps";
+    static final String MAX_LEARNING_RATE = "maxLearningRate";
     static final String WORKER_SCALING = "workerScaling";
     static final String GRADIENT_CLIP = "gradientClip";
 
@@ -51,6 +52,7 @@ public final class Resumption {
         state.put(MIX, mixRecord(settings));
         state.put(LEARNING_RATE, settings.learningRate());
         state.put(WARMUP_STEPS, settings.warmupSteps());
+        state.put(MAX_LEARNING_RATE, settings.maxLearningRate());
         state.put(WORKER_SCALING, settings.workerScaling().name().toLowerCase(Locale.ROOT));
         state.put(GRADIENT_CLIP, settings.gradientClip());
         return state;
@@ -161,8 +163,8 @@ public final class Resumption {
     /**
      * Makes a resumed network train with the configured learning-rate schedule and gradient clip. Both live in
      * the network's configuration (model.zip), so without this a resume would keep the checkpoint's values
-     * whatever train.learning-rate, train.warmup-steps, train.worker-scaling, train.workers (which scale the
-     * schedule, {@link TrainSettings#scheduleFor}) and train.gradient-clip say. A change is applied, Adam's
+     * whatever train.learning-rate, train.warmup-steps, train.worker-scaling, train.max-learning-rate, train.workers
+     * (which scale the schedule, {@link TrainSettings#scheduleFor}) and train.gradient-clip say. A change is applied, Adam's
      * moments kept, and said in one line; an unchanged network is left exactly as loaded.
      */
     public static void applyTrainingSettings(ComputationGraph network, CheckpointInfo info, TrainSettings settings,
@@ -205,6 +207,10 @@ public final class Resumption {
         }
         if (!settings.workerScaling().name().toLowerCase(Locale.ROOT).equals(info.trainerState().get(WORKER_SCALING))) {
             changed.add("train.worker-scaling");
+        }
+        Object ceiling = info.trainerState().get(MAX_LEARNING_RATE); // absent before the ceiling existed
+        if (ceiling instanceof Number c && c.doubleValue() != settings.maxLearningRate()) {
+            changed.add("train.max-learning-rate");
         }
         if (info.trainerLong(WORKERS, -1) != workers) {
             changed.add("train.workers");

@@ -21,7 +21,8 @@ import java.util.Optional;
 /** The {@code train.*} keys of TrainJob, read and validated once. */
 public record TrainSettings(String data, List<Mix> mix, String split, String runDir, int epochs, long maxSteps, boolean resume,
                             long seed, int batchSize, int workers, int averagingFrequency,
-                            double learningRate, int warmupSteps, WorkerScaling workerScaling, double gradientClip, String conditional,
+                            double learningRate, int warmupSteps, WorkerScaling workerScaling, double maxLearningRate,
+                            double gradientClip, String conditional,
                             double labelDropout, double emaDecay, int checkpointEveryEpochs, int keepCheckpoints,
                             int sampleEveryEpochs, SampleGrid sample, ScheduleSpec schedule,
                             Outer outer, boolean averageUpdaterState, int aggregationDepth, Validation validation,
@@ -79,7 +80,8 @@ public record TrainSettings(String data, List<Mix> mix, String split, String run
                 s.getPositiveInt("epochs"), s.getLong("max-steps"), s.getBoolean("resume"), s.getLong("seed"),
                 s.getPositiveInt("batch-size"), s.getNonNegativeInt("workers"), s.getPositiveInt("averaging-frequency"),
                 s.getPositiveDouble("learning-rate"), s.getNonNegativeInt("warmup-steps"),
-                s.getEnum("worker-scaling", WorkerScaling.class), s.getNonNegativeDouble("gradient-clip"),
+                s.getEnum("worker-scaling", WorkerScaling.class), s.getNonNegativeDouble("max-learning-rate"),
+                s.getNonNegativeDouble("gradient-clip"),
                 s.getChoice("conditional", "auto", "true", "false"),
                 s.getDoubleInRange("label-dropout", 0, 1), s.getDoubleBelow("ema-decay", 0, 1),
                 s.getPositiveInt("checkpoint-every-epochs"), s.getPositiveInt("keep-checkpoints"),
@@ -127,9 +129,12 @@ public record TrainSettings(String data, List<Mix> mix, String split, String run
         return List.copyOf(mix);
     }
 
-    /** The learning-rate schedule of {@code workers} workers: learning-rate and warm-up-steps scaled from one worker's. */
+    /**
+     * The learning-rate schedule of {@code workers} workers: learning-rate and warm-up-steps scaled from one worker's,
+     * the rate up to max-learning-rate.
+     */
     public WarmupSchedule scheduleFor(int workers) {
-        return workerScaling.schedule(learningRate, warmupSteps, workers);
+        return workerScaling.schedule(learningRate, warmupSteps, workers, maxLearningRate);
     }
 
     /** Whether to train class-conditionally, given the number of classes the data has. */
