@@ -34,8 +34,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * The jobs as a user runs them on a cluster: the shaded jar submitted with scripts/submit.sh (Spark's SparkSubmit
  * from the Maven jars) to a standalone master with two one-core workers started by scripts/cluster/start.sh, every
  * path on an in-process HDFS. PrepareJob, then TrainJob with one executor JVM killed mid-run, then TrainJob with
- * its driver killed and rerun with --resume, then SampleJob from the resumed run and EvaluateJob on its images.
- * Each stage checks what the job wrote, read back through core or the file system.
+ * its driver killed and rerun with --resume, then SampleJob from the resumed run and EvaluateJob on its images,
+ * and TrainJob with 8 workers on the 2 executors twice, for the same weights. Each stage checks what the job
+ * wrote, read back through core or the file system.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class ClusterPipelineTest {
@@ -232,6 +233,34 @@ class ClusterPipelineTest {
         try (FSDataInputStream in = fs.open(file)) {
             return new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
         }
+    }
+
+    @Test
+    @Order(6)
+    void trainJobWithEightWorkersOnTwoExecutorsTrainsTheSameWeightsInEveryRun() throws Exception {
+        // 8 partitions of 6 images on 2 executor JVMs, batch 2, averaging every step: each round's 8 results are
+        // summed through a shuffle between the executors and reach the driver in whatever order they finish, and
+        // the tasks land on whichever executor thread is free, among them the one that loaded ND4J (4 OpenMP
+        // threads unless WorkerThreadsHook resets it)
+        List<String> eightWorkers = new ArrayList<>();
+        for (String set : List.of("train.workers=8", "train.batch-size=2", "train.averaging-frequency=1",
+                "train.sample-every-epochs=0")) {
+            eightWorkers.addAll(List.of("--set", set));
+        }
+        List<float[]> weights = new ArrayList<>();
+        List<float[]> moments = new ArrayList<>();
+        for (String name : List.of("train-8-workers-a", "train-8-workers-b")) {
+            String runDir = root + "/runs/" + name;
+            List<String> args = new ArrayList<>(List.of(trainArgs(runDir, 2)));
+            args.addAll(eightWorkers);
+            assertJobExits(0, submit("train", "conf/train.conf", name, args.toArray(String[]::new)), name);
+            LoadedCheckpoint latest = CheckpointStore.open(runDir, fs.getConf()).loadLatest().orElseThrow();
+            assertEquals(6, latest.info().step(), "2 epochs of 3 steps per worker");
+            weights.add(latest.graph().params().toFloatVector());
+            moments.add(latest.graph().getUpdater().getStateViewArray().toFloatVector());
+        }
+        assertTrue(Arrays.equals(weights.get(0), weights.get(1)), "the two runs' weights, bit for bit");
+        assertTrue(Arrays.equals(moments.get(0), moments.get(1)), "the two runs' Adam moments, bit for bit");
     }
 
     private static long pngsUnder(Path dir) throws IOException {

@@ -90,7 +90,7 @@ public final class SparkTrainer {
                 .saveUpdater(settings.averageUpdaterState())
                 .aggregationDepth(settings.aggregationDepth())
                 .rngSeed(settings.seed())
-                .trainingHooks(iterationCounter, new StepTimeHook(workerStepNanos)));
+                .trainingHooks(new WorkerThreadsHook(), iterationCounter, new StepTimeHook(workerStepNanos)));
         SparkComputationGraph sparkNet = new SparkComputationGraph(sc, start.network(), master);
         TrainingBatchMaker batchMaker = new TrainingBatchMaker(spec, settings.schedule(), settings.labelDropout());
         ImageShape shape = data.manifest().shape();
