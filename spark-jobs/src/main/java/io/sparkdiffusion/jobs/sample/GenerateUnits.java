@@ -9,6 +9,7 @@ import io.sparkdiffusion.generate.OutputLayout;
 import io.sparkdiffusion.generate.Recipe;
 import io.sparkdiffusion.generate.UnitWriter;
 import io.sparkdiffusion.model.NetworkDenoiser;
+import io.sparkdiffusion.runtime.NativeRuntime;
 import io.sparkdiffusion.schedule.NoiseSchedule;
 import org.apache.spark.api.java.function.VoidFunction;
 import org.apache.spark.broadcast.Broadcast;
@@ -43,6 +44,7 @@ final class GenerateUnits implements VoidFunction<Iterator<PlannedUnit>> {
         if (!units.hasNext()) {
             return;
         }
+        NativeRuntime.useConfiguredOmpThreads(); // the same bits on any executor thread (see WorkerThreadsHook)
         ModelBytes bytes = model.value();
         UnitWriter writer = new UnitWriter(layout, format, records, hadoop.value().value());
         NetworkDenoiser denoiser = DenoiserPool.borrow(bytes);

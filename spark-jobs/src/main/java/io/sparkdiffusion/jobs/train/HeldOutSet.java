@@ -132,6 +132,7 @@ public final class HeldOutSet {
 
     private static Iterator<Tuple2<Integer, Double>> scoreBatches(Iterator<Batch> batches, Weights weights,
                                                                   HeldOutLoss loss, ImageShape shape) {
+        NativeRuntime.useConfiguredOmpThreads(); // the same loss on any executor thread (see WorkerThreadsHook)
         List<Tuple2<Integer, Double>> out = new ArrayList<>();
         if (!batches.hasNext()) {
             return out.iterator();
