@@ -329,6 +329,18 @@ class EvaluateJobTest extends PrepareJobTestSupport {
         assertEquals(row.frechetDistance(), again.frechetDistance());
         assertNull(again.sampleSeconds(), "its images were made by the earlier run");
         assertEquals(csv.subList(0, 4), Files.readAllLines(out.resolve("sweep.csv")).subList(0, 4));
+
+        // points of other settings would not compare with the kept ones: refused, nothing changed
+        byte[] table = Files.readAllBytes(out.resolve("sweep.csv"));
+        Run other = evaluate(concat(sweep, List.of("evaluate.sweep.per-class=7")));
+        assertEquals(2, other.exitCode(), other.stderr());
+        assertEquals(1, other.stderrLines().size(), other.stderr());
+        assertTrue(other.stderr().contains("holds sweep points made with other settings"), other.stderr());
+        assertArrayEquals(table, Files.readAllBytes(out.resolve("sweep.csv")));
+        assertEquals(0, evaluate(concat(sweep, List.of("evaluate.sweep.per-class=7", "evaluate.overwrite=true",
+                "evaluate.sweep.samplers=[\"ddim:2\"]", "evaluate.sweep.guidance=[1]"))).exitCode());
+        assertTrue(Files.readString(out.resolve("sweep.csv")).contains("ddim,2,1,2,28,"), "overwritten: 4 x 7 images");
+        assertTrue(Files.notExists(point), "the old points are gone");
     }
 
     @Test

@@ -1,7 +1,10 @@
 package io.sparkdiffusion.jobs.evaluate;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import com.typesafe.config.ConfigValueFactory;
 import io.sparkdiffusion.config.ConfigError;
+import io.sparkdiffusion.config.HadoopFiles;
+import io.sparkdiffusion.config.InputError;
 import io.sparkdiffusion.config.JobConfigLoader;
 import io.sparkdiffusion.config.CommitProtocol;
 import io.sparkdiffusion.config.Settings;
@@ -14,15 +17,17 @@ import io.sparkdiffusion.jobs.session.SparkSessions;
 import io.sparkdiffusion.lock.OutputLock;
 import io.sparkdiffusion.sampling.Samplers;
 import org.apache.hadoop.conf.Configuration;
-import org.apache.hadoop.fs.FSDataInputStream;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -35,6 +40,8 @@ import java.util.Optional;
 public final class Sweep {
     static final String POINTS = "points";
     static final String POINT_RECORD = "point.json";
+    static final String SETTINGS_RECORD = "sweep-settings.json";
+    private static final ObjectMapper JSON = new ObjectMapper();
 
     private final EvaluateSettings settings;
     private final SweepSettings sweep;
@@ -76,6 +83,7 @@ public final class Sweep {
         if (settings.overwrite() && fs.exists(output)) {
             fs.delete(output, true);
         }
+        keepOnlyPointsOfTheseSettings(fs, new Path(output, SETTINGS_RECORD), checkpoint);
         List<SweepTable.Row> rows = new ArrayList<>();
         try (SparkSessions spark = SparkSessions.open("evaluate", settings.sparkMaster())) {
             for (SweepPoint point : points) {
@@ -92,13 +100,38 @@ public final class Sweep {
         System.out.println("evaluate: wrote " + new Path(output, "sweep.csv") + " and sweep.png");
     }
 
+    /**
+     * Records what every point of this output shares (checkpoint, images, seed, weights, reference, classifier) and
+     * refuses to add points to an output whose kept points were made and scored otherwise: their rows would not
+     * compare with the new ones.
+     */
+    private void keepOnlyPointsOfTheseSettings(FileSystem fs, Path record, CheckpointChoice checkpoint)
+            throws IOException {
+        Map<String, Object> shared = new LinkedHashMap<>();
+        shared.put("checkpoint", checkpoint.dir().toString());
+        shared.put("per-class", sweep.perClass());
+        shared.put("seed", sweep.seed());
+        shared.put("weights", sweep.weights());
+        shared.put("reference", settings.reference() + " (" + settings.referenceSplit() + ")");
+        shared.put("classifier", settings.classifier());
+        shared.put("tstr-images", settings.tstrImages());
+        byte[] json = JSON.writeValueAsBytes(shared);
+        if (fs.exists(record)) {
+            Map<?, ?> kept = JSON.readValue(HadoopFiles.readAll(fs, record), Map.class);
+            if (!JSON.readValue(json, Map.class).equals(kept)) {
+                throw new InputError("evaluate.output " + record.getParent() + " holds sweep points made with other "
+                        + "settings (" + kept + "); set evaluate.overwrite = true or choose another output");
+            }
+            return;
+        }
+        CommitProtocol.replaceFile(fs, record, json);
+    }
+
     private SweepTable.Row score(SweepPoint point, Path dir, CheckpointChoice checkpoint, boolean conditional,
                                  FileSystem fs) throws Exception {
         Path record = new Path(dir, POINT_RECORD);
         if (fs.exists(record)) {
-            try (FSDataInputStream in = fs.open(record)) {
-                return SweepTable.Row.fromJson(in.readAllBytes());
-            }
+            return SweepTable.Row.fromJson(HadoopFiles.readAll(fs, record));
         }
         Path samples = new Path(dir, "samples");
         boolean sampledBefore = CommitProtocol.isComplete(fs, samples); // by a run killed while scoring
