@@ -44,10 +44,10 @@ final class GenerateUnits implements VoidFunction<Iterator<PlannedUnit>> {
         if (!units.hasNext()) {
             return;
         }
-        NativeRuntime.useConfiguredOmpThreads(); // the same bits on any executor thread (see WorkerThreadsHook)
         ModelBytes bytes = model.value();
         UnitWriter writer = new UnitWriter(layout, format, records, hadoop.value().value());
-        NetworkDenoiser denoiser = DenoiserPool.borrow(bytes);
+        NetworkDenoiser denoiser = DenoiserPool.borrow(bytes); // loads ND4J in a new executor JVM
+        NativeRuntime.useConfiguredOmpThreads(); // the same bits on any executor thread (see WorkerThreadsHook)
         try {
             ImageGenerator generator = new ImageGenerator(denoiser, bytes.spec(), NoiseSchedule.of(bytes.schedule()),
                     recipe);

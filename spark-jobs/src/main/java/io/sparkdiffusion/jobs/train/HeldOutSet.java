@@ -132,12 +132,12 @@ public final class HeldOutSet {
 
     private static Iterator<Tuple2<Integer, Double>> scoreBatches(Iterator<Batch> batches, Weights weights,
                                                                   HeldOutLoss loss, ImageShape shape) {
-        NativeRuntime.useConfiguredOmpThreads(); // the same loss on any executor thread (see WorkerThreadsHook)
         List<Tuple2<Integer, Double>> out = new ArrayList<>();
         if (!batches.hasNext()) {
             return out.iterator();
         }
-        ComputationGraph network = NetworkPool.borrow(weights);
+        ComputationGraph network = NetworkPool.borrow(weights); // loads ND4J in a new executor JVM
+        NativeRuntime.useConfiguredOmpThreads(); // the same loss on any executor thread (see WorkerThreadsHook)
         try {
             while (batches.hasNext()) {
                 Batch batch = batches.next();
