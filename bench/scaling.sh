@@ -71,7 +71,8 @@ for spec in $runs; do
   sets=(--set "train.data=$work/prepared" --set "train.run-dir=$dir/train" --set "train.epochs=$epochs"
     --set "train.workers=$w" --set "train.averaging-frequency=$h" --set "train.outer-optimizer=$outer"
     --set train.batch-size=64 --set train.seed=0 --set train.sample-every-epochs=0
-    --set train.checkpoint-every-epochs=1 --set "train.validation.every-rounds=$every")
+    --set train.checkpoint-every-epochs=1 --set "train.keep-checkpoints=$epochs"
+    --set "train.validation.every-rounds=$every")
   if [ -n "$extra" ]; then
     IFS=, read -r -a kvs <<< "$extra"
     for kv in "${kvs[@]}"; do sets+=(--set "train.$kv"); done
