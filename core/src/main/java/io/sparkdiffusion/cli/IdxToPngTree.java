@@ -1,11 +1,12 @@
 package io.sparkdiffusion.cli;
 
+import io.sparkdiffusion.config.CommitProtocol;
+import io.sparkdiffusion.config.InputError;
 import io.sparkdiffusion.data.FashionMnist;
 import io.sparkdiffusion.data.IdxImages;
 import io.sparkdiffusion.data.IdxReader;
 import io.sparkdiffusion.image.PngImages;
 import org.apache.hadoop.conf.Configuration;
-import org.apache.hadoop.fs.FSDataOutputStream;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 
@@ -15,7 +16,9 @@ import java.util.List;
 
 /**
  * Exports an idx image set (MNIST, Fashion-MNIST) to a folder-per-class PNG tree,
- * {@code out/<class>/<index>.png}, the layout PrepareJob, PyTorch's ImageFolder and Keras read.
+ * {@code out/<class>/<index>.png}, the layout PrepareJob, PyTorch's ImageFolder and Keras read. The tree is
+ * committed as a job output is ({@link CommitProtocol}): written under a hidden staging name, renamed into place,
+ * {@code _SUCCESS} last (readers of image trees skip it); OUT_DIR must not exist.
  *
  * <pre>IdxToPngTree IMAGES.idx3[.gz] LABELS.idx1[.gz] OUT_DIR [PER_CLASS_LIMIT]</pre>
  * Class folder names: {@link FashionMnist#classNamesFor}.
@@ -58,19 +61,39 @@ public final class IdxToPngTree {
         List<String> names = FashionMnist.classNamesFor(images, labelValues);
         Path out = new Path(outDir);
         FileSystem fs = out.getFileSystem(conf);
+        out = fs.makeQualified(out);
+        refuseExisting(fs, out);
         fs.setWriteChecksum(false); // no .crc side files next to the PNGs on a local file system
+        // The tree appears whole or not at all: a reader never finds a cut PNG or a part of the classes
+        Path staged = CommitProtocol.staging(CommitProtocol.belowRoot(out));
+        try {
+            int written = writeTree(fs, staged, pixels, labelValues, names, perClassLimit);
+            refuseExisting(fs, out); // appeared while we wrote: the commit would replace it
+            CommitProtocol.commit(fs, staged, out);
+            return written;
+        } finally {
+            fs.delete(staged, true); // gone after the commit; after a failure, no leftover
+        }
+    }
+
+    private static void refuseExisting(FileSystem fs, Path out) throws IOException {
+        if (fs.exists(out)) {
+            throw new InputError(out + " already exists; remove it or choose another OUT_DIR");
+        }
+    }
+
+    private static int writeTree(FileSystem fs, Path dir, IdxImages pixels, int[] labels, List<String> names,
+                                 int perClassLimit) throws IOException {
         int[] perClass = new int[names.size()];
         int written = 0;
         for (int i = 0; i < pixels.count(); i++) {
-            int label = labelValues[i];
+            int label = labels[i];
             if (perClass[label] >= perClassLimit) {
                 continue;
             }
             perClass[label]++;
-            Path file = new Path(new Path(out, names.get(label)), String.format("%05d.png", i));
-            try (FSDataOutputStream stream = fs.create(file, true)) {
-                stream.write(PngImages.encode(pixels.image(i)));
-            }
+            Path file = new Path(new Path(dir, names.get(label)), String.format("%05d.png", i));
+            CommitProtocol.write(fs, file, PngImages.encode(pixels.image(i)));
             written++;
         }
         return written;

@@ -11,6 +11,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
+import java.io.OutputStream;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.UUID;
@@ -55,9 +56,23 @@ public final class CommitProtocol {
 
     /** Writes {@code file} in one go: only where no reader looks yet (a staging directory, a temporary name). */
     public static void write(FileSystem fs, Path file, byte[] bytes) throws IOException {
+        write(fs, file, out -> out.write(bytes));
+    }
+
+    /**
+     * Streams {@code file}, for content too large to hold as bytes first: like {@link #write(FileSystem, Path,
+     * byte[])}, only where no reader looks yet.
+     */
+    public static void write(FileSystem fs, Path file, Content content) throws IOException {
         try (FSDataOutputStream out = fs.create(file, true)) {
-            out.write(bytes);
+            content.writeTo(out);
         }
+    }
+
+    /** What {@link #write(FileSystem, Path, Content)} streams into a file; it may close the stream. */
+    @FunctionalInterface
+    public interface Content {
+        void writeTo(OutputStream out) throws IOException;
     }
 
     /** Writes {@code file} through a temporary sibling renamed over it: readers see the old content or the new one. */

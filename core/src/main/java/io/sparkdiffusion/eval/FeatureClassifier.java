@@ -5,7 +5,6 @@ import java.io.ByteArrayOutputStream;
 import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.util.List;
 import java.util.SplittableRandom;
 
@@ -31,6 +30,7 @@ import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.learning.config.Adam;
 import org.nd4j.linalg.lossfunctions.LossFunctions;
 
+import io.sparkdiffusion.config.CommitProtocol;
 import io.sparkdiffusion.config.HadoopFiles;
 import io.sparkdiffusion.data.LabeledImages;
 import io.sparkdiffusion.image.ImageShape;
@@ -195,15 +195,14 @@ public final class FeatureClassifier {
         return new FeatureClassifier(network.clone(), info);
     }
 
-    /** Writes {@code model.zip} and {@code classifier.json} into {@code dir} (created if missing). */
+    /**
+     * Writes {@code model.zip} and {@code classifier.json} into {@code dir} (created if missing): a directory no
+     * reader looks at yet, which the caller commits whole ({@link CommitProtocol}; EvaluateJob stages it).
+     */
     public void save(FileSystem fs, Path dir) throws IOException {
         fs.mkdirs(dir);
-        try (OutputStream out = fs.create(new Path(dir, MODEL_FILE), false)) {
-            out.write(modelBytes());
-        }
-        try (OutputStream out = fs.create(new Path(dir, INFO_FILE), false)) {
-            out.write(info.toJson());
-        }
+        CommitProtocol.write(fs, new Path(dir, MODEL_FILE), modelBytes());
+        CommitProtocol.write(fs, new Path(dir, INFO_FILE), info.toJson());
     }
 
     /** The network as ModelSerializer bytes, without the optimizer state (to ship to executors). */

@@ -1,5 +1,6 @@
 package io.sparkdiffusion.generate;
 
+import io.sparkdiffusion.data.LabeledImage;
 import io.sparkdiffusion.diffusion.ImageNoise;
 import io.sparkdiffusion.image.ImageShape;
 import io.sparkdiffusion.image.Pixels;
@@ -75,11 +76,12 @@ public final class ImageGenerator {
 
     private static INDArray sources(List<PlannedImage> batch, ImageShape shape) {
         for (PlannedImage image : batch) {
-            if (image.sourcePixels().length != shape.size()) {
-                throw new IllegalArgumentException("image " + image.sourceId() + " has " + image.sourcePixels().length
+            LabeledImage source = image.source();
+            if (source.pixels().length != shape.size()) {
+                throw new IllegalArgumentException("image " + source.id() + " has " + source.pixels().length
                         + " values; the model makes images of shape " + shape);
             }
         }
-        return Pixels.toBatch(shape, batch.size(), i -> batch.get(i).sourcePixels());
+        return Pixels.toBatch(shape, batch.size(), i -> batch.get(i).source().pixels());
     }
 }

@@ -13,51 +13,52 @@ import org.apache.parquet.hadoop.metadata.CompressionCodecName;
 import org.apache.parquet.hadoop.util.HadoopOutputFile;
 import org.apache.parquet.io.api.Binary;
 import org.apache.parquet.schema.MessageType;
-import org.apache.parquet.schema.MessageTypeParser;
+import org.apache.parquet.schema.PrimitiveType;
+import org.apache.parquet.schema.Type;
+import org.apache.parquet.schema.Types;
 
 import java.io.IOException;
 import java.util.List;
 import java.util.Map;
+import java.util.StringJoiner;
+
+import static io.sparkdiffusion.generate.GeneratedColumns.*;
+import static org.apache.parquet.schema.LogicalTypeAnnotation.stringType;
+import static org.apache.parquet.schema.PrimitiveType.PrimitiveTypeName.BINARY;
+import static org.apache.parquet.schema.PrimitiveType.PrimitiveTypeName.DOUBLE;
+import static org.apache.parquet.schema.PrimitiveType.PrimitiveTypeName.INT32;
+import static org.apache.parquet.schema.PrimitiveType.PrimitiveTypeName.INT64;
 
 /**
  * Image shards: Parquet files with one row per generated image, its PNG bytes and its {@link GeneratedImage}
- * record. The image column is a struct of {@code bytes} and {@code path}, the layout of Hugging Face
- * {@code datasets}' Image feature, and the footer carries the {@code huggingface} features key, so
- * {@code load_dataset("parquet", data_files=...)} yields decoded images; Spark, DuckDB and pyarrow read the
- * struct as it is.
+ * record, in the columns of {@link GeneratedColumns}. The image column is a struct of {@code bytes} and
+ * {@code path}, the layout of Hugging Face {@code datasets}' Image feature, and the footer carries the
+ * {@code huggingface} features key, so {@code load_dataset("parquet", data_files=...)} yields decoded images; Spark,
+ * DuckDB and pyarrow read the struct as it is.
  */
 public final class ImageShards {
-    public static final MessageType SCHEMA = MessageTypeParser.parseMessageType("""
-            message image_shard {
-              required binary id (STRING);
-              optional group image {
-                optional binary bytes;
-                optional binary path (STRING);
-              }
-              required int32 label;
-              optional binary class_name (STRING);
-              required int64 seed;
-              optional binary source_id (STRING);
-              required binary sampler (STRING);
-              required int32 steps;
-              required double eta;
-              required double guidance;
-              optional double strength;
-              required binary weights (STRING);
-              required binary checkpoint (STRING);
-              required int64 checkpoint_step;
-            }""");
+    public static final MessageType SCHEMA = Types.buildMessage()
+            .required(BINARY).as(stringType()).named(ID)
+            .optionalGroup()
+                .optional(BINARY).named(BYTES)
+                .optional(BINARY).as(stringType()).named(PATH)
+                .named(IMAGE)
+            .required(INT32).named(LABEL)
+            .optional(BINARY).as(stringType()).named(CLASS_NAME)
+            .required(INT64).named(SEED)
+            .optional(BINARY).as(stringType()).named(SOURCE_ID)
+            .required(BINARY).as(stringType()).named(SAMPLER)
+            .required(INT32).named(STEPS)
+            .required(DOUBLE).named(ETA)
+            .required(DOUBLE).named(GUIDANCE)
+            .optional(DOUBLE).named(STRENGTH)
+            .required(BINARY).as(stringType()).named(WEIGHTS)
+            .required(BINARY).as(stringType()).named(CHECKPOINT)
+            .required(INT64).named(CHECKPOINT_STEP)
+            .named("image_shard");
 
     /** The features of {@code datasets} for {@link #SCHEMA}: an Image, and plain values for the rest. */
-    static final String HUGGING_FACE_FEATURES = """
-            {"info": {"features": {"id": {"dtype": "string", "_type": "Value"}, "image": {"_type": "Image"}, \
-            "label": {"dtype": "int32", "_type": "Value"}, "class_name": {"dtype": "string", "_type": "Value"}, \
-            "seed": {"dtype": "int64", "_type": "Value"}, "source_id": {"dtype": "string", "_type": "Value"}, \
-            "sampler": {"dtype": "string", "_type": "Value"}, "steps": {"dtype": "int32", "_type": "Value"}, \
-            "eta": {"dtype": "float64", "_type": "Value"}, "guidance": {"dtype": "float64", "_type": "Value"}, \
-            "strength": {"dtype": "float64", "_type": "Value"}, "weights": {"dtype": "string", "_type": "Value"}, \
-            "checkpoint": {"dtype": "string", "_type": "Value"}, \
-            "checkpoint_step": {"dtype": "int64", "_type": "Value"}}}}""";
+    static final String HUGGING_FACE_FEATURES = huggingFaceFeatures();
 
     private ImageShards() {
     }
@@ -104,29 +105,54 @@ public final class ImageShards {
                 .withWriteMode(ParquetFileWriter.Mode.OVERWRITE)
                 // PNG is compressed already, and the other columns are a few bytes a row
                 .withCompressionCodec(CompressionCodecName.UNCOMPRESSED)
-                .withDictionaryEncoding("image.bytes", false)
+                .withDictionaryEncoding(IMAGE_BYTES, false)
                 .withExtraMetaData(Map.of("huggingface", HUGGING_FACE_FEATURES))
                 .build();
     }
 
     private static Group row(SimpleGroupFactory rows, GeneratedImage image, byte[] png) {
-        Group row = rows.newGroup().append("id", image.id());
-        row.addGroup("image").append("bytes", Binary.fromConstantByteArray(png))
-                .append("path", image.path());
-        row.append("label", image.label());
+        Group row = rows.newGroup().append(ID, image.id());
+        row.addGroup(IMAGE).append(BYTES, Binary.fromConstantByteArray(png))
+                .append(PATH, image.path());
+        row.append(LABEL, image.label());
         if (image.className() != null) {
-            row.append("class_name", image.className());
+            row.append(CLASS_NAME, image.className());
         }
-        row.append("seed", image.seed());
+        row.append(SEED, image.seed());
         if (image.sourceId() != null) {
-            row.append("source_id", image.sourceId());
+            row.append(SOURCE_ID, image.sourceId());
         }
-        row.append("sampler", image.sampler()).append("steps", image.steps()).append("eta", image.eta())
-                .append("guidance", image.guidance());
+        row.append(SAMPLER, image.sampler()).append(STEPS, image.steps()).append(ETA, image.eta())
+                .append(GUIDANCE, image.guidance());
         if (image.strength() != null) {
-            row.append("strength", image.strength());
+            row.append(STRENGTH, image.strength());
         }
-        return row.append("weights", image.weights()).append("checkpoint", image.checkpoint())
-                .append("checkpoint_step", image.checkpointStep());
+        return row.append(WEIGHTS, image.weights()).append(CHECKPOINT, image.checkpoint())
+                .append(CHECKPOINT_STEP, image.checkpointStep());
+    }
+
+    /**
+     * The {@code huggingface} footer value for {@link #SCHEMA}, one feature per column in its order: datasets takes
+     * the features only when they name the whole schema.
+     */
+    private static String huggingFaceFeatures() {
+        StringJoiner features = new StringJoiner(", ", "{\"info\": {\"features\": {", "}}}");
+        for (Type column : SCHEMA.getFields()) {
+            String feature = column.getName().equals(IMAGE) ? "{\"_type\": \"Image\"}"
+                    : "{\"dtype\": \"" + dtype(column.asPrimitiveType()) + "\", \"_type\": \"Value\"}";
+            features.add("\"" + column.getName() + "\": " + feature);
+        }
+        return features.toString();
+    }
+
+    /** The {@code datasets} Value dtype of a column. */
+    private static String dtype(PrimitiveType column) {
+        return switch (column.getPrimitiveTypeName()) {
+            case BINARY -> "string"; // every binary column but the image's bytes is a string
+            case INT32 -> "int32";
+            case INT64 -> "int64";
+            case DOUBLE -> "float64";
+            default -> throw new IllegalStateException("no datasets dtype for " + column);
+        };
     }
 }

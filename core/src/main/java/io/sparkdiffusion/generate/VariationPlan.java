@@ -50,8 +50,7 @@ public record VariationPlan(long runSeed, int variations, double fraction) imple
         List<PlannedImage> out = new ArrayList<>(variations);
         long key = ImageNoise.seedFor(runSeed, hash(sourceId));
         for (int v = 0; v < variations; v++) {
-            out.add(new PlannedImage(id(sourceId, v), source.label(), ImageNoise.seedFor(key, v), sourceId,
-                    source.pixels()));
+            out.add(new PlannedImage(id(sourceId, v), source.label(), ImageNoise.seedFor(key, v), source));
         }
         return out;
     }

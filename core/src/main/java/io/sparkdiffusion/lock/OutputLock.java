@@ -221,6 +221,7 @@ public final class OutputLock implements AutoCloseable {
                 return false;
             }
         }
+        // not CommitProtocol.write: taking the lock is this create failing when the file exists (no overwrite)
         try (OutputStream out = fs.create(file, false)) {
             out.write(bytes);
             return true;

@@ -1,5 +1,6 @@
 package io.sparkdiffusion.generate;
 
+import io.sparkdiffusion.data.LabeledImage;
 import io.sparkdiffusion.image.PngImages;
 import io.sparkdiffusion.image.Uint8Image;
 import io.sparkdiffusion.model.NetworkDenoiser;
@@ -68,7 +69,7 @@ class ImageGeneratorTest {
         for (int i = 0; i < 5; i++) {
             byte[] pixels = new byte[64];
             Arrays.fill(pixels, (byte) (40 * i));
-            images.add(new PlannedImage("v" + i, i % 3, 100 + i, "src" + i, pixels));
+            images.add(new PlannedImage("v" + i, i % 3, 100 + i, new LabeledImage("src" + i, i % 3, pixels)));
         }
         List<byte[]> one = generate(images, "ddim", 2.0, 2);
         List<byte[]> all = generate(images, "ddim", 2.0, 2);

@@ -7,6 +7,8 @@ import org.apache.parquet.hadoop.ParquetFileReader;
 import org.apache.parquet.hadoop.ParquetReader;
 import org.apache.parquet.hadoop.example.GroupReadSupport;
 import org.apache.parquet.hadoop.util.HadoopInputFile;
+import org.apache.parquet.schema.MessageType;
+import org.apache.parquet.schema.MessageTypeParser;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -91,6 +93,45 @@ class ImageShardsTest {
             var image = reader.getFileMetaData().getSchema().getType("image").asGroupType();
             assertEquals(List.of("bytes", "path"), image.getFields().stream().map(f -> f.getName()).toList());
         }
+    }
+
+    /**
+     * Shards already written, and readers outside this project, know the format by these names and types: the
+     * schema and footer built from {@link GeneratedColumns} must stay the ones first written out by hand here.
+     */
+    @Test
+    void theSchemaAndTheFooterAreThoseOfTheFormatAsFirstWritten() {
+        MessageType asWritten = MessageTypeParser.parseMessageType("""
+                message image_shard {
+                  required binary id (STRING);
+                  optional group image {
+                    optional binary bytes;
+                    optional binary path (STRING);
+                  }
+                  required int32 label;
+                  optional binary class_name (STRING);
+                  required int64 seed;
+                  optional binary source_id (STRING);
+                  required binary sampler (STRING);
+                  required int32 steps;
+                  required double eta;
+                  required double guidance;
+                  optional double strength;
+                  required binary weights (STRING);
+                  required binary checkpoint (STRING);
+                  required int64 checkpoint_step;
+                }""");
+        assertEquals(asWritten, ImageShards.SCHEMA);
+        assertEquals(asWritten.toString(), ImageShards.SCHEMA.toString(), "logical types too");
+        assertEquals("""
+                {"info": {"features": {"id": {"dtype": "string", "_type": "Value"}, "image": {"_type": "Image"}, \
+                "label": {"dtype": "int32", "_type": "Value"}, "class_name": {"dtype": "string", "_type": "Value"}, \
+                "seed": {"dtype": "int64", "_type": "Value"}, "source_id": {"dtype": "string", "_type": "Value"}, \
+                "sampler": {"dtype": "string", "_type": "Value"}, "steps": {"dtype": "int32", "_type": "Value"}, \
+                "eta": {"dtype": "float64", "_type": "Value"}, "guidance": {"dtype": "float64", "_type": "Value"}, \
+                "strength": {"dtype": "float64", "_type": "Value"}, "weights": {"dtype": "string", "_type": "Value"}, \
+                "checkpoint": {"dtype": "string", "_type": "Value"}, \
+                "checkpoint_step": {"dtype": "int64", "_type": "Value"}}}}""", ImageShards.HUGGING_FACE_FEATURES);
     }
 
     @Test

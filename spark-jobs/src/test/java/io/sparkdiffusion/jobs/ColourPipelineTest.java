@@ -22,8 +22,6 @@ import io.sparkdiffusion.image.PngImages;
 import io.sparkdiffusion.image.Uint8Image;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.util.ModelSerializer;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -34,22 +32,12 @@ import org.junit.jupiter.api.io.TempDir;
  * Not a model: a few steps, to show every job takes and writes RGB; then a grey checkpoint on the colour data is
  * refused.
  */
-class ColourPipelineTest extends PrepareJobTestSupport {
+class ColourPipelineTest extends SparkPrepareTest {
     private static final Path ICONS = Path.of("..", "data", "tango-icons-demo").toAbsolutePath().normalize();
     private static final ImageShape RGB32 = new ImageShape(3, 32, 32);
 
     @TempDir
     Path tmp;
-
-    @BeforeAll
-    static void start() {
-        startSpark();
-    }
-
-    @AfterAll
-    static void stop() {
-        stopSpark();
-    }
 
     @Test
     void iconsGoThroughEveryJobInColour() throws Exception {

@@ -5,8 +5,6 @@ import io.sparkdiffusion.lock.OutputLock;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import java.nio.file.Files;
@@ -22,19 +20,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * exits 2 with one line naming the holder and touches nothing: no second plan.json, no overwrite of an output
  * still being written.
  */
-class ConcurrentWritersTest extends PrepareJobTestSupport {
+class ConcurrentWritersTest extends SparkPrepareTest {
     @org.junit.jupiter.api.io.TempDir
     static java.nio.file.Path tmp;
-
-    @BeforeAll
-    static void start() {
-        startSpark();
-    }
-
-    @AfterAll
-    static void stop() {
-        stopSpark();
-    }
 
     /** The lock a job running elsewhere holds on {@code output}. */
     private static OutputLock heldByAnotherJob(java.nio.file.Path output) throws Exception {

@@ -23,7 +23,6 @@ import io.sparkdiffusion.image.PngImages;
 import io.sparkdiffusion.image.Uint8Image;
 import org.apache.hadoop.conf.Configuration;
 import javax.imageio.ImageIO;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -32,7 +31,7 @@ import org.junit.jupiter.api.io.TempDir;
  * EvaluateJob on local[2]: a classifier trained on 8×8 pattern images, then generated trees of new pattern images
  * (as a perfect generator would make), of noise, unlabeled, and bad ones.
  */
-class EvaluateJobTest extends PrepareJobTestSupport {
+class EvaluateJobTest extends SparkPrepareTest {
     static final List<String> RECIPE = List.of("evaluate.classifier-training.epochs=4",
             "evaluate.classifier-training.batch-size=16", "evaluate.classifier-training.learning-rate=3e-3",
             "evaluate.classifier-training.feature-width=16", "evaluate.batch-size=50");
@@ -46,16 +45,10 @@ class EvaluateJobTest extends PrepareJobTestSupport {
 
     @BeforeAll
     static void trainClassifier() throws Exception {
-        startSpark();
         trainData = prepared("train", 40, 1, "prepare.validation-fraction=0.25");
         reference = prepared("reference", 100, 2, "prepare.validation-fraction=0");
         classifier = tmp.resolve("classifier");
         trained = evaluate(List.of("evaluate.mode=train-classifier", "evaluate.data=" + trainData));
-    }
-
-    @AfterAll
-    static void stop() {
-        stopSpark();
     }
 
     /** A PrepareJob output of {@code perClass} pattern images per class. */

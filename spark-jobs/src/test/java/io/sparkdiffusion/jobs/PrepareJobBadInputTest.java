@@ -17,26 +17,14 @@ import java.util.TreeMap;
 
 import io.sparkdiffusion.data.PreparedManifest;
 import org.apache.spark.sql.Row;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** PrepareJob on bad corpora and bad settings: reasons for every bad file, exit codes, nothing half-written. */
-class PrepareJobBadInputTest extends PrepareJobTestSupport {
+class PrepareJobBadInputTest extends SparkPrepareTest {
 
     @TempDir
     Path tmp;
-
-    @BeforeAll
-    static void start() {
-        startSpark();
-    }
-
-    @AfterAll
-    static void stop() {
-        stopSpark();
-    }
 
     /** 12 good images in two classes and 6 bad files; returns the bad files' names → expected reason start. */
     private Map<String, String> corpusWithBadFiles(Path in) throws Exception {

@@ -11,27 +11,15 @@ import java.util.List;
 import io.sparkdiffusion.data.PreparedManifest;
 import io.sparkdiffusion.image.ImageShape;
 import org.apache.spark.sql.Row;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** PrepareJob on the bundled colour corpus (data/tango-icons-demo: 207 RGBA icons of 32 px in 8 categories). */
-class PrepareJobColourTest extends PrepareJobTestSupport {
+class PrepareJobColourTest extends SparkPrepareTest {
     private static final Path ICONS = Path.of("..", "data", "tango-icons-demo").toAbsolutePath().normalize();
 
     @TempDir
     Path tmp;
-
-    @BeforeAll
-    static void start() {
-        startSpark();
-    }
-
-    @AfterAll
-    static void stop() {
-        stopSpark();
-    }
 
     @Test
     void iconsOnBlackAt48HaveThreeChannelStatisticsAndBlackCorners() throws Exception {

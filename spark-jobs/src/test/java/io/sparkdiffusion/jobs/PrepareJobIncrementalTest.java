@@ -27,27 +27,15 @@ import io.sparkdiffusion.image.ImageFixtures;
 import io.sparkdiffusion.jobs.io.PreparedShards;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.sql.Row;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** prepare.mode = incremental: versions that add, remove and change files, read as a full prepare of the same tree. */
-class PrepareJobIncrementalTest extends PrepareJobTestSupport {
+class PrepareJobIncrementalTest extends SparkPrepareTest {
     private static final String[] TINY = {"prepare.size=4", "prepare.validation-fraction=0.3"};
 
     @TempDir
     Path tmp;
-
-    @BeforeAll
-    static void start() {
-        startSpark();
-    }
-
-    @AfterAll
-    static void stop() {
-        stopSpark();
-    }
 
     @Test
     void versionsAddDeleteAndChangeFilesAndReadAsAFullPrepareOfTheSameTree() throws Exception {

@@ -16,26 +16,14 @@ import io.sparkdiffusion.data.PreparedManifest;
 import io.sparkdiffusion.image.ImageFixtures;
 import io.sparkdiffusion.jobs.prepare.PrepareFileFixtures;
 import org.apache.spark.sql.Row;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /** Which input files PrepareJob reads at all: regular files inside the root, up to a byte cap; the rest are rejects. */
-class PrepareJobInputFilesTest extends PrepareJobTestSupport {
+class PrepareJobInputFilesTest extends SparkPrepareTest {
     @TempDir
     Path tmp;
-
-    @BeforeAll
-    static void start() {
-        startSpark();
-    }
-
-    @AfterAll
-    static void stop() {
-        stopSpark();
-    }
 
     @Test
     @Timeout(value = 60, unit = TimeUnit.SECONDS) // before the fix the task blocked for ever opening the FIFO

@@ -22,26 +22,14 @@ import io.sparkdiffusion.data.IdxWriter;
 import io.sparkdiffusion.data.PreparedManifest;
 import io.sparkdiffusion.image.ImageShape;
 import org.apache.spark.sql.Row;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** PrepareJob on good corpora: labeled and unlabeled trees, every image format, idx files, duplicates. */
-class PrepareJobTest extends PrepareJobTestSupport {
+class PrepareJobTest extends SparkPrepareTest {
 
     @TempDir
     Path tmp;
-
-    @BeforeAll
-    static void start() {
-        startSpark();
-    }
-
-    @AfterAll
-    static void stop() {
-        stopSpark();
-    }
 
     @Test
     void labeledTreeBecomesShardsWithManifestStatisticsAndSplit() throws Exception {

@@ -15,7 +15,10 @@ import io.sparkdiffusion.data.PreparedManifest;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 
-/** One local[2] SparkSession for all PrepareJob tests, and helpers to run the job and read what it wrote. */
+/**
+ * One local[2] SparkSession for all PrepareJob tests ({@link SparkPrepareTest} starts and stops it around a test
+ * class), and helpers to run the job and read what it wrote.
+ */
 abstract class PrepareJobTestSupport {
     static SparkSession spark;
 

@@ -22,6 +22,8 @@ import io.sparkdiffusion.eval.EvaluationTally;
 import io.sparkdiffusion.eval.FloorSubsets;
 import io.sparkdiffusion.eval.ImageScorer;
 import io.sparkdiffusion.generate.FolderNames;
+import io.sparkdiffusion.generate.GeneratedColumns;
+import io.sparkdiffusion.generate.OutputLayout;
 import io.sparkdiffusion.image.ImageShape;
 import io.sparkdiffusion.image.PngImages;
 import io.sparkdiffusion.image.Uint8Image;
@@ -43,8 +45,6 @@ import org.apache.spark.sql.SparkSession;
  * An image is known by its path in the tree, whichever form is read, so both give the same scores.
  */
 final class GeneratedImages {
-    private static final String SHARDS = "shards";
-
     /** (path, content) rows */
     private final Dataset<Row> images;
     private final List<String> paths;
@@ -73,7 +73,7 @@ final class GeneratedImages {
         if (!fs.exists(given)) {
             throw new InputError("generated images " + generated + " do not exist (evaluate.generated)");
         }
-        for (String child : List.of("images", SHARDS)) {
+        for (String child : List.of(OutputLayout.IMAGES, OutputLayout.SHARDS)) {
             if (fs.exists(new Path(given, child))) {
                 return fs.makeQualified(new Path(given, child));
             }
@@ -88,11 +88,11 @@ final class GeneratedImages {
      * @param root what {@link #root} gave
      */
     static GeneratedImages open(SparkSession spark, Path root, String glob, List<String> classes) {
-        if (root.getName().equals(SHARDS)) {
-            Path tree = new Path(root.getParent(), "images");
+        if (root.getName().equals(OutputLayout.SHARDS)) {
+            Path tree = new Path(root.getParent(), OutputLayout.IMAGES);
             Dataset<Row> images = spark.read().parquet(root.toString())
-                    .select(concat(lit(root.getParent() + "/"), col("image.path")).as("path"),
-                            col("image.bytes").as("content"));
+                    .select(concat(lit(root.getParent() + "/"), col(GeneratedColumns.IMAGE_PATH)).as("path"),
+                            col(GeneratedColumns.IMAGE_BYTES).as("content"));
             List<String> paths = images.select("path").as(Encoders.STRING()).collectAsList();
             return of(images, paths, tree, "in the shards of " + root.getParent(), classes, true);
         }

@@ -20,6 +20,7 @@ import com.fasterxml.jackson.databind.MappingIterator;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SequenceWriter;
 
+import io.sparkdiffusion.config.CommitProtocol;
 import io.sparkdiffusion.data.PreparedManifest;
 import io.sparkdiffusion.data.PreparedManifest.Version;
 import io.sparkdiffusion.data.RemovedRows;
@@ -117,16 +118,21 @@ public final class FileIndex {
         return files;
     }
 
-    /** Writes {@code files}, sorted by source, as gzipped JSON lines ({@value #FILE}) under {@code dir}. */
+    /**
+     * Writes {@code files}, sorted by source, as gzipped JSON lines ({@value #FILE}) under {@code dir}: a directory of
+     * the version being staged, committed whole with it.
+     */
     static void write(FileSystem fs, List<IndexedFile> files, Path dir) throws IOException {
         List<IndexedFile> sorted = new ArrayList<>(files);
         sorted.sort(java.util.Comparator.comparing(IndexedFile::source));
-        try (OutputStream out = new GZIPOutputStream(fs.create(new Path(dir, FILE), false), 1 << 16);
-             SequenceWriter rows = JSON.writer().withRootValueSeparator("\n").writeValues(out)) {
-            for (IndexedFile f : sorted) {
-                rows.write(f);
+        CommitProtocol.write(fs, new Path(dir, FILE), file -> {
+            try (OutputStream out = new GZIPOutputStream(file, 1 << 16);
+                 SequenceWriter rows = JSON.writer().withRootValueSeparator("\n").writeValues(out)) {
+                for (IndexedFile f : sorted) {
+                    rows.write(f);
+                }
             }
-        }
+        });
     }
 
     /** An outcome's per-channel sums (null but for a kept image). */

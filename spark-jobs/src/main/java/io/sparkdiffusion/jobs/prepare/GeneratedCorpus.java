@@ -2,6 +2,7 @@ package io.sparkdiffusion.jobs.prepare;
 
 import io.sparkdiffusion.config.CommitProtocol;
 import io.sparkdiffusion.config.InputError;
+import io.sparkdiffusion.generate.GeneratedColumns;
 import io.sparkdiffusion.generate.OutputLayout;
 import io.sparkdiffusion.image.ImagePreparer;
 import io.sparkdiffusion.image.PrepareOptions;
@@ -46,7 +47,8 @@ public final class GeneratedCorpus {
                     + " parquet or both, or prepare its images/ folder with prepare.layout = class-folders");
         }
         this.rows = spark.read().parquet(shards.toString())
-                .select(col("image.path").as("path"), col("label"), col("class_name"), col("image.bytes").as("png"));
+                .select(col(GeneratedColumns.IMAGE_PATH), col(GeneratedColumns.LABEL), col(GeneratedColumns.CLASS_NAME),
+                        col(GeneratedColumns.IMAGE_BYTES));
     }
 
     public long count() {
@@ -60,7 +62,8 @@ public final class GeneratedCorpus {
      */
     public List<String> classNames(List<String> given) {
         TreeMap<Integer, String> found = new TreeMap<>();
-        for (Row row : rows.select("label", "class_name").where(col("label").geq(0)).distinct().collectAsList()) {
+        for (Row row : rows.select(GeneratedColumns.LABEL, GeneratedColumns.CLASS_NAME)
+                .where(col(GeneratedColumns.LABEL).geq(0)).distinct().collectAsList()) {
             String before = found.put(row.getInt(0), row.getString(1));
             if (before != null) {
                 throw new InputError("label " + row.getInt(0) + " of " + output + " has two class names: '" + before

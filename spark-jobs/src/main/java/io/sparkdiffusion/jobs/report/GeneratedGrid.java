@@ -3,6 +3,7 @@ package io.sparkdiffusion.jobs.report;
 import io.sparkdiffusion.config.HadoopFiles;
 import io.sparkdiffusion.data.PreparedColumns;
 import io.sparkdiffusion.data.PreparedManifest;
+import io.sparkdiffusion.generate.GeneratedColumns;
 import io.sparkdiffusion.generate.OutputLayout;
 import io.sparkdiffusion.image.ImageGrid;
 import io.sparkdiffusion.image.PngImages;
@@ -75,8 +76,8 @@ final class GeneratedGrid {
         // Three queries for all rows, not three per row: each class's first source, those sources' pixels, and
         // their variations (a few per source).
         Map<Integer, String> sourceOf = new HashMap<>();
-        for (Row r : samples.where(col("label").isin(shown.toArray())).groupBy("label").agg(min("source_id"))
-                .collectAsList()) {
+        for (Row r : samples.where(col(GeneratedColumns.LABEL).isin(shown.toArray())).groupBy(GeneratedColumns.LABEL)
+                .agg(min(GeneratedColumns.SOURCE_ID)).collectAsList()) {
             if (!r.isNullAt(1)) {
                 sourceOf.put(r.getInt(0), r.getString(1));
             }
@@ -89,11 +90,13 @@ final class GeneratedGrid {
             pixelsOf.put(r.getString(0), (byte[]) r.get(1));
         }
         boolean tree = fs.exists(layout.path(OutputLayout.IMAGES));
-        Dataset<Row> made = tree ? samples.select("id", "path", "source_id")
+        Dataset<Row> made = tree ? samples.select(GeneratedColumns.ID, GeneratedColumns.PATH,
+                GeneratedColumns.SOURCE_ID)
                 : spark.read().parquet(layout.path(OutputLayout.SHARDS).toString())
-                .select(col("id"), col("image.bytes").as("bytes"), col("source_id"));
+                .select(col(GeneratedColumns.ID), col(GeneratedColumns.IMAGE_BYTES), col(GeneratedColumns.SOURCE_ID));
         Map<String, List<Row>> variationsOf = new HashMap<>();
-        for (Row r : made.where(col("source_id").isin(sources)).orderBy("id").collectAsList()) {
+        for (Row r : made.where(col(GeneratedColumns.SOURCE_ID).isin(sources)).orderBy(GeneratedColumns.ID)
+                .collectAsList()) {
             List<Row> some = variationsOf.computeIfAbsent(r.getString(2), k -> new ArrayList<>());
             if (some.size() < PER_ROW - 1) {
                 some.add(r);
@@ -149,7 +152,8 @@ final class GeneratedGrid {
             throws IOException {
         List<byte[]> pngs = new ArrayList<>();
         for (Row row : spark.read().parquet(layout.path(OutputLayout.MANIFEST).toString())
-                .where(col("label").equalTo(label)).orderBy("id").limit(PER_ROW).select("path").collectAsList()) {
+                .where(col(GeneratedColumns.LABEL).equalTo(label)).orderBy(GeneratedColumns.ID).limit(PER_ROW)
+                .select(GeneratedColumns.PATH).collectAsList()) {
             pngs.add(HadoopFiles.readAll(fs, new Path(layout.root(), row.getString(0))));
         }
         return pngs;
@@ -158,7 +162,8 @@ final class GeneratedGrid {
     private static List<byte[]> fromShards(SparkSession spark, OutputLayout layout, int label) {
         List<byte[]> pngs = new ArrayList<>();
         for (Row row : spark.read().parquet(layout.path(OutputLayout.SHARDS).toString())
-                .where(col("label").equalTo(label)).limit(PER_ROW).select("image.bytes").collectAsList()) {
+                .where(col(GeneratedColumns.LABEL).equalTo(label)).limit(PER_ROW).select(GeneratedColumns.IMAGE_BYTES)
+                .collectAsList()) {
             pngs.add((byte[]) row.get(0));
         }
         return pngs;

@@ -3,6 +3,7 @@ package io.sparkdiffusion.jobs.report;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.sparkdiffusion.checkpoint.CheckpointInfo;
 import io.sparkdiffusion.config.Settings;
+import io.sparkdiffusion.generate.GeneratedColumns;
 import io.sparkdiffusion.generate.GenerationOutput;
 import io.sparkdiffusion.generate.OutputLayout;
 import io.sparkdiffusion.report.ReportPage;
@@ -80,7 +81,8 @@ public final class GenerationReport {
         List<String> names = new ArrayList<>();
         List<List<Object>> rows = new ArrayList<>();
         for (Row row : spark.read().parquet(layout.path(OutputLayout.MANIFEST).toString())
-                .groupBy("label", "class_name").count().orderBy("label").collectAsList()) {
+                .groupBy(GeneratedColumns.LABEL, GeneratedColumns.CLASS_NAME).count().orderBy(GeneratedColumns.LABEL)
+                .collectAsList()) {
             int label = row.getInt(0);
             String className = row.isNullAt(1) ? "(unlabeled)" : row.getString(1);
             labels.add(label);
