@@ -90,7 +90,7 @@ class SampleJobTest {
         assertEquals("images/x/00000000.png", first.getAs("path"));
         assertEquals("../x", first.getAs("class_name"), "the real class name is kept in the manifest");
         assertEquals(0, (int) first.getAs("label"));
-        assertEquals("ddim", first.getAs("sampler"));
+        assertEquals("dpm-solver++", first.getAs("sampler"), "the default sampler");
         assertEquals(2.0, (double) first.getAs("guidance"));
         assertEquals(40L, (long) first.getAs("checkpoint_step"));
         assertEquals("靴", rows.get(8).getAs("class_name"));
