@@ -70,7 +70,7 @@ if $single_jvm; then
   export OMP_NUM_THREADS="${OMP_NUM_THREADS:-$(nproc)}"
   rm -rf "$out/single-jvm" # a demo starts over, as the Spark path does with $out/train (the trainer refuses a used run-dir)
   java "${SPARK_DIFFUSION_JAVA_FLAGS[@]}" -cp "$CORE_CLASSPATH" io.sparkdiffusion.cli.LocalTrainAndSample \
-    --set local.data=data/fashion-mnist-demo --set "local.run-dir=$out/single-jvm" --set local.steps=600 \
+    --set local.data=data/fashion-mnist-demo --set "local.run-dir=$out/single-jvm" --set local.max-steps=600 \
     --set local.checkpoint-every=300 "${extra[@]}"
   echo "demo finished in $(( $(date +%s) - start )) s"
   exit 0

@@ -136,6 +136,27 @@ public record CheckpointInfo(int formatVersion, long step, int epoch, ScheduleSp
     }
 
     /**
+     * Refuses, with an {@link InputError}, to resume this checkpoint on data of other classes (a renamed class folder
+     * gives a label another meaning) or of another image shape. A trainer checks the rest its data must match.
+     *
+     * @param dir       the checkpoint's directory, for the message
+     * @param keyPrefix the job's settings root with its dot, e.g. {@code train.} or {@code local.}
+     * @param data      the configured data, named in the message
+     */
+    public void checkResumableOn(String dir, String keyPrefix, String data, List<String> dataClassNames,
+                                 ImageShape dataShape) {
+        if (!classNames.equals(dataClassNames)) {
+            throw new InputError("cannot resume " + dir + " on " + data + ": its classes " + dataClassNames
+                    + " are not the checkpoint's " + classNames + " (a label would mean another class); train on the "
+                    + "data the run started with, or start a new " + keyPrefix + "run-dir");
+        }
+        if (!imageShape.equals(dataShape)) {
+            throw new InputError("cannot resume " + dir + " on " + data + ": its images are " + dataShape
+                    + ", the checkpoint's " + imageShape);
+        }
+    }
+
+    /**
      * A trainer-state number as a long. JSON does not keep Java types: a long that fits in an int comes back
      * as an Integer, so read numbers through this.
      */

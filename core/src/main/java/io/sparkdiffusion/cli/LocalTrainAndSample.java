@@ -1,9 +1,7 @@
 package io.sparkdiffusion.cli;
 
 import io.sparkdiffusion.checkpoint.CheckpointInfo;
-import io.sparkdiffusion.checkpoint.CheckpointStore;
 import io.sparkdiffusion.checkpoint.LoadedCheckpoint;
-import io.sparkdiffusion.config.CommitProtocol;
 import io.sparkdiffusion.config.ConfigError;
 import io.sparkdiffusion.config.InputError;
 import io.sparkdiffusion.config.Settings;
@@ -14,19 +12,17 @@ import io.sparkdiffusion.train.TrainingBatchMaker;
 import io.sparkdiffusion.model.UNetBuilder;
 import io.sparkdiffusion.model.UNetSpec;
 import io.sparkdiffusion.runtime.NativeRuntime;
-import io.sparkdiffusion.train.GridSampler;
-import io.sparkdiffusion.sampling.Samplers;
 import io.sparkdiffusion.schedule.ScheduleSpec;
+import io.sparkdiffusion.train.ClassConditioning;
 import io.sparkdiffusion.train.Ema;
 import io.sparkdiffusion.train.LocalTrainer;
 import io.sparkdiffusion.train.ReplicatedGradientStep;
-import io.sparkdiffusion.train.MetricsLog;
 import io.sparkdiffusion.train.ProgressMeter;
-import io.sparkdiffusion.train.TrainingDiverged;
 import io.sparkdiffusion.train.NetworkOptimizerSettings;
+import io.sparkdiffusion.train.SampleGrid;
+import io.sparkdiffusion.train.TrainingRun;
 import io.sparkdiffusion.train.WarmupSchedule;
 import org.apache.hadoop.conf.Configuration;
-import org.apache.hadoop.fs.Path;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.nd4j.linalg.learning.config.Adam;
 import org.nd4j.linalg.schedule.ISchedule;
@@ -35,7 +31,9 @@ import java.util.Map;
 
 /**
  * The single-JVM path: train the denoiser on a small corpus, checkpoint it, and write a grid of EMA samples.
- * For users without a cluster and for the demo; the Spark jobs do the same at scale.
+ * For users without a cluster and for the demo; the Spark jobs do the same at scale. What is left here is the loop
+ * that makes the steps (core's {@link LocalTrainer}); the run directory, with its start or resume, checkpoints,
+ * metrics, loss curve and sample grid, is the {@link TrainingRun}'s, as TrainJob's is.
  */
 public final class LocalTrainAndSample {
     private static final String ROOT = "local";
@@ -54,30 +52,27 @@ public final class LocalTrainAndSample {
         // Checked before the data is read and the model trained: a mistake here would only show at the end.
         String runDir = s.getOptionalString("run-dir").orElseThrow(() -> new ConfigError(
                 "local.run-dir is empty: set it to the directory for checkpoints, metrics and the sample grid"));
-        String samplerName = s.at("sample").getChoice("sampler", Samplers.NAMES.toArray(String[]::new));
+        SampleGrid grid = SampleGrid.read(s.at("sample"), false);
         ScheduleSpec scheduleSpec = SpecReader.schedule(all, ROOT + ".schedule");
         long seed = s.getLong("seed");
-        boolean resume = s.getBoolean("resume");
+        String conditionalChoice = ClassConditioning.read(s, "conditional");
+        long maxSteps = s.getPositiveLong("max-steps");
+        int maxEpochs = s.getPositiveInt("epochs");
+        int logEvery = s.getPositiveInt("log-every");
         Configuration hadoop = new Configuration();
-        CheckpointStore store = CheckpointStore.open(runDir, hadoop);
-        LoadedCheckpoint resumed = null;
-        if (resume) {
-            resumed = store.loadToResume(ROOT + ".run-dir").orElse(null);
-            if (resumed != null) { // the model is checked once the data says what it is
-                resumed.info().checkResumable(resumed.dir().toString(), ROOT + ".", scheduleSpec, seed, null, null);
-            }
-        } else {
-            refuseEarlierRun(store, hadoop);
+        TrainingRun run = TrainingRun.open(ROOT, runDir, s.getBoolean("resume"), "",
+                new TrainingRun.Limits(maxEpochs, maxSteps),
+                new TrainingRun.Cadence(s.getPositiveInt("checkpoint-every"), 0, s.getPositiveInt("keep-checkpoints"),
+                        0, true, grid), hadoop);
+        LoadedCheckpoint resumed = run.resumed().orElse(null);
+        if (resumed != null) { // the model is checked once the data says what it is
+            resumed.info().checkResumable(resumed.dir().toString(), ROOT + ".", scheduleSpec, seed, null, null);
         }
         NativeRuntime.init();
         System.out.println("runtime: " + NativeRuntime.describe());
 
         LabeledImages data = LocalDatasets.read(s.getString("data"), s.getString("labels"), hadoop);
-        boolean conditional = s.getBoolean("conditional");
-        if (conditional && data.numClasses() < 2) {
-            throw new InputError("conditional training needs at least 2 classes; " + s.getString("data")
-                    + " has " + data.numClasses());
-        }
+        boolean conditional = ClassConditioning.decide(ROOT + ".conditional", conditionalChoice, data.numClasses());
         UNetSpec spec = SpecReader.model(all, ROOT + ".model", data.shape().channels(), data.shape().height(),
                 conditional ? data.numClasses() : 0);
         if (data.shape().height() != data.shape().width()) {
@@ -97,6 +92,11 @@ public final class LocalTrainAndSample {
         if (resumed != null) {
             resumed.info().checkResumable(resumed.dir().toString(), ROOT + ".", scheduleSpec, seed, spec,
                     SpecReader.presetGiving(all, ROOT + ".model", resumed.info().model()).orElse(null));
+            resumed.info().checkResumableOn(resumed.dir().toString(), ROOT + ".", s.getString("data"),
+                    data.classNames(), data.shape());
+            if (run.alreadyFinished()) {
+                return;
+            }
             network = resumed.graph();
             ema = Ema.resume(resumed.emaParams(), resumed.info().emaStep(), emaSettings);
             step = resumed.info().step();
@@ -114,102 +114,63 @@ public final class LocalTrainAndSample {
             ema = Ema.start(network.params(), emaSettings);
         }
         System.out.printf("parameters: %,d%n", network.numParams());
+        run.begin(step, spec, scheduleSpec);
 
         TrainingBatchMaker batchMaker = new TrainingBatchMaker(spec, scheduleSpec, s.getDoubleInRange("label-dropout", 0, 1));
         int replicas = s.getNonNegativeInt("replicas");
         replicas = replicas == 0 ? Runtime.getRuntime().availableProcessors() : replicas;
         int threadsEach = ReplicatedGradientStep.threadsPerReplica(NativeRuntime.configuredOmpThreads(), replicas);
         System.out.printf("replicas: %d x %d native threads%n", replicas, threadsEach);
-        LocalTrainer trainer = new LocalTrainer(network, batchMaker, ema, seed, s.getPositiveInt("batch-size"), step,
-                epoch, batchInEpoch).withReplicas(replicas, threadsEach);
-        MetricsLog metrics = MetricsLog.open(store.runDir().getFileSystem(hadoop), store.runDir(), step);
-        long maxSteps = s.getPositiveLong("steps");
-        int maxEpochs = s.getPositiveInt("epochs");
-        int logEvery = s.getPositiveInt("log-every");
-        int checkpointEvery = s.getPositiveInt("checkpoint-every");
-        int keep = s.getPositiveInt("keep-checkpoints");
         ProgressMeter progress = new ProgressMeter(step, maxSteps);
         CheckpointInfo base = CheckpointInfo.of(step, epoch, scheduleSpec, spec, data.shape(), data.classNames())
                 .withRunSeed(seed);
-
-        while (trainer.step() < maxSteps && trainer.epoch() < maxEpochs) {
-            trainer.trainEpoch(data, maxSteps, (done, e, loss, images) -> {
-                progress.record(loss, images);
-                if (!Double.isFinite(loss)) {
-                    metrics.add(progress.row(done, e, network.getLearningRate("time_mlp1")));
-                    flush(metrics);
-                    throw new TrainingDiverged(loss, done, "local.learning-rate", null);
-                }
-                if (done % logEvery == 0 || done == maxSteps) {
-                    metrics.add(progress.row(done, e, network.getLearningRate("time_mlp1")));
-                    System.out.println(progress.line(done, e));
-                }
-                if (done % checkpointEvery == 0 && done < maxSteps) {
-                    saveCheckpoint(store, base, trainer, keep, progress);
-                    flush(metrics);
-                }
-            });
-        }
-        trainer.close();
-        saveCheckpoint(store, base, trainer, keep, progress);
-        metrics.flush();
-        Path lossCurve = metrics.writeLossCurve("training loss, " + store.runDir().getName());
-
-        Settings sample = s.at("sample");
-        GridSampler grid = new GridSampler(spec, scheduleSpec, samplerName,
-                sample.getPositiveInt("steps"), sample.getDouble("eta"), sample.getDouble("guidance"));
-        long start = System.nanoTime();
-        byte[] png = grid.samplePng(network, ema.params(), sample.getPositiveInt("count"), sample.getLong("seed"));
-        Path gridPath = new Path(store.runDir(), String.format("samples-step-%07d.png", trainer.step()));
-        CommitProtocol.write(gridPath.getFileSystem(hadoop), gridPath, png);
-        System.out.printf("sampled %d images (%s, %d steps) in %.1f s%n", sample.getPositiveInt("count"),
-                samplerName, sample.getPositiveInt("steps"), (System.nanoTime() - start) / 1e9);
-        System.out.println("sample grid: " + gridPath);
-        System.out.println("loss curve:  " + lossCurve);
-        System.out.println("metrics:     " + new Path(store.runDir(), MetricsLog.FILE));
-        System.out.println("checkpoint:  " + store.latest().map(r -> r.dir().toString()).orElse("?"));
-    }
-
-    /**
-     * Refuses a run directory that already holds a run, as TrainJob does: its checkpoints would be replaced and its
-     * metrics.jsonl truncated. A metrics.jsonl without checkpoints (an earlier run's, or one whose checkpoints were
-     * removed) is refused too; only {@code local.resume=true} continues a run, nothing starts over in place.
-     */
-    private static void refuseEarlierRun(CheckpointStore store, Configuration hadoop) throws java.io.IOException {
-        java.util.List<String> existing = store.entries();
-        if (!existing.isEmpty()) {
-            throw new InputError(store.runDir() + " already has checkpoints (" + String.join(", ", existing)
-                    + "); set local.resume=true to continue, or choose another local.run-dir");
-        }
-        Path metrics = new Path(store.runDir(), MetricsLog.FILE);
-        if (metrics.getFileSystem(hadoop).exists(metrics)) {
-            throw new InputError(store.runDir() + " already has the " + MetricsLog.FILE + " of an earlier run; "
-                    + "choose another local.run-dir, or remove it to start over");
+        try (LocalTrainer trainer = new LocalTrainer(network, batchMaker, ema, seed, s.getPositiveInt("batch-size"),
+                step, epoch, batchInEpoch).withReplicas(replicas, threadsEach)) {
+            while (trainer.step() < maxSteps && trainer.epoch() < maxEpochs) {
+                trainer.trainEpoch(data, maxSteps, (done, e, loss, images) -> {
+                    progress.record(loss, images);
+                    Map<String, Object> row = done % logEvery == 0 || done == maxSteps || !Double.isFinite(loss)
+                            ? progress.row(done, e, network.getLearningRate("time_mlp1")) : null;
+                    if (!Double.isFinite(loss)) {
+                        throw uncheck(() -> run.diverged(row, loss, done, "local.learning-rate", null));
+                    }
+                    if (row != null) {
+                        run.addMetrics(row);
+                        System.out.println(progress.line(done, e));
+                    }
+                    uncheck(() -> {
+                        run.afterStep(done, () -> snapshot(base, trainer, progress));
+                        return null;
+                    });
+                });
+            }
+            trainer.close(); // the replicas' threads, before the grid is sampled
+            run.finish(trainer.step(), () -> snapshot(base, trainer, progress));
         }
     }
 
-    /** Saves the trainer's position (step, epoch, batch within it), weights, optimizer state and EMA. */
-    private static void saveCheckpoint(CheckpointStore store, CheckpointInfo base, LocalTrainer trainer, int keep,
-                                       ProgressMeter progress) {
+    /** A checkpoint of the trainer's position (step, epoch, batch within it), weights, optimizer state and EMA. */
+    private static TrainingRun.Snapshot snapshot(CheckpointInfo base, LocalTrainer trainer, ProgressMeter progress) {
+        CheckpointInfo info = CheckpointInfo.of(trainer.step(), trainer.epoch(), base.schedule(), base.model(),
+                        base.imageShape(), base.classNames())
+                .withRunSeed(base.runSeed())
+                .withTrainerState(Map.of(BATCH_IN_EPOCH, trainer.batchInEpoch()))
+                .withMetrics(Map.of("loss", progress.recentLoss()))
+                .withEma(trainer.ema().settings().maxDecay(), trainer.ema().step());
+        return new TrainingRun.Snapshot(info, trainer.network(), trainer.ema().params(), null);
+    }
+
+    /** Runs file work inside the step listener, which cannot throw IOException. */
+    private static <T> T uncheck(IoWork<T> work) {
         try {
-            CheckpointInfo info = CheckpointInfo.of(trainer.step(), trainer.epoch(), base.schedule(), base.model(),
-                            base.imageShape(), base.classNames())
-                    .withRunSeed(base.runSeed())
-                    .withTrainerState(Map.of(BATCH_IN_EPOCH, trainer.batchInEpoch()))
-                    .withMetrics(Map.of("loss", progress.recentLoss()))
-                    .withEma(trainer.ema().settings().maxDecay(), trainer.ema().step());
-            store.save(info, trainer.network(), trainer.ema().params());
-            store.keepLast(keep);
+            return work.run();
         } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException("checkpoint failed", e);
+            throw new java.io.UncheckedIOException("writing the run directory failed", e);
         }
     }
 
-    private static void flush(MetricsLog metrics) {
-        try {
-            metrics.flush();
-        } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException("writing metrics failed", e);
-        }
+    @FunctionalInterface
+    private interface IoWork<T> {
+        T run() throws java.io.IOException;
     }
 }

@@ -30,7 +30,7 @@ import org.apache.hadoop.fs.Path;
  * user's {@code --config} file, the defaults of the reference config. Every key the user gives under the
  * job's root (e.g. {@code train.*}) must exist in the reference; a misspelt one is a {@link ConfigError}
  * with a suggestion. An empty object in the reference ({@code extra {}}) is an open section that takes any
- * key.
+ * key. A renamed key's old name is read as the new one, with a deprecation line ({@link RenamedKeys}).
  */
 public final class JobConfigLoader {
     private final String root;
@@ -97,7 +97,9 @@ public final class JobConfigLoader {
      *                   plain strings
      */
     public Config load(Optional<String> configFile, List<String> overrides) {
-        Config user = configFile.map(JobConfigLoader::parseFile).orElse(ConfigFactory.empty());
+        java.util.Set<String> renamedSaid = new java.util.HashSet<>();
+        Config user = RenamedKeys.moveToNewNames(configFile.map(JobConfigLoader::parseFile).orElse(ConfigFactory.empty()),
+                renamedSaid);
         Config sets = ConfigFactory.empty();
         List<String> setKeys = new ArrayList<>();
         for (String kv : overrides) {
@@ -110,6 +112,7 @@ public final class JobConfigLoader {
             }
             setKeys.add(parts[0]);
         }
+        sets = RenamedKeys.moveToNewNames(sets, renamedSaid);
         // Keys under the root are checked below; a --set outside every known section (a typo in the root,
         // or a forgotten root) would otherwise be silently ignored.
         for (int i = 0; i < setKeys.size(); i++) {

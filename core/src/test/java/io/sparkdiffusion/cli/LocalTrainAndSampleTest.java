@@ -49,7 +49,7 @@ class LocalTrainAndSampleTest {
     List<String> tinyRun(Path data, Path runDir, int steps, String... more) {
         List<String> args = new ArrayList<>(List.of(
                 "--set", "local.data=" + data, "--set", "local.run-dir=" + runDir,
-                "--set", "local.steps=" + steps, "--set", "local.batch-size=8", "--set", "local.log-every=2",
+                "--set", "local.max-steps=" + steps, "--set", "local.batch-size=8", "--set", "local.log-every=2",
                 "--set", "local.checkpoint-every=2", "--set", "local.model.base-channels=8",
                 "--set", "local.model.channel-multipliers=[1,2]", "--set", "local.model.groups=4",
                 "--set", "local.model.time-embedding-dim=16", "--set", "local.schedule.timesteps=50",
@@ -108,12 +108,12 @@ class LocalTrainAndSampleTest {
         Path runDir = tmp.resolve("run");
         ByteArrayOutputStream err = new ByteArrayOutputStream();
         assertEquals(0, run(tinyRun(data, runDir, 4), err), err.toString());
-        assertTrue(Files.exists(runDir.resolve("samples-step-0000004.png")));
+        assertTrue(Files.exists(runDir.resolve("samples/step-0000004.png")));
         assertTrue(Files.exists(runDir.resolve("metrics.jsonl")));
         assertTrue(Files.exists(runDir.resolve("loss.png")));
         CheckpointStore store = CheckpointStore.open(runDir.toUri(), new Configuration());
         assertEquals(4, store.latest().orElseThrow().step());
-        Uint8Image grid = PngImages.decode(Files.readAllBytes(runDir.resolve("samples-step-0000004.png")));
+        Uint8Image grid = PngImages.decode(Files.readAllBytes(runDir.resolve("samples/step-0000004.png")));
         assertEquals(1, grid.channels());
 
         assertEquals(0, run(tinyRun(data, runDir, 6, "local.resume=true"), err), err.toString());
@@ -176,7 +176,7 @@ class LocalTrainAndSampleTest {
         assertArrayEquals(metrics, Files.readAllBytes(runDir.resolve("metrics.jsonl")), "metrics.jsonl untouched");
         assertEquals(checkpoints, store.list().stream().map(r -> r.name()).toList());
         assertArrayEquals(model, Files.readAllBytes(runDir.resolve("checkpoints/step-0000004/model.zip")));
-        assertFalse(Files.exists(runDir.resolve("samples-step-0000002.png")), "refused before training");
+        assertFalse(Files.exists(runDir.resolve("samples/step-0000002.png")), "refused before training");
     }
 
     @Test
@@ -223,7 +223,7 @@ class LocalTrainAndSampleTest {
         assertTrue(line.contains("step-0000002") && line.contains("cannot be read"), line);
         assertArrayEquals(new byte[] {1, 2, 3}, Files.readAllBytes(step.resolve("model.zip")));
         assertArrayEquals(metrics, Files.readAllBytes(runDir.resolve("metrics.jsonl")), "metrics.jsonl untouched");
-        assertFalse(Files.exists(runDir.resolve("samples-step-0000004.png")), "nothing trained");
+        assertFalse(Files.exists(runDir.resolve("samples/step-0000004.png")), "nothing trained");
     }
 
     @Test
@@ -283,8 +283,8 @@ class LocalTrainAndSampleTest {
         List<Map<String, Object>> rowsA = lossRows(straight);
         assertEquals(4, rowsA.size(), "rows at steps 2, 4, 6, 8: " + rowsA);
         assertEquals(rowsA, lossRows(resumed), "step, epoch, loss and learning rate of every row");
-        assertArrayEquals(Files.readAllBytes(straight.resolve("samples-step-0000008.png")),
-                Files.readAllBytes(resumed.resolve("samples-step-0000008.png")), "the sample grid of the EMA");
+        assertArrayEquals(Files.readAllBytes(straight.resolve("samples/step-0000008.png")),
+                Files.readAllBytes(resumed.resolve("samples/step-0000008.png")), "the sample grid of the EMA");
     }
 
     /** The metrics rows without their timings (images/s, wall time), which differ from run to run. */
@@ -300,6 +300,71 @@ class LocalTrainAndSampleTest {
         return rows;
     }
 
+    /** The old name local.steps trains the very run local.max-steps does, and says once that it is deprecated. */
+    @Test
+    void theOldStepsKeyGivesTheRunOfMaxStepsAndOneDeprecationLine() throws Exception {
+        Path data = corpus();
+        Path withNew = tmp.resolve("new");
+        Path withOld = tmp.resolve("old");
+        ByteArrayOutputStream errNew = new ByteArrayOutputStream();
+        assertEquals(0, run(tinyRun(data, withNew, 4, "local.replicas=2"), errNew), errNew.toString());
+        List<String> old = tinyRun(data, withOld, 4, "local.replicas=2");
+        old.set(old.indexOf("local.max-steps=4"), "local.steps=4");
+        ByteArrayOutputStream errOld = new ByteArrayOutputStream();
+        assertEquals(0, run(old, errOld), errOld.toString());
+
+        assertEquals("local.steps is deprecated: use local.max-steps", oneLine(errOld));
+        assertEquals("", errNew.toString().strip());
+        LoadedCheckpoint a = CheckpointStore.open(withNew.toUri(), new Configuration()).loadLatest().orElseThrow();
+        LoadedCheckpoint b = CheckpointStore.open(withOld.toUri(), new Configuration()).loadLatest().orElseThrow();
+        assertEquals(4, b.info().step());
+        assertArrayEquals(a.graph().params().toFloatVector(), b.graph().params().toFloatVector(), "weights");
+        assertArrayEquals(a.emaParams().toFloatVector(), b.emaParams().toFloatVector(), "EMA");
+        assertEquals(lossRows(withNew), lossRows(withOld));
+    }
+
+    /** local.conditional takes auto, true and false as train.conditional does, and the booleans it took before. */
+    @Test
+    void conditionalAutoTrainsOnTheClassesAndTheOldBooleanSpellingsStillWork() throws Exception {
+        Path data = corpus();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        for (String value : List.of("auto", "true", "yes", "false", "off")) {
+            Path runDir = tmp.resolve("conditional-" + value);
+            assertEquals(0, run(tinyRun(data, runDir, 2, "local.conditional=" + value), err), err.toString());
+            int classes = CheckpointStore.open(runDir.toUri(), new Configuration()).loadLatest().orElseThrow()
+                    .info().model().numClasses();
+            assertEquals(value.equals("false") || value.equals("off") ? 0 : 2, classes, value);
+        }
+        err.reset();
+        assertEquals(2, run(tinyRun(data, tmp.resolve("bad"), 2, "local.conditional=maybe"), err));
+        assertTrue(oneLine(err).contains("'local.conditional'"), err.toString());
+    }
+
+    /** As TrainJob: a resume of a run that reached its limits writes nothing (a rewritten checkpoint is a new one). */
+    @Test
+    void resumingAFinishedRunSaysSoAndLeavesTheRunAsItIs() throws Exception {
+        Path data = corpus();
+        Path runDir = tmp.resolve("run");
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        assertEquals(0, run(tinyRun(data, runDir, 4), err), err.toString());
+        Path info = runDir.resolve("checkpoints/step-0000004/checkpoint.json");
+        byte[] before = Files.readAllBytes(info);
+        byte[] metrics = Files.readAllBytes(runDir.resolve("metrics.jsonl"));
+
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        PrintStream oldOut = System.out;
+        System.setOut(new PrintStream(out, true));
+        try {
+            assertEquals(0, run(tinyRun(data, runDir, 4, "local.resume=true"), err), err.toString());
+        } finally {
+            System.setOut(oldOut);
+        }
+        assertTrue(out.toString().contains("is at step 4, epoch 1: nothing to do for local.epochs = 1000000, "
+                + "local.max-steps = 4"), out.toString());
+        assertArrayEquals(before, Files.readAllBytes(info), "the checkpoint is not rewritten");
+        assertArrayEquals(metrics, Files.readAllBytes(runDir.resolve("metrics.jsonl")));
+    }
+
     @Test
     void missingDataAndUnknownKeysExitWithCode2AndOneLine() {
         ByteArrayOutputStream err = new ByteArrayOutputStream();
@@ -308,7 +373,7 @@ class LocalTrainAndSampleTest {
         assertEquals(1, err.toString().strip().lines().count(), err.toString());
 
         ByteArrayOutputStream err2 = new ByteArrayOutputStream();
-        assertEquals(2, run(List.of("--set", "local.stepz=3"), err2));
-        assertTrue(err2.toString().contains("local.steps"), "suggests the right key: " + err2);
+        assertEquals(2, run(List.of("--set", "local.max-stepz=3"), err2));
+        assertTrue(err2.toString().contains("local.max-steps"), "suggests the right key: " + err2);
     }
 }

@@ -23,9 +23,9 @@ import io.sparkdiffusion.model.UNetSpec;
 import io.sparkdiffusion.report.ReportFiles;
 import io.sparkdiffusion.runtime.NativeRuntime;
 import io.sparkdiffusion.train.Ema;
-import io.sparkdiffusion.train.MetricsLog;
 import io.sparkdiffusion.train.OuterOptimizer;
 import io.sparkdiffusion.train.TrainingBatchMaker;
+import io.sparkdiffusion.train.TrainingRun;
 import io.sparkdiffusion.train.WarmupSchedule;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
@@ -81,38 +81,23 @@ public final class TrainJob {
         int numClasses = manifest.classNames() == null ? 0 : manifest.classNames().size();
         UNetSpec spec = SpecReader.model(all, "train.model", shape.channels(), shape.height(),
                 settings.conditionalFor(numClasses) ? numClasses : 0);
-        CheckpointStore store = CheckpointStore.open(settings.runDir(), hadoop);
-        FileSystem runFs = store.runDir().getFileSystem(hadoop);
-        LoadedCheckpoint resumed = null;
-        if (settings.resume()) {
-            resumed = store.loadToResume("train.run-dir").orElse(null);
-            if (resumed != null) {
-                resumed.info().checkResumable(resumed.dir().toString(), "train.", settings.schedule(), settings.seed(),
-                        spec, SpecReader.presetGiving(all, "train.model", resumed.info().model()).orElse(null));
-                Resumption.checkData(resumed.info(), resumed.dir().toString(), manifest, settings.data(), settings.split());
-                if (Resumption.finished(resumed.info(), settings)) {
-                    // nothing is written: a rewritten checkpoint would be a new one (createdAt) to SampleJob, and
-                    // on an object store a crash while it replaced the old one could leave none
-                    System.out.printf("train: %s is at step %d, epoch %d: nothing to do for train.epochs = %d, "
-                                    + "train.max-steps = %d; the run is left as it is%n", resumed.dir(),
-                            resumed.info().step(), resumed.info().epoch(), settings.epochs(), settings.maxSteps());
-                    return;
-                }
-                Resumption.checkPosition(resumed.info(), resumed.dir().toString(), settings, settings.workers(), true);
+        TrainingRun trainingRun = TrainingRun.open("train", settings.runDir(), settings.resume(), " (or --resume)",
+                new TrainingRun.Limits(settings.epochs(), settings.maxSteps()),
+                new TrainingRun.Cadence(0, settings.checkpointEveryEpochs(), settings.keepCheckpoints(),
+                        settings.sampleEveryEpochs(), false, settings.sample()), hadoop);
+        LoadedCheckpoint resumed = trainingRun.resumed().orElse(null);
+        if (resumed != null) {
+            resumed.info().checkResumable(resumed.dir().toString(), "train.", settings.schedule(), settings.seed(),
+                    spec, SpecReader.presetGiving(all, "train.model", resumed.info().model()).orElse(null));
+            Resumption.checkData(resumed.info(), resumed.dir().toString(), manifest, settings.data(), settings.split());
+            if (trainingRun.alreadyFinished()) {
+                return;
             }
-            store.deleteLeftovers(); // what a save interrupted by a crash left behind
-        } else {
-            List<String> existing = store.entries();
-            if (!existing.isEmpty()) {
-                throw new InputError(settings.runDir() + " already has checkpoints (" + String.join(", ", existing)
-                        + "); set train.resume=true (or --resume) to continue, or choose another train.run-dir");
-            }
-            // an earlier run's metrics.jsonl without checkpoints would be truncated: nothing starts over in place
-            if (runFs.exists(new Path(store.runDir(), MetricsLog.FILE))) {
-                throw new InputError(settings.runDir() + " already has the " + MetricsLog.FILE + " of an earlier run; "
-                        + "choose another train.run-dir, or remove it to start over");
-            }
+            Resumption.checkPosition(resumed.info(), resumed.dir().toString(), settings, settings.workers(), true);
         }
+        trainingRun.begin(resumed == null ? 0 : resumed.info().step(), spec, settings.schedule());
+        CheckpointStore store = trainingRun.store();
+        FileSystem runFs = trainingRun.fileSystem();
 
         System.setProperty(TIME_SOURCE_PROPERTY, "org.deeplearning4j.spark.time.SystemClockTimeSource");
         NativeRuntime.init();
@@ -130,7 +115,7 @@ public final class TrainJob {
                     + " MFLOP/image forward)";
             System.out.println("train: " + NativeRuntime.describe() + "; model " + model);
             try {
-                new SparkTrainer(sc, settings, data, heldOut, spec, store, runFs, workers)
+                new SparkTrainer(sc, settings, data, heldOut, spec, trainingRun, workers)
                         .run(start(resumed, spec, settings, workers));
             } finally {
                 data.release(); // a session the job did not make (a test's, a notebook's) keeps running

@@ -3,7 +3,6 @@ package io.sparkdiffusion.jobs.train;
 import io.sparkdiffusion.checkpoint.CheckpointInfo;
 import io.sparkdiffusion.config.InputError;
 import io.sparkdiffusion.data.PreparedManifest;
-import io.sparkdiffusion.image.ImageShape;
 import io.sparkdiffusion.train.NetworkOptimizerSettings;
 import io.sparkdiffusion.train.WarmupSchedule;
 import io.sparkdiffusion.train.WorkerScaling;
@@ -23,7 +22,8 @@ import java.util.Objects;
  * checkpoint records so that it can (docs/jobs/train.md, "Resuming"). The checks refuse with an {@link InputError}
  * (exit 2, one line) rather than continue from another place or with data of another meaning; a changed learning
  * rate or gradient clip is applied and said, never ignored. Which checkpoint a resume loads, and the network,
- * schedule and seed it needs, core checks ({@code CheckpointStore.loadToResume}, {@code CheckpointInfo.checkResumable}).
+ * schedule, seed, classes and image shape it needs, and whether anything is left to do, core checks
+ * ({@code CheckpointStore.loadToResume}, {@code CheckpointInfo.checkResumable}, {@code TrainingRun}).
  */
 public final class Resumption {
     /** Trainer-state keys of the settings that fix where a round's batches are in an epoch. */
@@ -123,17 +123,8 @@ public final class Resumption {
      */
     public static void checkData(CheckpointInfo info, String dir, PreparedManifest manifest,
                                  String data, String split) {
-        List<String> classes = manifest.classNames() == null ? List.of() : manifest.classNames();
-        if (!info.classNames().equals(classes)) {
-            throw new InputError("cannot resume " + dir + " on " + data + ": its classes " + classes + " are not the "
-                    + "checkpoint's " + info.classNames() + " (a label would mean another class); train on the "
-                    + "data the run started with, or start a new train.run-dir");
-        }
-        ImageShape shape = manifest.shape();
-        if (!info.imageShape().equals(shape)) {
-            throw new InputError("cannot resume " + dir + " on " + data + ": its images are " + shape
-                    + ", the checkpoint's " + info.imageShape());
-        }
+        info.checkResumableOn(dir, TrainSettings.ROOT + ".", data,
+                manifest.classNames() == null ? List.of() : manifest.classNames(), manifest.shape());
         if (info.dataManifest() == null) {
             return; // a checkpoint of a build that did not record the manifest: the classes are all there is
         }
@@ -153,11 +144,6 @@ public final class Resumption {
                     + stored.imagesPerClass() + " (the images would move to other batches); train on the data the run "
                     + "started with, or start a new train.run-dir");
         }
-    }
-
-    /** Whether a run at this checkpoint has nothing left to do under these settings (the loop's own test). */
-    public static boolean finished(CheckpointInfo info, TrainSettings settings) {
-        return info.epoch() >= settings.epochs() || (settings.maxSteps() > 0 && info.step() >= settings.maxSteps());
     }
 
     /**

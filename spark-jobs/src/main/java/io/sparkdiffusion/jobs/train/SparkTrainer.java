@@ -1,22 +1,16 @@
 package io.sparkdiffusion.jobs.train;
 
 import io.sparkdiffusion.checkpoint.CheckpointInfo;
-import io.sparkdiffusion.checkpoint.CheckpointStore;
 import io.sparkdiffusion.config.InputError;
 import io.sparkdiffusion.train.TrainingBatchMaker;
 import io.sparkdiffusion.image.ImageShape;
 import io.sparkdiffusion.model.UNetSpec;
-import io.sparkdiffusion.train.GridSampler;
 import io.sparkdiffusion.train.Ema;
-import io.sparkdiffusion.train.MetricsLog;
 import io.sparkdiffusion.train.ProgressMeter;
 import io.sparkdiffusion.train.OuterOptimizer;
-import io.sparkdiffusion.train.TrainingDiverged;
 import io.sparkdiffusion.train.TrainingOrder;
+import io.sparkdiffusion.train.TrainingRun;
 import io.sparkdiffusion.runtime.NativeArrays;
-import org.apache.hadoop.fs.FSDataOutputStream;
-import org.apache.hadoop.fs.FileSystem;
-import org.apache.hadoop.fs.Path;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.util.LongAccumulator;
@@ -36,8 +30,8 @@ import java.util.Map;
  * The training loop of TrainJob: one {@code fitMultiDataSet} call per averaging round, so the driver sees
  * every averaged model. After each round it takes the outer optimizer's step ({@link OuterOptimizer}), updates
  * the EMA, logs progress and metrics (with the round's communication figures, and every
- * {@code validation.every-rounds} rounds the validation loss); after every {@code checkpoint-every-epochs} epochs
- * (and at the end) it checkpoints, and it writes sample grids.
+ * {@code validation.every-rounds} rounds the validation loss); checkpoints, the loss curve and sample grids are the
+ * {@link TrainingRun}'s, at the ends of epochs and of the run.
  *
  * <p>A round hands each worker the next {@code averaging-frequency} minibatches of its partition (see
  * {@link RoundBatches}), so one call is exactly one averaging split of DL4J's training master; with
@@ -52,19 +46,17 @@ public final class SparkTrainer {
     private final TrainSettings settings;
     private final PreparedData data;
     private final UNetSpec spec;
-    private final CheckpointStore store;
-    private final FileSystem fs;
+    private final TrainingRun run;
     private final int workers;
     private final HeldOutSet heldOut; // null: no validation loss
 
     public SparkTrainer(JavaSparkContext sc, TrainSettings settings, PreparedData data, HeldOutSet heldOut,
-                        UNetSpec spec, CheckpointStore store, FileSystem fs, int workers) {
+                        UNetSpec spec, TrainingRun run, int workers) {
         this.sc = sc;
         this.settings = settings;
         this.data = data;
         this.spec = spec;
-        this.store = store;
-        this.fs = fs;
+        this.run = run;
         this.workers = workers;
         this.heldOut = heldOut;
     }
@@ -114,13 +106,12 @@ public final class SparkTrainer {
         long maxSteps = settings.maxSteps() > 0 ? settings.maxSteps()
                 : start.step() + (long) (settings.epochs() - start.epoch()) * maxBatches - (long) start.roundInEpoch()
                 * settings.averagingFrequency();
-        MetricsLog metrics = MetricsLog.open(fs, store.runDir(), start.step());
         ProgressMeter progress = new ProgressMeter(start.step(), maxSteps);
         System.out.printf("train: %d images in %d partitions, %d rounds of %d x %d x %d per epoch; outer step %s; "
                         + "%.1f MB to and from each worker per round%n", data.count(), workers, roundsPerEpoch, workers,
                 settings.averagingFrequency(), settings.batchSize(), outer.describe(), bytesPerWorker / 1e6);
         if (heldOut != null && start.step() == 0) {
-            metrics.add(validationRow(network, 0, 0, new LinkedHashMap<>()));
+            run.addMetrics(validationRow(network, 0, 0, new LinkedHashMap<>()));
         }
 
         long step = start.step();
@@ -154,9 +145,7 @@ public final class SparkTrainer {
             row.put("driver_update_ms", (updated - fitted) / 1e6);
             row.put("bytes_per_worker", bytesPerWorker);
             if (!Double.isFinite(sparkNet.getScore())) {
-                metrics.add(row);
-                metrics.flush();
-                throw new TrainingDiverged(sparkNet.getScore(), step, "train.learning-rate", "train.gradient-clip");
+                throw run.diverged(row, sparkNet.getScore(), step, "train.learning-rate", "train.gradient-clip");
             }
             round++;
             boolean lastRound = (round == roundsPerEpoch && epoch + 1 == settings.epochs())
@@ -166,27 +155,16 @@ public final class SparkTrainer {
             if (heldOut != null && (roundsDone % settings.validation().everyRounds() == 0 || lastRound)) {
                 validationRow(network, step, epoch, row);
             }
-            metrics.add(row);
+            run.addMetrics(row);
             System.out.println("train: " + progress.line(step, epoch) + "  round " + round + "/" + roundsPerEpoch
                     + (row.containsKey("val_loss") ? String.format("  val_loss %.5f", (double) row.get("val_loss")) : ""));
             if (round == roundsPerEpoch) {
                 round = 0;
                 epoch++;
-                boolean last = epoch == settings.epochs();
-                if (epoch % settings.checkpointEveryEpochs() == 0 && !last) {
-                    checkpoint(network, ema, outer, step, epoch, round, progress, metrics);
-                }
-                if (settings.sampleEveryEpochs() > 0 && epoch % settings.sampleEveryEpochs() == 0) {
-                    writeSampleGrid(network, ema, step);
-                }
+                run.afterEpoch(epoch, step, snapshot(network, ema, outer, step, epoch, round, progress));
             }
         }
-        if (step > start.step()) { // a run that trained nothing leaves its checkpoint as it was
-            checkpoint(network, ema, outer, step, epoch, round, progress, metrics);
-        }
-        System.out.println("train: done at step " + step + "; checkpoint " + store.latest().map(r -> r.dir().toString()).orElse("?"));
-        System.out.println("train: loss curve " + new Path(store.runDir(), MetricsLog.LOSS_CURVE) + ", metrics "
-                + new Path(store.runDir(), MetricsLog.FILE));
+        run.finish(step, snapshot(network, ema, outer, step, epoch, round, progress));
     }
 
     /** Adds the validation loss of the network's current weights, and the time it took, to a metrics row. */
@@ -222,20 +200,16 @@ public final class SparkTrainer {
         return images;
     }
 
-    private void checkpoint(ComputationGraph network, Ema ema, OuterOptimizer outer, long step, int epoch, int round,
-                            ProgressMeter progress, MetricsLog metrics) throws IOException {
-        CheckpointInfo info = CheckpointInfo.of(step, epoch, settings.schedule(), spec, data.manifest().shape(),
-                        data.manifest().classNames())
+    /** A checkpoint of this position, with the outer optimizer's momentum and the data manifest; made when due. */
+    private java.util.function.Supplier<TrainingRun.Snapshot> snapshot(ComputationGraph network, Ema ema,
+            OuterOptimizer outer, long step, int epoch, int round, ProgressMeter progress) {
+        return () -> new TrainingRun.Snapshot(CheckpointInfo.of(step, epoch, settings.schedule(), spec,
+                        data.manifest().shape(), data.manifest().classNames())
                 .withRunSeed(settings.seed())
                 .withTrainerState(trainerState(round, outer))
                 .withDataManifest(CheckpointInfo.json().valueToTree(data.manifest()))
                 .withMetrics(Map.of("loss", progress.recentLoss()))
-                .withEma(ema.settings().maxDecay(), ema.step());
-        store.save(info, network, ema.params(), outer.velocity());
-        store.keepLast(settings.keepCheckpoints());
-        metrics.flush();
-        metrics.writeLossCurve("training loss");
-        System.out.println("train: checkpoint at step " + step + " (epoch " + epoch + ")");
+                .withEma(ema.settings().maxDecay(), ema.step()), network, ema.params(), outer.velocity());
     }
 
     /** The position to continue from, the outer optimizer, and the settings a resume checks. */
@@ -245,23 +219,5 @@ public final class SparkTrainer {
         state.put(OUTER_OPTIMIZER, outer.kind().key());
         state.putAll(Resumption.recordedSettings(settings, workers));
         return state;
-    }
-
-    private void writeSampleGrid(ComputationGraph network, Ema ema, long step) throws IOException {
-        TrainSettings.SampleGrid grid = settings.sample();
-        if (grid.count() == 0) {
-            return;
-        }
-        GridSampler sampler = new GridSampler(spec, settings.schedule(), grid.sampler(), grid.steps(), grid.eta(),
-                grid.guidance());
-        Path path = new Path(new Path(store.runDir(), "samples"), String.format("step-%07d.png", step));
-        write(path, sampler.samplePng(network, ema.params(), grid.count(), grid.seed()));
-        System.out.println("train: sample grid " + path);
-    }
-
-    private void write(Path path, byte[] bytes) throws IOException {
-        try (FSDataOutputStream out = fs.create(path, true)) {
-            out.write(bytes);
-        }
     }
 }

@@ -6,7 +6,9 @@ import io.sparkdiffusion.data.PreparedColumns;
 import io.sparkdiffusion.model.SpecReader;
 import io.sparkdiffusion.sampling.Samplers;
 import io.sparkdiffusion.schedule.ScheduleSpec;
+import io.sparkdiffusion.train.ClassConditioning;
 import io.sparkdiffusion.train.OuterOptimizer;
+import io.sparkdiffusion.train.SampleGrid;
 import io.sparkdiffusion.train.WarmupSchedule;
 import io.sparkdiffusion.train.WorkerScaling;
 
@@ -35,10 +37,6 @@ public record TrainSettings(String data, List<Mix> mix, String split, String run
      * from it (a fixed subset chosen by the run's seed, or every image repeated and then such a subset).
      */
     public record Mix(String data, double weight) {
-    }
-
-    /** The grid of EMA samples written during training. */
-    public record SampleGrid(int count, String sampler, int steps, double eta, double guidance, long seed) {
     }
 
     /** The driver's step after each averaging round (see {@link OuterOptimizer}). */
@@ -86,10 +84,7 @@ public record TrainSettings(String data, List<Mix> mix, String split, String run
                 s.getDoubleInRange("label-dropout", 0, 1), s.getDoubleBelow("ema-decay", 0, 1),
                 s.getPositiveInt("checkpoint-every-epochs"), s.getPositiveInt("keep-checkpoints"),
                 s.getNonNegativeInt("sample-every-epochs"),
-                new SampleGrid(sample.getNonNegativeInt("count"),
-                        sample.getChoice("sampler", Samplers.NAMES.toArray(String[]::new)),
-                        sample.getPositiveInt("steps"), sample.getDouble("eta"), sample.getDouble("guidance"),
-                        sample.getLong("seed")),
+                SampleGrid.read(sample, true),
                 SpecReader.schedule(all, ROOT + ".schedule"),
                 new Outer(s.getEnum("outer-optimizer", OuterOptimizer.Kind.class), s.getPositiveDouble("outer-learning-rate"),
                         s.getDoubleInRange("outer-momentum", 0, 0.999)),
@@ -139,16 +134,6 @@ public record TrainSettings(String data, List<Mix> mix, String split, String run
 
     /** Whether to train class-conditionally, given the number of classes the data has. */
     public boolean conditionalFor(int numClasses) {
-        return switch (conditional) {
-            case "true" -> {
-                if (numClasses < 2) {
-                    throw new ConfigError("train.conditional = true needs data with at least 2 classes, it has "
-                            + numClasses);
-                }
-                yield true;
-            }
-            case "false" -> false;
-            default -> numClasses >= 2;
-        };
+        return ClassConditioning.decide(ROOT + ".conditional", conditional, numClasses);
     }
 }
