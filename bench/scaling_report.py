@@ -8,12 +8,19 @@ named (W = 1): every other run's validation loss is compared with the reference'
 import argparse
 import json
 import os
+import re
 
 import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
-TRAIN_IMAGES_PER_STEP = 64  # batch per worker; a row's images = step x 64 x W
+DEFAULT_BATCH = 64  # bench/scaling.sh's batch per worker; a row's images = step x batch x W
+
+
+def batch_per_worker(name):
+    """The batch per worker of a run: 64, or what a batch-size extra key in its name says (w8-...-batch-size_16)."""
+    match = re.search(r"batch-size_(\d+)", name)
+    return int(match.group(1)) if match else DEFAULT_BATCH
 
 
 def load(run_dir, name):
@@ -23,7 +30,7 @@ def load(run_dir, name):
             if line.strip():
                 rows.append(json.loads(line))
     workers = int(name.split("-")[0][1:])
-    curve = [(r["step"] * TRAIN_IMAGES_PER_STEP * workers, r["val_loss"]) for r in rows if "val_loss" in r]
+    curve = [(r["step"] * batch_per_worker(name) * workers, r["val_loss"]) for r in rows if "val_loss" in r]
     rounds = [r for r in rows if "round_s" in r]
     val_s = sum(r.get("val_s", 0.0) for r in rows)
     train_s = sum(r["round_s"] for r in rounds)
