@@ -80,7 +80,7 @@ public record TrainSettings(String data, List<Mix> mix, String split, String run
                 s.getPositiveDouble("learning-rate"), s.getNonNegativeInt("warmup-steps"),
                 s.getEnum("worker-scaling", WorkerScaling.class), s.getNonNegativeDouble("max-learning-rate"),
                 s.getNonNegativeDouble("gradient-clip"),
-                s.getChoice("conditional", "auto", "true", "false"),
+                ClassConditioning.read(s, "conditional"),
                 s.getDoubleInRange("label-dropout", 0, 1), s.getDoubleBelow("ema-decay", 0, 1),
                 s.getPositiveInt("checkpoint-every-epochs"), s.getPositiveInt("keep-checkpoints"),
                 s.getNonNegativeInt("sample-every-epochs"),
